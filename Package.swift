@@ -1,0 +1,127 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "tessera",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Domain values and rules: no I/O, no HTTP, no SQL.
+        .target(
+            name: "TesseraCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ]
+        ),
+        // Signing keys: generation, encryption at rest, JWK rendering, signing and verifying.
+        .target(
+            name: "TesseraKeys",
+            dependencies: [
+                "TesseraCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Storage protocols and the PostgreSQL and SQLite backends; SQL comes from schema/.
+        .target(
+            name: "TesseraStore",
+            dependencies: [
+                "TesseraCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            plugins: ["EmbedSchema"]
+        ),
+        // The protocol: grants, client authentication, discovery. Knows no HTTP framework.
+        .target(
+            name: "TesseraOAuth",
+            dependencies: [
+                "TesseraCore",
+                "TesseraKeys",
+                "TesseraStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Hummingbird application, middleware, pages, service lifecycle.
+        .target(
+            name: "TesseraServer",
+            dependencies: [
+                "TesseraCore",
+                "TesseraKeys",
+                "TesseraStore",
+                "TesseraOAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tessera",
+            dependencies: [
+                "TesseraCore",
+                "TesseraKeys",
+                "TesseraStore",
+                "TesseraOAuth",
+                "TesseraServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Build-time tool: turns schema/*.sql into Swift string literals so the binary carries them.
+        .executableTarget(name: "SchemaEmbedder"),
+        .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["SchemaEmbedder"]),
+
+        // Shared by the test targets: fresh databases, a store per backend, the built binary.
+        .target(
+            name: "TesseraTestSupport",
+            dependencies: [
+                "TesseraCore", "TesseraStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/TesseraTestSupport"
+        ),
+        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
+        .testTarget(name: "TesseraKeysTests", dependencies: ["TesseraKeys", "TesseraCore"]),
+        .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraCore", "TesseraTestSupport"]),
+        .testTarget(
+            name: "TesseraServerTests",
+            dependencies: [
+                "TesseraServer", "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth", "TesseraTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Starts the real `tessera` binary that the test build made.
+        .testTarget(
+            name: "TesseraEndToEndTests",
+            dependencies: ["TesseraCore", "TesseraTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,102 @@
+import Foundation
+
+/// An application registered with a tenant. Confidential clients hold a secret (stored as its
+/// SHA-256) or a JWKS for `private_key_jwt`; public clients hold nothing and use `none`.
+public struct Client: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case active
+        case disabled
+    }
+
+    public let tenantID: UUID
+    public let id: String
+    public var name: String
+    public var authMethod: ClientAuthMethod
+    public var secretHash: SecretHash?
+    /// For `private_key_jwt`: the client's public keys as a JWKS document.
+    public var jwks: String?
+    public var grantTypes: [GrantType]
+    public var scopes: ScopeSet
+    public var redirectURIs: [RedirectURI]
+    /// Audiences (RFC 8707 resources) tokens of this client may name; the first is the default.
+    public var audiences: [String]
+    /// Overrides the tenant's access token lifetime for this client when set.
+    public var accessTokenTTL: Int?
+    public var status: Status
+    /// Bumped on every change; the admin API's ETag and the cache's staleness check.
+    public var version: Int
+    public let createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        tenantID: UUID, id: String, name: String, authMethod: ClientAuthMethod, secretHash: SecretHash? = nil,
+        jwks: String? = nil, grantTypes: [GrantType], scopes: ScopeSet, redirectURIs: [RedirectURI] = [],
+        audiences: [String] = [], accessTokenTTL: Int? = nil, status: Status = .active, version: Int = 1,
+        createdAt: Date, updatedAt: Date? = nil
+    ) {
+        self.tenantID = tenantID
+        self.id = id
+        self.name = name
+        self.authMethod = authMethod
+        self.secretHash = secretHash
+        self.jwks = jwks
+        self.grantTypes = grantTypes
+        self.scopes = scopes
+        self.redirectURIs = redirectURIs
+        self.audiences = audiences
+        self.accessTokenTTL = accessTokenTTL
+        self.status = status
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+
+    public var isPublic: Bool { authMethod == .none }
+
+    /// A fresh client id: 128 random bits, URL-safe, unguessable across tenants.
+    public static func generateID() -> String { RandomToken.generate(bytes: 16) }
+
+    /// The registration rules every creation and update goes through, whatever its source.
+    public func validate() throws(ValidationError) {
+        _ = try Tenant.validateName(name)
+        guard !grantTypes.isEmpty else {
+            throw ValidationError(field: "grant", "a client needs at least one grant")
+        }
+        if isPublic {
+            if let grant = grantTypes.first(where: { !$0.isAllowedForPublicClients }) {
+                throw ValidationError(
+                    field: "grant", "a public client cannot use '\(grant.rawValue)': it holds no secret")
+            }
+        } else if authMethod.usesSecret, secretHash == nil {
+            throw ValidationError(field: "client_secret", "a confidential client needs a secret")
+        } else if authMethod == .privateKeyJWT, jwks?.isEmpty ?? true {
+            throw ValidationError(field: "jwks", "private_key_jwt needs the client's public keys (JWKS)")
+        }
+        if grantTypes.contains(.authorizationCode), redirectURIs.isEmpty {
+            throw ValidationError(
+                field: "redirect-uri", "the authorization_code grant needs at least one redirect URI")
+        }
+        if grantTypes.contains(.refreshToken),
+            !grantTypes.contains(.authorizationCode) && !grantTypes.contains(.deviceCode)
+        {
+            throw ValidationError(
+                field: "grant", "refresh_token comes with authorization_code or the device code grant")
+        }
+        for audience in audiences {
+            try Self.validateAudience(audience)
+        }
+        if let ttl = accessTokenTTL, !(30...86_400).contains(ttl) {
+            throw ValidationError(field: "access_token_ttl", "must be between 30 and 86400 seconds")
+        }
+    }
+
+    /// Audiences are RFC 8707 resource identifiers: absolute URIs, or plain names for internal APIs.
+    public static func validateAudience(_ audience: String) throws(ValidationError) {
+        guard !audience.isEmpty, audience.utf8.count <= 500,
+            !audience.contains(where: { $0.isWhitespace || $0.isNewline }), !audience.contains("#")
+        else {
+            throw ValidationError(
+                field: "audience", "'\(audience)' is not a valid audience: one token of at most 500 characters, no '#'")
+        }
+    }
+}

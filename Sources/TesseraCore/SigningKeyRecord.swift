@@ -1,0 +1,67 @@
+import Foundation
+
+public enum SigningAlgorithm: String, Sendable, Codable, CaseIterable {
+    case es256 = "ES256"
+    case edDSA = "EdDSA"
+    case rs256 = "RS256"
+    /// Shared-secret signing for a tenant that opts in; such keys are never published.
+    case hs256 = "HS256"
+
+    public var isPublishable: Bool { self != .hs256 }
+}
+
+/// Where a key stands in its life: `next` → `current` → `previous` → `retired`, or `revoked`.
+public enum KeyState: String, Sendable, Codable, CaseIterable {
+    /// Published, not yet signing: resource servers learn it before the first token it signs.
+    case next
+    /// The one signing key of the tenant.
+    case current
+    /// Published, verify-only, until every token it signed has expired.
+    case previous
+    /// Unpublished, private part destroyed.
+    case retired
+    /// Emergency exit: unpublished at once, everything it signed fails verification.
+    case revoked
+
+    public var isPublished: Bool { self == .next || self == .current || self == .previous }
+    public var verifies: Bool { self == .current || self == .previous }
+}
+
+/// A signing key as stored: its public JWK, and the private part sealed under the master key.
+public struct SigningKeyRecord: Sendable, Equatable {
+    public let tenantID: UUID
+    public let kid: String
+    public let algorithm: SigningAlgorithm
+    public var state: KeyState
+    /// The public key as a JWK JSON object (for HS256: empty, never published).
+    public let publicJWK: String
+    /// AES-256-GCM sealed private key; nil once the key is retired or revoked.
+    public var sealedPrivateKey: [UInt8]?
+    public let createdAt: Date
+    /// When it became `current`.
+    public var activatedAt: Date?
+    /// When it became `previous`.
+    public var deactivatedAt: Date?
+    /// When a `previous` key may retire: every token it signed has expired by then.
+    public var retireAfter: Date?
+    /// When it was retired or revoked.
+    public var endedAt: Date?
+
+    public init(
+        tenantID: UUID, kid: String, algorithm: SigningAlgorithm, state: KeyState, publicJWK: String,
+        sealedPrivateKey: [UInt8]?, createdAt: Date, activatedAt: Date? = nil, deactivatedAt: Date? = nil,
+        retireAfter: Date? = nil, endedAt: Date? = nil
+    ) {
+        self.tenantID = tenantID
+        self.kid = kid
+        self.algorithm = algorithm
+        self.state = state
+        self.publicJWK = publicJWK
+        self.sealedPrivateKey = sealedPrivateKey
+        self.createdAt = createdAt
+        self.activatedAt = activatedAt
+        self.deactivatedAt = deactivatedAt
+        self.retireAfter = retireAfter
+        self.endedAt = endedAt
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A person who signs in at a tenant and lets apps act on their behalf.
+public struct User: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case active
+        case disabled
+    }
+
+    public let tenantID: UUID
+    public let id: UUID
+    public var username: String
+    /// A bcrypt (`$2b$…`) or scrypt (`$scrypt$…`) hash; the plain password is never kept.
+    public var passwordHash: String
+    public var status: Status
+    public let createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        tenantID: UUID, id: UUID = UUID(), username: String, passwordHash: String, status: Status = .active,
+        createdAt: Date, updatedAt: Date? = nil
+    ) {
+        self.tenantID = tenantID
+        self.id = id
+        self.username = username
+        self.passwordHash = passwordHash
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+
+    /// Usernames compare case-insensitively, so they are kept lowercased: `Alice` and `alice`
+    /// cannot be two accounts, and login finds the account whatever the case typed.
+    public static func normalizeUsername(_ name: String) throws(ValidationError) -> String {
+        let normalized = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
+        guard !normalized.isEmpty, normalized.count <= 254,
+            !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw ValidationError(field: "username", "a username is 1 to 254 characters without control characters")
+        }
+        return normalized
+    }
+
+    /// NIST SP 800-63B §5.1.1.2: length is what matters, at least 8 characters. bcrypt reads
+    /// only the first 72 bytes, so longer passwords are refused rather than silently truncated.
+    public static func validatePassword(_ password: String) throws(ValidationError) {
+        guard password.count >= 8 else {
+            throw ValidationError(field: "password", "a password has at least 8 characters")
+        }
+        guard password.utf8.count <= 72 else {
+            throw ValidationError(field: "password", "a password has at most 72 bytes (bcrypt reads no more)")
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// Why an administrative change was refused, besides invalid input (`ValidationError`).
+public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownTenant(String)
+    case unknownClient(String)
+    case unknownUser(String)
+    case duplicate(String)
+    case tenantDisabled(String)
+
+    public var description: String {
+        switch self {
+        case .unknownTenant(let slug): "no tenant '\(slug)'; `tessera tenant list` shows the tenants"
+        case .unknownClient(let id): "no client '\(id)' in this tenant"
+        case .unknownUser(let id): "no user '\(id)' in this tenant"
+        case .duplicate(let what): "\(what) already exists"
+        case .tenantDisabled(let slug): "tenant '\(slug)' is disabled"
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import TesseraCore
+
+/// The production backend: a pooled `PostgresClient`; several Tessera instances share one database.
+public final class PostgresStore: Store, SQLExecutor {
+    public let backend = StoreBackend.postgres
+    let dialect = SQLDialect.postgres
+    let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    let logger: Logger
+
+    /// Arbitrary but fixed: the advisory lock every instance takes to migrate.
+    static let migrationLockID: Int64 = 0x7E55_E7A0_0001
+
+    public init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        let client = self.client
+        self.runTask = Task { await client.run() }
+    }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await Self.mapErrors { try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) } }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
+        try await Self.mapErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresTransaction(connection: connection, logger: logger))
+            }
+        }
+    }
+
+    public func migrate() async throws -> [String] {
+        try await Self.mapErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                let transaction = PostgresTransaction(connection: connection, logger: logger)
+                // Held until commit: a second instance waits here, then finds nothing left to apply.
+                try await transaction.execute("SELECT pg_advisory_xact_lock($1)", [.int(Int(Self.migrationLockID))])
+                return try await transaction.applyPendingMigrations()
+            }
+        }
+    }
+
+    public func checkHealth(timeout: Duration) async throws {
+        _ = try await withDeadline(timeout) { try await self.execute("SELECT 1", []) }
+    }
+
+    /// Binds each value in the PostgreSQL type its column has, then reads every cell back by type.
+    static func run(
+        _ sql: String, _ binds: [SQLValue], logger: Logger,
+        _ query: (PostgresQuery, Logger) async throws -> PostgresRowSequence
+    ) async throws -> [SQLRow] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            switch bind {
+            case .text(let text): bindings.append(text)
+            case .int(let number): bindings.append(number)
+            case .bool(let flag): bindings.append(flag)
+            case .uuid(let id): bindings.append(id)
+            case .date(let date): bindings.append(date.roundedToMilliseconds)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .null: bindings.appendNull()
+            }
+        }
+        var rows: [SQLRow] = []
+        for try await row in try await query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger) {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                values[cell.columnName] = try decode(cell)
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
+    }
+
+    private static func decode(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .uuid: return .uuid(try cell.decode(UUID.self))
+        case .int2, .int4, .int8: return .int(try cell.decode(Int.self))
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
+        case .bytea: return .bytes(Array(buffer: try cell.decode(ByteBuffer.self)))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Maps driver errors to `StoreError` so no caller depends on postgres-nio.
+    static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
+            if let state = error.serverInfo?[.sqlState] {
+                if state == "23505" { throw StoreError.conflict(error.serverInfo?[.message] ?? "unique key") }
+                if state == "40001" || state == "40P01" {
+                    throw StoreError.conflict("concurrent transaction: \(error.serverInfo?[.message] ?? state)")
+                }
+                throw StoreError.unavailable("PostgreSQL \(state): \(error.serverInfo?[.message] ?? "")")
+            }
+            throw StoreError.unavailable("PostgreSQL: \(error.code)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw StoreError.unavailable("\(error)")
+        }
+    }
+}
+
+/// The same operations on one connection inside `BEGIN … COMMIT`.
+struct PostgresTransaction: SQLExecutor {
+    let dialect = SQLDialect.postgres
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await PostgresStore.run(sql, binds, logger: logger) { try await connection.query($0, logger: $1) }
+    }
+}
+
+/// Runs `body`, or throws `.unavailable` once `timeout` has passed: a dead database must turn
+/// readiness red quickly, not hang the probe.
+func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw StoreError.unavailable("no answer within \(timeout)")
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw StoreError.unavailable("no answer") }
+        return result
+    }
+}

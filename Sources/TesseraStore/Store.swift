@@ -1,0 +1,73 @@
+import Foundation
+import TesseraCore
+
+// The storage seam. One protocol per aggregate; every method takes the tenant it works in, and
+// every backend filters every query by it, so no id guessed from another tenant finds a row.
+
+public protocol TenantStore: Sendable {
+    /// Fails with `.conflict` when the slug is taken.
+    func insertTenant(_ tenant: Tenant) async throws
+    func tenant(slug: TenantSlug) async throws -> Tenant?
+    func tenant(id: UUID) async throws -> Tenant?
+    /// Tenants ordered by slug, starting after `cursor`.
+    func tenants(after cursor: TenantSlug?, limit: Int) async throws -> [Tenant]
+    func updateTenant(_ tenant: Tenant) async throws
+}
+
+public protocol ScopeStore: Sendable {
+    func insertScope(_ scope: Scope) async throws
+    func scopes(tenantID: UUID) async throws -> [Scope]
+}
+
+public protocol ClientStore: Sendable {
+    func insertClient(_ client: Client) async throws
+    func client(tenantID: UUID, id: String) async throws -> Client?
+    /// Clients ordered by id, starting after `cursor`.
+    func clients(tenantID: UUID, after cursor: String?, limit: Int) async throws -> [Client]
+    /// Saves `client` if the stored version is still `client.version - 1`; `.conflict` otherwise.
+    func updateClient(_ client: Client) async throws
+}
+
+public protocol UserStore: Sendable {
+    func insertUser(_ user: User) async throws
+    func user(tenantID: UUID, id: UUID) async throws -> User?
+    func user(tenantID: UUID, username: String) async throws -> User?
+    func users(tenantID: UUID, after cursor: String?, limit: Int) async throws -> [User]
+}
+
+public protocol SigningKeyStore: Sendable {
+    func insertSigningKey(_ key: SigningKeyRecord) async throws
+    func signingKeys(tenantID: UUID) async throws -> [SigningKeyRecord]
+    /// Moves a key from `expected` to the record's state (and its timestamps); `.conflict` when
+    /// another instance changed it first, which is how concurrent rotations find each other.
+    func updateSigningKey(_ key: SigningKeyRecord, expectedState: KeyState) async throws
+    /// Every key of every tenant in `states`, for rotation sweeps.
+    func signingKeys(inStates states: [KeyState]) async throws -> [SigningKeyRecord]
+}
+
+public protocol AuditLog: Sendable {
+    func appendAudit(_ event: AuditEvent) async throws
+    /// Oldest first, starting after the event `cursor` names.
+    func auditEvents(tenantID: UUID, after cursor: UUID?, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Everything a store can do; also what a transaction offers.
+public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog {}
+
+/// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.
+public protocol Store: StoreOperations {
+    var backend: StoreBackend { get }
+    /// Applies pending migrations (under a lock, so concurrent starts apply each once); returns
+    /// the names it applied.
+    func migrate() async throws -> [String]
+    /// Throws `.unavailable` when the database does not answer within `timeout`.
+    func checkHealth(timeout: Duration) async throws
+    /// Runs `body` in one transaction: every write inside lands, or none does.
+    func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T
+    func close() async
+}
+
+public enum StoreBackend: String, Sendable {
+    case postgres
+    case sqlite
+}
