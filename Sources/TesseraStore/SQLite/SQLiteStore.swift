@@ -18,7 +18,10 @@ public final class SQLiteStore: Store, SQLExecutor {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let isNew = !FileManager.default.fileExists(atPath: path)
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            // Sealed keys and secret hashes are in it: readable by the owner only.
+            if isNew { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path) }
             let store = SQLiteStore(connection: connection)
             // WAL keeps readers of the file (backups, sqlite3) from blocking us; foreign keys are
             // not used, busy_timeout covers another process touching the file briefly.

@@ -1,0 +1,84 @@
+import Foundation
+import JWTKit
+import TesseraCore
+
+/// A signing key ready to sign or verify: the record's private part opened and checked against
+/// its public JWK, and the jwt-kit algorithm object built once, here, not per token.
+public struct LoadedKey: Sendable {
+    public let kid: String
+    public let algorithm: SigningAlgorithm
+    public let state: KeyState
+    /// False for keys loaded from their public JWK only.
+    public let canSign: Bool
+    /// jwt-kit's signer or verifier for this key.
+    let jwtAlgorithm: any JWTAlgorithm
+    /// Base64url of the JOSE header for the common `typ` values, so signing does no header JSON.
+    let encodedHeaders: [String: [UInt8]]
+
+    /// The `typ` values whose header is prepared at load time (RFC 9068 §2.1 access tokens, and
+    /// ID tokens).
+    static let preparedTypes = ["at+jwt", "JWT"]
+
+    /// Loads a key from its record.
+    ///
+    /// - The sealed private part, when present and `includePrivatePart` is true, is opened with
+    ///   `masterKey` and must yield the public key of `publicJWK` (else `KeyError.keyMismatch`).
+    /// - Without it (a verify-only key, or `includePrivatePart: false`) the key is built from
+    ///   `publicJWK` and can only verify. HS256 has no public form: its secret is always needed.
+    /// - The JWK's own `kid`, when it has one, must be the record's kid.
+    public init(record: SigningKeyRecord, masterKey: MasterKey, includePrivatePart: Bool = true) async throws(KeyError) {
+        let kid = record.kid
+        let key: JWTKitKey
+        if record.algorithm == .hs256 {
+            guard let sealed = record.sealedPrivateKey else { throw .missingPrivateKey(kid: kid) }
+            let secret = try masterKey.open(sealed, tenantID: record.tenantID, kid: kid)
+            key = try KeyMaterial.privateKey(secret, algorithm: .hs256, kid: kid).key
+        } else {
+            let stored = try PublicJWK(json: record.publicJWK)
+            if let jwkKid = stored.kid, jwkKid != kid { throw .keyMismatch(kid: kid) }
+            if includePrivatePart, let sealed = record.sealedPrivateKey {
+                let opened = try masterKey.open(sealed, tenantID: record.tenantID, kid: kid)
+                let material = try KeyMaterial.privateKey(opened, algorithm: record.algorithm, kid: kid)
+                guard material.publicJWK?.requiredMembers == stored.requiredMembers else {
+                    throw .keyMismatch(kid: kid)
+                }
+                // Also checks that the JWK suits the algorithm (kty, crv, alg).
+                _ = try KeyMaterial.publicKey(stored, algorithm: record.algorithm, kid: kid)
+                key = material.key
+            } else {
+                key = try KeyMaterial.publicKey(stored, algorithm: record.algorithm, kid: kid)
+            }
+        }
+        let jwtAlgorithm: any JWTAlgorithm
+        do {
+            jwtAlgorithm = try await key.makeAlgorithm(kid: kid)
+        } catch {
+            throw .invalidPrivateKey(kid: kid, reason: "jwt-kit refused the key: \(error)")
+        }
+        var headers: [String: [UInt8]] = [:]
+        for type in Self.preparedTypes {
+            headers[type] = try Self.encodeHeader(alg: record.algorithm.rawValue, kid: kid, type: type)
+        }
+        self.kid = kid
+        self.algorithm = record.algorithm
+        self.state = record.state
+        self.canSign = key.canSign
+        self.jwtAlgorithm = jwtAlgorithm
+        self.encodedHeaders = headers
+    }
+
+    /// The base64url JOSE header `{"alg","kid","typ"}` (RFC 7515 §4.1) for a token of `type`.
+    func encodedHeader(type: String) throws(KeyError) -> [UInt8] {
+        if let prepared = encodedHeaders[type] { return prepared }
+        return try Self.encodeHeader(alg: algorithm.rawValue, kid: kid, type: type)
+    }
+
+    static func encodeHeader(alg: String, kid: String, type: String) throws(KeyError) -> [UInt8] {
+        do {
+            let json = try TokenJSON.headerEncoder.encode(["alg": alg, "kid": kid, "typ": type])
+            return Base64URLBytes.encode(Array(json))
+        } catch {
+            throw .tokenEncodingFailed(reason: "header: \(error)")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the HTTP application: the one function `tessera serve` and the tests share, so what
+/// the tests drive is what runs.
+public func buildApplication(runtime: TesseraRuntime, services: [any Service] = []) -> some ApplicationProtocol {
+    let router = Router(context: TesseraRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        LogRequestsMiddleware(.info)
+        MetricsMiddleware()
+        SecurityHeadersMiddleware()
+        ErrorMiddleware()
+    }
+    OperationsRoutes(store: runtime.store, registry: Observability.registry).register(on: router)
+
+    let configuration = runtime.configuration
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tessera"),
+        services: services,
+        logger: runtime.logger)
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+
+/// One way to write JSON: sorted keys (stable bodies, stable ETags) and unescaped slashes
+/// (issuer URLs stay readable).
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func make<Body: Encodable>(
+        _ body: Body, status: HTTPResponse.Status = .ok, contentType: String = "application/json",
+        headers: HTTPFields = [:]
+    ) -> Response {
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return raw(data, status: status, contentType: contentType, headers: headers)
+    }
+
+    static func raw(_ data: Data, status: HTTPResponse.Status = .ok, contentType: String = "application/json", headers: HTTPFields = [:])
+        -> Response
+    {
+        var headers = headers
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

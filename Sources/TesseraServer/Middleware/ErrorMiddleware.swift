@@ -1,0 +1,38 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import TesseraStore
+
+/// The last line of defence: whatever a route throws becomes a JSON answer, never a stack
+/// trace. A database outage is a 503 (it heals when the database is back); anything
+/// unexpected is logged with the request id and answered 500 without details.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = TesseraRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPResponseError {
+            throw error
+        } catch let error as StoreError {
+            if case .unavailable = error {
+                context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])
+                return JSONResponse.make(
+                    ["error": "temporarily_unavailable", "error_description": "the database is unavailable; retry shortly"],
+                    status: .serviceUnavailable, headers: [.retryAfter: "1"])
+            }
+            return internalError(error, context)
+        } catch {
+            return internalError(error, context)
+        }
+    }
+
+    private func internalError(_ error: any Error, _ context: Context) -> Response {
+        context.logger.error("Request failed", metadata: ["error": "\(error)"])
+        return JSONResponse.make(
+            ["error": "server_error", "error_description": "internal error; request id \(context.requestID)"],
+            status: .internalServerError)
+    }
+}

@@ -1,0 +1,34 @@
+import Hummingbird
+import Prometheus
+import TesseraStore
+
+/// `/healthz`, `/readyz`, `/metrics`: what an orchestrator and a Prometheus scraper ask.
+struct OperationsRoutes {
+    let store: any Store
+    let registry: PrometheusCollectorRegistry
+
+    func register(on router: Router<TesseraRequestContext>) {
+        // Alive: the process answers. Nothing else is checked, so a database outage does not
+        // get the process restarted.
+        router.get("/healthz") { _, _ in
+            JSONResponse.make(["status": "ok"], headers: [.cacheControl: "no-store"])
+        }
+        // Ready: the database answers within a second.
+        router.get("/readyz") { _, context in
+            do {
+                try await store.checkHealth(timeout: .seconds(1))
+                return JSONResponse.make(["status": "ready", "database": "ok"], headers: [.cacheControl: "no-store"])
+            } catch {
+                context.logger.warning("Not ready", metadata: ["error": "\(error)"])
+                return JSONResponse.make(
+                    ["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable,
+                    headers: [.cacheControl: "no-store"])
+            }
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// Everything `tessera` is configured with, resolved once: flags win over `TESSERA_*`
+/// environment variables, which win over defaults (INTERFACE.md, Configuration).
+public struct TesseraConfiguration: Sendable {
+    public var databaseURL: DatabaseURL
+    public var publicURL: PublicURL
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var masterKeySource: MasterKeySource
+    public var bcryptCost: Int
+
+    /// Where the master key comes from, in the order INTERFACE.md gives.
+    public enum MasterKeySource: Sendable, Equatable {
+        case file(String)
+        case value(String)
+        /// SQLite default only: `.tessera/master.key`, made on first start.
+        case generatedFile(String)
+        case missing
+    }
+
+    /// The flag values as given (nil when absent).
+    public struct Flags: Sendable {
+        public var databaseURL: String?
+        public var masterKeyFile: String?
+        public var publicURL: String?
+        public var host: String?
+        public var port: Int?
+        public var logLevel: String?
+        public var bcryptCost: Int?
+
+        public init(
+            databaseURL: String? = nil, masterKeyFile: String? = nil, publicURL: String? = nil, host: String? = nil,
+            port: Int? = nil, logLevel: String? = nil, bcryptCost: Int? = nil
+        ) {
+            self.databaseURL = databaseURL
+            self.masterKeyFile = masterKeyFile
+            self.publicURL = publicURL
+            self.host = host
+            self.port = port
+            self.logLevel = logLevel
+            self.bcryptCost = bcryptCost
+        }
+    }
+
+    public static let defaultMasterKeyFile = ".tessera/master.key"
+
+    public init(
+        databaseURL: DatabaseURL, publicURL: PublicURL, host: String = "127.0.0.1", port: Int = 8080,
+        logLevel: Logger.Level = .info, masterKeySource: MasterKeySource, bcryptCost: Int = 11
+    ) {
+        self.databaseURL = databaseURL
+        self.publicURL = publicURL
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+        self.masterKeySource = masterKeySource
+        self.bcryptCost = bcryptCost
+    }
+
+    public static func resolve(
+        _ flags: Flags, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> TesseraConfiguration {
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let env = environment[name], !env.isEmpty { return env }
+            return nil
+        }
+        let databaseURL = try DatabaseURL(value(flags.databaseURL, "TESSERA_DATABASE_URL") ?? DatabaseURL.defaultValue)
+        let publicURL = try PublicURL(value(flags.publicURL, "TESSERA_PUBLIC_URL") ?? "http://127.0.0.1:8080")
+        let host = value(flags.host, "TESSERA_HOST") ?? "127.0.0.1"
+        let portText = flags.port.map(String.init) ?? value(nil, "TESSERA_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65_535).contains(port) else {
+            throw ConfigurationError("TESSERA_PORT '\(portText)' is not a port number (0-65535)")
+        }
+        let levelText = value(flags.logLevel, "TESSERA_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError(
+                "log level '\(levelText)' is unknown; use trace, debug, info, notice, warning, error or critical")
+        }
+        let costText = flags.bcryptCost.map(String.init) ?? value(nil, "TESSERA_BCRYPT_COST") ?? "11"
+        guard let bcryptCost = Int(costText) else {
+            throw ConfigurationError("TESSERA_BCRYPT_COST '\(costText)' is not a number")
+        }
+
+        let masterKeySource: MasterKeySource
+        if let file = value(flags.masterKeyFile, "TESSERA_MASTER_KEY_FILE") {
+            if flags.masterKeyFile == nil, environment["TESSERA_MASTER_KEY"].map({ !$0.isEmpty }) == true {
+                throw ConfigurationError("set TESSERA_MASTER_KEY or TESSERA_MASTER_KEY_FILE, not both")
+            }
+            masterKeySource = .file(file)
+        } else if let key = environment["TESSERA_MASTER_KEY"], !key.isEmpty {
+            masterKeySource = .value(key)
+        } else if case .sqlite = databaseURL {
+            masterKeySource = .generatedFile(defaultMasterKeyFile)
+        } else {
+            masterKeySource = .missing
+        }
+        return TesseraConfiguration(
+            databaseURL: databaseURL, publicURL: publicURL, host: host, port: port, logLevel: logLevel,
+            masterKeySource: masterKeySource, bcryptCost: bcryptCost)
+    }
+
+    /// Reads (or, on the SQLite default, creates) the master key. Never silent: a generated key
+    /// is announced with a warning, a missing one with PostgreSQL is an error that says what to do.
+    public func loadMasterKey(logger: Logger) throws -> MasterKey {
+        switch masterKeySource {
+        case .file(let path):
+            return try MasterKey(contentsOfFile: path)
+        case .value(let text):
+            do {
+                return try MasterKey(base64URL: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            } catch {
+                throw ConfigurationError("TESSERA_MASTER_KEY is unusable: \(error)")
+            }
+        case .generatedFile(let path):
+            if FileManager.default.fileExists(atPath: path) { return try MasterKey(contentsOfFile: path) }
+            let key = MasterKey.generate()
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            guard
+                FileManager.default.createFile(
+                    atPath: path, contents: Data((key.base64URL + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else { throw ConfigurationError("cannot write a new master key to \(path)") }
+            logger.warning(
+                "Generated a new master key for the SQLite default; back it up, it encrypts every signing key",
+                metadata: ["path": "\(path)"])
+            return key
+        case .missing:
+            throw ConfigurationError(
+                "a master key is required with PostgreSQL: set TESSERA_MASTER_KEY_FILE (or --master-key-file) to a file holding 32 random bytes in base64url, made with `tessera master-key generate > master.key`"
+            )
+        }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

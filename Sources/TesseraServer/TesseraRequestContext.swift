@@ -1,0 +1,21 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Per-request state every route and middleware sees.
+public struct TesseraRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Echoed as `X-Request-Id` and written into every log line and audit event of the request.
+    public var requestID: String
+    /// The peer's IP address, for per-address rate limits and audit of anonymous failures.
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Form and JSON bodies Tessera accepts are small; anything larger is refused before parsing.
+    public var maxUploadSize: Int { 64 * 1024 }
+}

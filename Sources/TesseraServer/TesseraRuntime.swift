@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import TesseraCore
+import TesseraKeys
+import TesseraOAuth
+import TesseraStore
+
+/// The long-lived parts one `tessera` process works with, opened in the order that lets each
+/// fail with a clear message: configuration, master key, database, schema, system tenant, keys.
+public struct TesseraRuntime: Sendable {
+    public let configuration: TesseraConfiguration
+    public let store: any Store
+    public let masterKey: MasterKey
+    public let keyRing: KeyRing
+    public let administration: Administration
+    public let logger: Logger
+
+    public static func open(configuration: TesseraConfiguration, logger: Logger) async throws -> TesseraRuntime {
+        let masterKey = try configuration.loadMasterKey(logger: logger)
+        let passwords = try PasswordHasher(cost: configuration.bcryptCost)
+        let store = try await configuration.databaseURL.open(logger: logger)
+        do {
+            let applied = try await store.migrate()
+            if !applied.isEmpty {
+                logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"])
+            }
+            let administration = Administration(
+                store: store, publicURL: configuration.publicURL, passwords: passwords,
+                keyProvisioner: TenantKeyProvisioner(masterKey: masterKey))
+            try await administration.ensureSystemTenant()
+            let runtime = TesseraRuntime(
+                configuration: configuration, store: store, masterKey: masterKey, keyRing: KeyRing(masterKey: masterKey),
+                administration: administration, logger: logger)
+            try await runtime.checkMasterKeyOpensStoredKeys()
+            return runtime
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// A wrong master key must stop the start with a clear error, not surface later as tokens
+    /// that cannot be signed. The system tenant's keys always exist, so they are the probe.
+    func checkMasterKeyOpensStoredKeys() async throws {
+        guard let system = try await store.tenant(slug: .system) else { return }
+        do {
+            try await keyRing.install(tenantID: system.id, records: try await store.signingKeys(tenantID: system.id))
+        } catch KeyError.cannotDecrypt(let kid) {
+            throw ConfigurationError(
+                "the master key does not open the stored signing keys (kid \(kid)): is TESSERA_MASTER_KEY / TESSERA_MASTER_KEY_FILE the key this database was created with?"
+            )
+        }
+    }
+
+    public func close() async {
+        await store.close()
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraOAuth
+import TesseraServer
+
+struct ScopeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scope", abstract: "Manage a tenant's scopes.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a scope clients may ask for.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Argument(help: "The scope name, e.g. orders:read.") var name: String
+        @Option(help: "What the consent page tells the user.") var description: String?
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let scope = try await runtime.administration.createScope(
+                    tenant: tenant, name: name, description: description, actor: "cli")
+                let view = ScopeRepresentation(scope, tenant: try TenantSlug(tenant))
+                if json { CommandOutput.json(view) } else { print("Created scope \(view.name) in tenant \(view.tenant)") }
+            }
+        }
+    }
+}
+
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client", abstract: "Manage a tenant's clients.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a client. A confidential client's secret is printed once and never again.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "Display name shown on the consent page.") var name: String
+        @Flag(help: "A public client (native, browser or device app) without a secret.") var `public` = false
+        @Option(help: "client_secret_basic (default), client_secret_post, private_key_jwt or none.")
+        var authMethod: String?
+        @Option(help: "For private_key_jwt: file holding the client's public JWKS.") var jwksFile: String?
+        @Option(help: "A grant_type the client may use (repeatable).") var grant: [String] = []
+        @Option(help: "A scope the client may ask for (repeatable).") var scope: [String] = []
+        @Option(help: "A redirect URI (repeatable).") var redirectURI: [String] = []
+        @Option(help: "An audience its tokens may name (repeatable; the first is the default).")
+        var audience: [String] = []
+        @Option(help: "Access token lifetime in seconds for this client.") var accessTokenTTL: Int?
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                var method: ClientAuthMethod?
+                if let authMethod {
+                    guard let parsed = ClientAuthMethod(rawValue: authMethod) else {
+                        throw TesseraCore.ValidationError(
+                            field: "auth-method",
+                            "unknown method '\(authMethod)'; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    method = parsed
+                }
+                let jwks = try jwksFile.map { path in
+                    do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+                        throw TesseraCore.ValidationError(field: "jwks-file", "cannot read \(path)")
+                    }
+                }
+                let created = try await runtime.administration.createClient(
+                    tenant: tenant,
+                    .init(
+                        name: name, isPublic: `public`, authMethod: method, jwks: jwks, grants: grant, scopes: scope,
+                        redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL),
+                    actor: "cli")
+                let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
+                if json {
+                    CommandOutput.json(view)
+                } else {
+                    print("client_id:     \(view.clientID)")
+                    if let secret = view.clientSecret {
+                        print("client_secret: \(secret)    (shown once; store it now)")
+                    }
+                    print("grants:        \(view.grantTypes.joined(separator: " "))")
+                    print("scope:         \(view.scope)")
+                }
+            }
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage a tenant's users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; the password is read from standard input, never from a flag.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "The username (case-insensitive).") var username: String
+        @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                guard passwordStdin else {
+                    throw TesseraCore.ValidationError(
+                        field: "password-stdin", "pass --password-stdin and pipe the password in, so it stays out of shell history")
+                }
+                var password = readLine(strippingNewline: true) ?? ""
+                if password.hasSuffix("\r") { password.removeLast() }
+                let user = try await runtime.administration.createUser(
+                    tenant: tenant, username: username, password: password, actor: "cli")
+                let view = UserRepresentation(user, tenant: try TenantSlug(tenant))
+                if json { CommandOutput.json(view) } else { print("Created user \(view.username) (\(view.id))") }
+            }
+        }
+    }
+}
+
+func settingsDictionary(_ settings: TenantSettings) throws -> [String: String] {
+    let data = try JSONEncoder().encode(settings)
+    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    return object.mapValues { "\($0)" }
+}

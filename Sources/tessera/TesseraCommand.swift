@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct TesseraCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "A multi-tenant OAuth 2 authorization server.",
+        discussion: "Configuration comes from flags, then TESSERA_* environment variables, then defaults.",
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, TenantCommand.self, ScopeCommand.self, ClientCommand.self,
+            UserCommand.self, MasterKeyCommand.self,
+        ]
+    )
+}
