@@ -68,6 +68,13 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     /// Applies one `KEY=VALUE` change. Durations take a plain number of seconds or a suffix
     /// (`s`, `m`, `h`, `d`), so `key_rotation_period=30d` reads as it is meant.
     public mutating func set(_ assignment: String) throws(ValidationError) {
+        var changed = self
+        try changed.apply(assignment)
+        try changed.validate()
+        self = changed
+    }
+
+    private mutating func apply(_ assignment: String) throws(ValidationError) {
         guard let equals = assignment.firstIndex(of: "=") else {
             throw ValidationError(field: "set", "expected KEY=VALUE, got '\(assignment)'")
         }
@@ -98,7 +105,6 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         case .tokenExchangeMaxDepth:
             tokenExchangeMaxDepth = try Self.count(value, key, within: 1...16)
         }
-        try validate()
     }
 
     /// Rules that tie settings together; checked after every change.

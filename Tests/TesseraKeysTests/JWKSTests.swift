@@ -88,11 +88,20 @@ import Testing
         #expect(document.etag != JWKSDocument(publishedKeys: [current, try record(.es256, .next)]).etag)
     }
 
-    @Test func jwksParsesAsAJWKSetThatVerifiesTheTenantsTokens() async throws {
+    @Test func publishedJWKAloneVerifiesTheTenantsTokens() async throws {
         let tenant = try Fixture.tenant(.es256)
         let keys = try await TenantKeys(tenantID: tenant.tenantID, records: tenant.records, masterKey: tenant.masterKey)
         let token = try keys.sign(Fixture.claims(), type: "at+jwt")
-        let kid = try TokenParts.object(TokenParts.segments(token)[0])["kid"] as? String
-        #expect(try kids(keys.jwks.json).contains(try #require(kid)))
+        let kid = try #require(keys.current?.kid)
+
+        // A resource server's view: nothing but the JWKS document.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(keys.jwks.json.utf8)) as? [String: Any])
+        let published = try #require((object["keys"] as? [[String: Any]])?.first { $0["kid"] as? String == kid })
+        let jwk = String(decoding: try JSONSerialization.data(withJSONObject: published), as: UTF8.self)
+        let verifierOnly = SigningKeyRecord(
+            tenantID: tenant.tenantID, kid: kid, algorithm: .es256, state: .previous, publicJWK: jwk,
+            sealedPrivateKey: nil, createdAt: now)
+        let resourceServer = try await TenantKeys(tenantID: tenant.tenantID, records: [verifierOnly], masterKey: MasterKey.generate())
+        #expect(try resourceServer.verifyAccessToken(token).sub == "user-1")
     }
 }

@@ -130,7 +130,8 @@ import Testing
     }
 
     @Test func retirementWaitsForRetireAfterThenDestroysThePrivatePart() throws {
-        let rotated = KeyLifecycle.apply(try rotate(try initial(), at: start + 30 * day), to: try initial())
+        let records = try initial()
+        let rotated = KeyLifecycle.apply(try rotate(records, at: start + 30 * day), to: records)
         let previous = try SigningKeyRecord.inState(.previous, of: rotated)
         let retireAfter = try #require(previous.retireAfter)
 
@@ -190,7 +191,8 @@ import Testing
     }
 
     @Test func revokingAPreviousKeyChangesNothingElse() throws {
-        let rotated = KeyLifecycle.apply(try rotate(try initial(), at: start + 30 * day), to: try initial())
+        let records = try initial()
+        let rotated = KeyLifecycle.apply(try rotate(records, at: start + 30 * day), to: records)
         let previous = try SigningKeyRecord.inState(.previous, of: rotated)
         let plan = try revoke(previous.kid, in: rotated, at: start + 30 * day + 60)
         #expect(plan.count == 1)
@@ -235,7 +237,8 @@ import Testing
 
     @Test func scheduledRunRetiresAndRotatesWhenBothAreDue() throws {
         let policy = RotationPolicy(rotationPeriod: Int(30 * day), publishAhead: Int(day), longestTokenLifetime: 3_660)
-        let first = KeyLifecycle.apply(try rotate(try initial(), at: start + 30 * day), to: try initial())
+        let records = try initial()
+        let first = KeyLifecycle.apply(try rotate(records, at: start + 30 * day), to: records)
         let plan = try KeyLifecycle.scheduled(
             records: first, tenantID: tenantID, algorithm: .es256, now: start + 60 * day, policy: policy, masterKey: master)
         let after = applyStepByStep(plan, to: first)

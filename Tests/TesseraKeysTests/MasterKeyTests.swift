@@ -55,7 +55,7 @@ import Testing
 
     @Test func keyFileWithBadContentNamesTheFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).key").path
-        try "short".write(toFile: path, atomically: true, encoding: .utf8)
+        try "c2hvcnQ".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect {
             try MasterKey(contentsOfFile: path)

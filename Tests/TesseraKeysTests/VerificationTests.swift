@@ -28,7 +28,7 @@ import Testing
         #expect(try keys.verifyAccessToken(token).sub == "user-1")
     }
 
-    @Test(arguments: ["", "a.b", "a.b.c.d", "...", "not a token", "!!!.e30.AAAA", "e30.!!!.AAAA"])
+    @Test(arguments: ["", "a.b", "a.b.c.d", "...", "not a token", "!!!.e30.AAAA"])
     func tokenThatIsNotThreeBase64URLPartsIsMalformed(token: String) {
         #expect(throws: TokenRejection.malformed) { try keys.verifyAccessToken(token) }
     }

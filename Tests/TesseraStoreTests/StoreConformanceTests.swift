@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraStore
+@testable import TesseraStore
 import TesseraTestSupport
 import Testing
 
@@ -255,5 +255,22 @@ extension Sequence {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
+    }
+}
+
+@Suite("Schema files")
+struct SchemaFileTests {
+    @Test func bothDialectsCarryTheSameMigrations() {
+        let postgres = Migration.all(for: .postgres).map(\.name)
+        let sqlite = Migration.all(for: .sqlite).map(\.name)
+        #expect(!postgres.isEmpty)
+        #expect(postgres == sqlite)
+        #expect(Set(Migration.all(for: .postgres).map(\.version)).count == postgres.count)
+    }
+
+    @Test func statementsSplitOutsideQuotesAndComments() {
+        let migration = Migration(
+            version: 1, name: "x", sql: "-- a comment; with a semicolon\nCREATE TABLE a (b text DEFAULT ';');\nSELECT 1;")
+        #expect(migration.statements == ["CREATE TABLE a (b text DEFAULT ';')", "SELECT 1"])
     }
 }

@@ -1,0 +1,187 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `tessera` binary, as the test build made it, run as a user would run it.
+public enum TesseraBinary {
+    public static var path: String {
+        if let path = ProcessInfo.processInfo.environment["TESSERA_BINARY"], !path.isEmpty { return path }
+        // Tests/TesseraTestSupport/TesseraProcess.swift → repository root → .build/debug/tessera
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/tessera").path
+    }
+
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Runs one command to completion.
+    public static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = mergedEnvironment(environment)
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// The environment of the test run without any TESSERA_* setting that would leak into the
+    /// process under test, plus `extra`.
+    static func mergedEnvironment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("TESSERA_") || $0.key.hasPrefix("TESSERA_TEST_")
+        }
+        environment["TESSERA_BCRYPT_COST"] = "10"
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+}
+
+/// A running `tessera serve`: started on a free port (`--port 0`), its address read from its log.
+public final class TesseraServerProcess: @unchecked Sendable {
+    public let process: Process
+    public let port: Int
+    public let directory: URL
+    private let log: LogCollector
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var output: String { log.text }
+
+    public static func start(
+        in directory: URL, environment: [String: String] = [:], arguments: [String] = []
+    ) async throws -> TesseraServerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TesseraBinary.path)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = directory
+        process.environment = TesseraBinary.mergedEnvironment(environment)
+        let log = LogCollector()
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { handle in log.append(handle.availableData) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let port = log.listeningPort {
+                return TesseraServerProcess(process: process, port: port, directory: directory, log: log)
+            }
+            if !process.isRunning {
+                throw TestSetupError("tessera serve exited with \(process.terminationStatus): \(log.text)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw TestSetupError("tessera serve did not start within 30 s: \(log.text)")
+    }
+
+    private init(process: Process, port: Int, directory: URL, log: LogCollector) {
+        self.process = process
+        self.port = port
+        self.directory = directory
+        self.log = log
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func stop() async -> Int32 {
+        if process.isRunning { process.terminate() }
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+final class LogCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) {
+        lock.lock()
+        data.append(chunk)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Hummingbird logs "Server started and listening on 127.0.0.1:PORT".
+    var listeningPort: Int? {
+        guard let range = text.range(of: "listening on ") else { return nil }
+        let rest = text[range.upperBound...].prefix(while: { !$0.isNewline && $0 != " " })
+        return rest.split(separator: ":").last.flatMap { Int($0) }
+    }
+}
+
+/// A fresh working directory per test, as a newcomer's clone would be.
+public func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Minimal HTTP for end-to-end tests: URLSession on Linux, no extra dependency.
+public enum HTTP {
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: [String: String]
+        public let body: Data
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public func json() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+        public func header(_ name: String) -> String? {
+            headers.first { $0.key.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    public static func request(
+        _ method: String = "GET", _ url: String, headers: [String: String] = [:], body: Data? = nil
+    ) async throws -> Reply {
+        guard let target = URL(string: url) else { throw TestSetupError("bad URL \(url)") }
+        var request = URLRequest(url: target, timeoutInterval: 10)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard let http = response as? HTTPURLResponse else { throw TestSetupError("not HTTP") }
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
+        return Reply(status: http.statusCode, headers: fields, body: data)
+    }
+
+    public static func form(_ fields: [String: String]) -> Data {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return Data(
+            fields.sorted { $0.key < $1.key }.map { key, value in
+                "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+            }.joined(separator: "&").utf8)
+    }
+}
