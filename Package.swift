@@ -62,6 +62,7 @@ let package = Package(
                 "TesseraCore",
                 "TesseraKeys",
                 "TesseraStore",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,6 +114,13 @@ let package = Package(
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
         .testTarget(name: "TesseraKeysTests", dependencies: ["TesseraKeys", "TesseraCore"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraCore", "TesseraTestSupport"]),
+        .testTarget(
+            name: "TesseraOAuthTests",
+            dependencies: [
+                "TesseraOAuth", "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraTestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [

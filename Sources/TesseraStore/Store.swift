@@ -51,8 +51,32 @@ public protocol AuditLog: Sendable {
     func auditEvents(tenantID: UUID, after cursor: UUID?, limit: Int) async throws -> [AuditEvent]
 }
 
+/// The feed that keeps every instance's caches current: written in the transaction of the
+/// change; PostgreSQL also sends a NOTIFY on `ChangeFeedChannel.name` at commit.
+public protocol ChangeFeed: Sendable {
+    func recordChange(_ change: Change) async throws
+    /// Changes committed after `sequence`, oldest first.
+    func changes(after sequence: Int, limit: Int) async throws -> [Change]
+    /// The newest sequence number, or 0; where a new instance starts following.
+    func latestChangeSequence() async throws -> Int
+    /// Drops entries older than `date`; instances that fell that far behind reload everything.
+    func purgeChanges(before date: Date) async throws
+}
+
+public enum ChangeFeedChannel {
+    public static let name = "tessera_changes"
+}
+
+/// `private_key_jwt` assertion ids (RFC 7523 §3): each is accepted once until it expires.
+public protocol ClientAssertionStore: Sendable {
+    /// Fails with `.conflict` when the client already used `jti`.
+    func recordClientAssertion(tenantID: UUID, clientID: String, jti: String, expiresAt: Date) async throws
+}
+
 /// Everything a store can do; also what a transaction offers.
-public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog {}
+public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
+    ChangeFeed, ClientAssertionStore
+{}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.
 public protocol Store: StoreOperations {
