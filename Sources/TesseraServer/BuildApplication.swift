@@ -14,6 +14,7 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
         ErrorMiddleware()
     }
     OperationsRoutes(store: runtime.store, registry: Observability.registry).register(on: router)
+    DiscoveryRoutes(runtime: runtime, grants: []).register(on: router)
 
     let configuration = runtime.configuration
     return Application(

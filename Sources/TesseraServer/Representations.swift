@@ -108,3 +108,37 @@ public struct ScopeRepresentation: Encodable, Sendable {
         description = scope.description
     }
 }
+
+/// A signing key as operators see it: never any private material.
+public struct SigningKeyRepresentation: Encodable, Sendable {
+    public let kid: String
+    public let alg: String
+    public let state: String
+    public let published: Bool
+    public let createdAt: Date
+    public let activatedAt: Date?
+    public let deactivatedAt: Date?
+    public let retireAfter: Date?
+    public let endedAt: Date?
+
+    public init(_ key: SigningKeyRecord) {
+        kid = key.kid
+        alg = key.algorithm.rawValue
+        state = key.state.rawValue
+        published = key.state.isPublished && key.algorithm.isPublishable
+        createdAt = key.createdAt
+        activatedAt = key.activatedAt
+        deactivatedAt = key.deactivatedAt
+        retireAfter = key.retireAfter
+        endedAt = key.endedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kid, alg, state, published
+        case createdAt = "created_at"
+        case activatedAt = "activated_at"
+        case deactivatedAt = "deactivated_at"
+        case retireAfter = "retire_after"
+        case endedAt = "ended_at"
+    }
+}

@@ -14,6 +14,10 @@ public struct TesseraConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var masterKeySource: MasterKeySource
     public var bcryptCost: Int
+    /// How often caches poll the change feed when no notification came (`TESSERA_CHANGE_POLL_INTERVAL`).
+    public var changePollInterval: Duration = .seconds(2)
+    /// How often the key schedule runs (`TESSERA_KEY_SCHEDULE_INTERVAL`).
+    public var keyScheduleInterval: Duration = .seconds(60)
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -101,9 +105,20 @@ public struct TesseraConfiguration: Sendable {
         } else {
             masterKeySource = .missing
         }
-        return TesseraConfiguration(
+        var configuration = TesseraConfiguration(
             databaseURL: databaseURL, publicURL: publicURL, host: host, port: port, logLevel: logLevel,
             masterKeySource: masterKeySource, bcryptCost: bcryptCost)
+        configuration.changePollInterval = try seconds(environment["TESSERA_CHANGE_POLL_INTERVAL"], default: 2)
+        configuration.keyScheduleInterval = try seconds(environment["TESSERA_KEY_SCHEDULE_INTERVAL"], default: 60)
+        return configuration
+    }
+
+    private static func seconds(_ text: String?, default value: Double) throws -> Duration {
+        guard let text, !text.isEmpty else { return .milliseconds(Int(value * 1_000)) }
+        guard let number = Double(text), number > 0, number <= 86_400 else {
+            throw ConfigurationError("'\(text)' is not an interval in seconds (0 < s <= 86400)")
+        }
+        return .milliseconds(Int(number * 1_000))
     }
 
     /// Reads (or, on the SQLite default, creates) the master key. Never silent: a generated key

@@ -3,6 +3,7 @@ import Logging
 import TesseraCore
 import TesseraKeys
 import TesseraOAuth
+import ServiceLifecycle
 import TesseraStore
 
 /// The long-lived parts one `tessera` process works with, opened in the order that lets each
@@ -12,6 +13,8 @@ public struct TesseraRuntime: Sendable {
     public let store: any Store
     public let masterKey: MasterKey
     public let keyRing: KeyRing
+    public let tenants: TenantDirectory
+    public let keyManagement: KeyManagement
     public let administration: Administration
     public let logger: Logger
 
@@ -28,9 +31,12 @@ public struct TesseraRuntime: Sendable {
                 store: store, publicURL: configuration.publicURL, passwords: passwords,
                 keyProvisioner: TenantKeyProvisioner(masterKey: masterKey))
             try await administration.ensureSystemTenant()
+            let keyRing = KeyRing(masterKey: masterKey)
             let runtime = TesseraRuntime(
-                configuration: configuration, store: store, masterKey: masterKey, keyRing: KeyRing(masterKey: masterKey),
-                administration: administration, logger: logger)
+                configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
+                tenants: TenantDirectory(store: store, keyRing: keyRing),
+                keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
+                logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
             return runtime
         } catch {
@@ -50,6 +56,15 @@ public struct TesseraRuntime: Sendable {
                 "the master key does not open the stored signing keys (kid \(kid)): is TESSERA_MASTER_KEY / TESSERA_MASTER_KEY_FILE the key this database was created with?"
             )
         }
+    }
+
+    /// The background work `serve` runs beside HTTP.
+    public var backgroundServices: [any Service] {
+        [
+            ChangeFollower(
+                store: store, tenants: tenants, pollInterval: configuration.changePollInterval, logger: logger),
+            KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
+        ]
     }
 
     public func close() async {

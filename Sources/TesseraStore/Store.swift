@@ -88,7 +88,20 @@ public protocol Store: StoreOperations {
     func checkHealth(timeout: Duration) async throws
     /// Runs `body` in one transaction: every write inside lands, or none does.
     func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T
+    /// Like `transaction`, but only when no other instance holds the job's lock; nil otherwise.
+    /// Scheduled work (key rotation, purges) runs on exactly one instance at a time this way.
+    func transactionIfLockFree<T: Sendable>(job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T)
+        async throws -> T?
+    /// Calls `wake` whenever another instance commits a change (PostgreSQL LISTEN); returns or
+    /// throws when the listening connection ends. SQLite has no other instance and just waits.
+    func listenForChanges(_ wake: @escaping @Sendable () -> Void) async throws
     func close() async
+}
+
+/// Jobs that one instance at a time performs; the raw value is the advisory lock id.
+public enum ScheduledJob: Int64, Sendable {
+    case keyRotation = 0x7E55_E7A0_0002
+    case purge = 0x7E55_E7A0_0003
 }
 
 public enum StoreBackend: String, Sendable {

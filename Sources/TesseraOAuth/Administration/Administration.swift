@@ -55,6 +55,7 @@ public struct Administration: Sendable {
                         Scope(tenantID: tenant.id, name: scope.name, description: scope.description, createdAt: now))
                 }
                 for key in keys { try await operations.insertSigningKey(key) }
+                try await operations.recordChange(Change(tenantID: tenant.id, kind: .tenant, changedAt: now))
                 try await operations.appendAudit(
                     AuditEvent(
                         tenantID: tenant.id, occurredAt: now, actor: actor, action: "tenant.create",
@@ -101,6 +102,7 @@ public struct Administration: Sendable {
         let updated = tenant
         try await store.transaction { operations in
             try await operations.updateTenant(updated)
+            try await operations.recordChange(Change(tenantID: updated.id, kind: .tenant, changedAt: updated.updatedAt))
             try await operations.appendAudit(
                 AuditEvent(
                     tenantID: updated.id, occurredAt: updated.updatedAt, actor: actor, action: "tenant.settings.update",

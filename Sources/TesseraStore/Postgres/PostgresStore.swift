@@ -40,6 +40,32 @@ public final class PostgresStore: Store, SQLExecutor {
         }
     }
 
+    public func transactionIfLockFree<T: Sendable>(
+        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+    ) async throws -> T? {
+        try await Self.mapErrors {
+            try await client.withTransaction(logger: logger) { connection -> T? in
+                let transaction = PostgresTransaction(connection: connection, logger: logger)
+                let locked = try await transaction.first(
+                    "SELECT pg_try_advisory_xact_lock($1) AS locked", [.int(Int(job.rawValue))])
+                guard try locked?.bool("locked") == true else { return nil }
+                return try await body(transaction)
+            }
+        }
+    }
+
+    public func listenForChanges(_ wake: @escaping @Sendable () -> Void) async throws {
+        try await Self.mapErrors {
+            try await client.withConnection { connection in
+                try await connection.listen(on: ChangeFeedChannel.name) { notifications in
+                    // Caches may have missed changes while no one listened: catch up once now.
+                    wake()
+                    for try await _ in notifications { wake() }
+                }
+            }
+        }
+    }
+
     public func migrate() async throws -> [String] {
         try await Self.mapErrors {
             try await client.withTransaction(logger: logger) { connection in

@@ -69,6 +69,18 @@ public final class SQLiteStore: Store, SQLExecutor {
         }
     }
 
+    /// One process owns a SQLite file, so the lock is always free.
+    public func transactionIfLockFree<T: Sendable>(
+        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+    ) async throws -> T? {
+        try await transaction(body)
+    }
+
+    /// No other instance writes to this file while we serve; the CLI's changes are found by polling.
+    public func listenForChanges(_ wake: @escaping @Sendable () -> Void) async throws {
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
+    }
+
     public func migrate() async throws -> [String] {
         // One process owns a SQLite file; the lock and BEGIN IMMEDIATE cover the rest.
         try await lock.withLock {

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withRuntime(options, host: host, port: port) { runtime in
-            let app = buildApplication(runtime: runtime)
+            let app = buildApplication(runtime: runtime, services: runtime.backgroundServices)
             runtime.logger.info(
                 "Tessera is serving",
                 metadata: [

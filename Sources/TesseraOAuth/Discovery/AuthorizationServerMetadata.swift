@@ -1,0 +1,63 @@
+import Foundation
+import TesseraCore
+
+/// RFC 8414 authorization server metadata, which is also OpenID Connect Discovery 1.0's
+/// document: one JSON served at both well-known locations. Only endpoints this server really
+/// has are listed; each flow adds its own as it lands.
+public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
+    public let issuer: String
+    public let jwksURI: String
+    public let tokenEndpoint: String?
+    public let introspectionEndpoint: String?
+    public let revocationEndpoint: String?
+    public let grantTypesSupported: [String]
+    public let responseTypesSupported: [String]
+    public let scopesSupported: [String]
+    public let tokenEndpointAuthMethodsSupported: [String]
+    public let tokenEndpointAuthSigningAlgValuesSupported: [String]
+    public let codeChallengeMethodsSupported: [String]
+    public let subjectTypesSupported: [String]
+    public let idTokenSigningAlgValuesSupported: [String]
+
+    /// The endpoints of a tenant, relative to its issuer.
+    public enum Path {
+        public static let jwks = "/jwks.json"
+        public static let token = "/token"
+        public static let introspection = "/introspect"
+        public static let revocation = "/revoke"
+    }
+
+    public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType]) {
+        self.issuer = issuer
+        jwksURI = issuer + Path.jwks
+        let hasTokenEndpoint = !grants.isEmpty
+        tokenEndpoint = hasTokenEndpoint ? issuer + Path.token : nil
+        introspectionEndpoint = hasTokenEndpoint ? issuer + Path.introspection : nil
+        revocationEndpoint = hasTokenEndpoint ? issuer + Path.revocation : nil
+        grantTypesSupported = grants.map(\.rawValue)
+        // RFC 8414 §2 requires the member; `code` only, as the authorization endpoint lands.
+        responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
+        scopesSupported = scopes.sorted()
+        tokenEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
+        tokenEndpointAuthSigningAlgValuesSupported = ["ES256", "EdDSA", "RS256", "PS256", "ES384"]
+        codeChallengeMethodsSupported = ["S256"]
+        subjectTypesSupported = ["public"]
+        idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case jwksURI = "jwks_uri"
+        case tokenEndpoint = "token_endpoint"
+        case introspectionEndpoint = "introspection_endpoint"
+        case revocationEndpoint = "revocation_endpoint"
+        case grantTypesSupported = "grant_types_supported"
+        case responseTypesSupported = "response_types_supported"
+        case scopesSupported = "scopes_supported"
+        case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
+        case tokenEndpointAuthSigningAlgValuesSupported = "token_endpoint_auth_signing_alg_values_supported"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case subjectTypesSupported = "subject_types_supported"
+        case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
+    }
+}

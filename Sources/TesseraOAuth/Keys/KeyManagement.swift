@@ -1,0 +1,143 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// Applies the key lifecycle (`KeyLifecycle`'s plans) to the database: each plan in one
+/// transaction with its audit event and a change-feed entry, so every instance reloads the
+/// tenant's keys within a second.
+public struct KeyManagement: Sendable {
+    let store: any Store
+    let masterKey: MasterKey
+    let clock: @Sendable () -> Date
+
+    public init(store: any Store, masterKey: MasterKey, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.masterKey = masterKey
+        self.clock = clock
+    }
+
+    public func keys(of tenant: Tenant) async throws -> [SigningKeyRecord] {
+        try await store.signingKeys(tenantID: tenant.id)
+    }
+
+    /// Rotates now: `next` starts signing, `current` becomes `previous`, a new `next` is published.
+    @discardableResult
+    public func rotate(_ tenant: Tenant, algorithm: SigningAlgorithm? = nil, actor: String, requestID: String? = nil)
+        async throws -> [SigningKeyRecord]
+    {
+        let algorithm = try algorithm ?? Self.algorithm(of: tenant)
+        guard algorithm.isPublishable || algorithm == .hs256 else { throw ValidationError(field: "alg", "unsupported") }
+        let now = clock()
+        let records = try await store.signingKeys(tenantID: tenant.id)
+        let plan = try KeyLifecycle.rotate(
+            records: records, tenantID: tenant.id, algorithm: algorithm, now: now,
+            longestTokenLifetime: RotationPolicy(settings: tenant.settings).longestTokenLifetime, masterKey: masterKey)
+        try await apply(plan, tenant: tenant, action: "key.rotate", actor: actor, requestID: requestID, now: now)
+        return try await store.signingKeys(tenantID: tenant.id)
+    }
+
+    /// Revokes a key at once: it leaves the JWKS and nothing it signed verifies any more.
+    public func revoke(_ tenant: Tenant, kid: String, actor: String, requestID: String? = nil) async throws {
+        let now = clock()
+        let records = try await store.signingKeys(tenantID: tenant.id)
+        guard records.contains(where: { $0.kid == kid }) else {
+            throw ValidationError(field: "kid", "tenant '\(tenant.slug)' has no key '\(kid)'")
+        }
+        let plan = try KeyLifecycle.revoke(
+            kid: kid, records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
+            masterKey: masterKey)
+        try await apply(
+            plan, tenant: tenant, action: "key.revoke", actor: actor, requestID: requestID, now: now, target: kid)
+    }
+
+    /// The scheduled work for every tenant: publish a missing `next`, rotate when due, retire
+    /// `previous` keys whose tokens have all expired. Runs on one instance at a time; returns the
+    /// tenants it changed, or nil when another instance holds the job.
+    public func runSchedule() async throws -> [UUID]? {
+        let now = clock()
+        return try await store.transactionIfLockFree(job: .keyRotation) { operations in
+            var changed: [UUID] = []
+            var cursor: TenantSlug?
+            while true {
+                let tenants = try await operations.tenants(after: cursor, limit: 200)
+                for tenant in tenants where tenant.status == .active {
+                    let records = try await operations.signingKeys(tenantID: tenant.id)
+                    let plan = try KeyLifecycle.scheduled(
+                        records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
+                        policy: RotationPolicy(settings: tenant.settings), masterKey: masterKey)
+                    guard !plan.isEmpty else { continue }
+                    try await Self.write(
+                        plan, tenant: tenant, action: "key.schedule", actor: "system", requestID: nil, now: now,
+                        target: plan.map(\.record.kid).joined(separator: ","), operations: operations)
+                    changed.append(tenant.id)
+                }
+                guard tenants.count == 200 else { return changed }
+                cursor = tenants.last?.slug
+            }
+        }
+    }
+
+    /// Re-encrypts every stored private key under `newMasterKey`, in one transaction: either
+    /// every key opens with the new master key afterwards, or nothing changed.
+    public func rewrap(to newMasterKey: MasterKey, actor: String) async throws -> Int {
+        let now = clock()
+        return try await store.transaction { operations in
+            var count = 0
+            for record in try await operations.signingKeys(inStates: KeyState.allCases) {
+                guard let sealed = record.sealedPrivateKey else { continue }
+                let privateKey = try masterKey.open(sealed, tenantID: record.tenantID, kid: record.kid)
+                var rewrapped = record
+                rewrapped.sealedPrivateKey = try newMasterKey.seal(privateKey, tenantID: record.tenantID, kid: record.kid)
+                try await operations.updateSigningKey(rewrapped, expectedState: record.state)
+                count += 1
+            }
+            for tenant in try await operations.tenants(after: nil, limit: Int(Int32.max)) {
+                try await operations.appendAudit(
+                    AuditEvent(tenantID: tenant.id, occurredAt: now, actor: actor, action: "key.rewrap", target: "*"))
+                try await operations.recordChange(Change(tenantID: tenant.id, kind: .keys, changedAt: now))
+            }
+            return count
+        }
+    }
+
+    private func apply(
+        _ plan: [KeyTransition], tenant: Tenant, action: String, actor: String, requestID: String?, now: Date,
+        target: String? = nil
+    ) async throws {
+        do {
+            try await store.transaction { operations in
+                try await Self.write(
+                    plan, tenant: tenant, action: action, actor: actor, requestID: requestID, now: now,
+                    target: target ?? plan.map(\.record.kid).joined(separator: ","), operations: operations)
+            }
+        } catch StoreError.conflict {
+            throw StoreError.conflict("tenant '\(tenant.slug)' keys changed concurrently; try again")
+        }
+    }
+
+    static func write(
+        _ plan: [KeyTransition], tenant: Tenant, action: String, actor: String, requestID: String?, now: Date,
+        target: String, operations: any StoreOperations
+    ) async throws {
+        for transition in plan {
+            switch transition {
+            case .insert(let record): try await operations.insertSigningKey(record)
+            case .update(let record, let expected): try await operations.updateSigningKey(record, expectedState: expected)
+            }
+        }
+        let details = plan.map { "\($0.record.kid)=\($0.record.state.rawValue)" }.joined(separator: " ")
+        try await operations.appendAudit(
+            AuditEvent(
+                tenantID: tenant.id, occurredAt: now, actor: actor, action: action, target: target,
+                requestID: requestID, details: Administration.json(["transitions": [details]])))
+        try await operations.recordChange(Change(tenantID: tenant.id, kind: .keys, changedAt: now))
+    }
+
+    static func algorithm(of tenant: Tenant) throws -> SigningAlgorithm {
+        guard let algorithm = SigningAlgorithm(rawValue: tenant.settings.keyAlgorithm) else {
+            throw ValidationError(field: "key_algorithm", "tenant '\(tenant.slug)' has an unknown key algorithm")
+        }
+        return algorithm
+    }
+}

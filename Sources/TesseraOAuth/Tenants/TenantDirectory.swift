@@ -1,0 +1,66 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// The tenants and their loaded keys, as the hot path needs them: from memory. Entries load on
+/// first use and are dropped by the change feed when a tenant or its keys change, so requests
+/// never read the database for either, and a rotation made anywhere is used here within a second.
+public actor TenantDirectory {
+    let store: any Store
+    let keyRing: KeyRing
+    private var bySlug: [TenantSlug: Tenant] = [:]
+    /// Unknown slugs are remembered too (until the next tenant change), so probing for tenants
+    /// costs no query each.
+    private var unknown: Set<TenantSlug> = []
+
+    public init(store: any Store, keyRing: KeyRing) {
+        self.store = store
+        self.keyRing = keyRing
+    }
+
+    public func tenant(slug: TenantSlug) async throws -> Tenant? {
+        if let tenant = bySlug[slug] { return tenant }
+        if unknown.contains(slug) { return nil }
+        guard let tenant = try await store.tenant(slug: slug) else {
+            unknown.insert(slug)
+            return nil
+        }
+        bySlug[slug] = tenant
+        return tenant
+    }
+
+    /// The tenant's keys, loaded and installed in the key ring on first use.
+    public func keys(for tenant: Tenant) async throws -> TenantKeys {
+        if let keys = await keyRing.keys(for: tenant.id) { return keys }
+        try await keyRing.install(tenantID: tenant.id, records: try await store.signingKeys(tenantID: tenant.id))
+        guard let keys = await keyRing.keys(for: tenant.id) else {
+            throw StoreError.corrupt("keys of tenant \(tenant.slug) did not load")
+        }
+        return keys
+    }
+
+    /// Applies one change-feed entry.
+    public func apply(_ change: Change) async throws {
+        switch change.kind {
+        case .tenant:
+            bySlug = bySlug.filter { $0.value.id != change.tenantID }
+            unknown.removeAll()
+        case .keys:
+            // Reload at once when the tenant is in use, so the next request signs with the new key.
+            if await keyRing.keys(for: change.tenantID) != nil {
+                try await keyRing.install(
+                    tenantID: change.tenantID, records: try await store.signingKeys(tenantID: change.tenantID))
+            }
+        case .client, .revokedToken:
+            break
+        }
+    }
+
+    /// After missing changes (the feed was purged past us), start from the database again.
+    public func reset() async {
+        bySlug.removeAll()
+        unknown.removeAll()
+        for id in await keyRing.tenantIDs { await keyRing.remove(tenantID: id) }
+    }
+}

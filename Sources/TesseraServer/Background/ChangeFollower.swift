@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TesseraCore
+import TesseraOAuth
+import TesseraStore
+
+/// Keeps this instance's caches current with changes committed anywhere: woken at once by
+/// PostgreSQL NOTIFY, and polling every `pollInterval` in case a notification was missed (or on
+/// SQLite, where the CLI changes the file from another process).
+struct ChangeFollower: Service {
+    let store: any Store
+    let tenants: TenantDirectory
+    let pollInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var position = try await store.latestChangeSequence()
+        let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await listen(continuation) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: pollInterval)
+                        continuation.yield()
+                    }
+                }
+                for await _ in wakes {
+                    position = await catchUp(from: position)
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+    }
+
+    /// Holds a LISTEN connection; reconnects with a pause when it drops (database restart).
+    private func listen(_ continuation: AsyncStream<Void>.Continuation) async {
+        while !Task.isCancelled {
+            do {
+                try await store.listenForChanges { continuation.yield() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("Change notifications interrupted; polling meanwhile", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Applies every change after `position`; returns the new position.
+    private func catchUp(from position: Int) async -> Int {
+        var position = position
+        do {
+            while true {
+                let changes = try await store.changes(after: position, limit: 500)
+                if let first = changes.first, first.sequence > position + 1, position > 0 {
+                    // Entries between were purged: this instance cannot know what it missed.
+                    await tenants.reset()
+                }
+                for change in changes {
+                    try await tenants.apply(change)
+                    position = change.sequence
+                }
+                if changes.count < 500 { return position }
+            }
+        } catch {
+            logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])
+            return position
+        }
+    }
+}

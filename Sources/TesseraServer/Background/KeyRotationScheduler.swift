@@ -1,0 +1,29 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TesseraOAuth
+
+/// Runs the key schedule (publish, rotate, retire) every `interval` on whichever instance gets
+/// the job's advisory lock; the others skip that round.
+struct KeyRotationScheduler: Service {
+    let keys: KeyManagement
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    if let changed = try await keys.runSchedule(), !changed.isEmpty {
+                        logger.info("Key schedule changed tenants' keys", metadata: ["tenants": "\(changed.count)"])
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("Key schedule failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

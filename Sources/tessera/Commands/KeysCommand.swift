@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraServer
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "List, rotate and revoke a tenant's signing keys; rewrap them all.",
+        subcommands: [List.self, Rotate.self, Revoke.self, Rewrap.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tenant's keys, newest last.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let tenant = try await runtime.administration.tenant(tenant)
+                printKeys(try await runtime.keyManagement.keys(of: tenant), json: json)
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate now: the published next key signs, the current one verifies until its tokens expire.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "Algorithm of the new next key: ES256, EdDSA or RS256 (default: the tenant's).") var alg: String?
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let tenant = try await runtime.administration.tenant(tenant)
+                let algorithm = try alg.map { text in
+                    guard let parsed = SigningAlgorithm(rawValue: text), parsed.isPublishable else {
+                        throw TesseraCore.ValidationError(field: "alg", "'\(text)' is not one of ES256, EdDSA, RS256")
+                    }
+                    return parsed
+                }
+                printKeys(try await runtime.keyManagement.rotate(tenant, algorithm: algorithm, actor: "cli"), json: json)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key at once: unpublished, and nothing it signed verifies any more.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "The key id.") var kid: String
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let tenant = try await runtime.administration.tenant(tenant)
+                try await runtime.keyManagement.revoke(tenant, kid: kid, actor: "cli")
+                print("Revoked key \(kid) of tenant \(tenant.slug)")
+            }
+        }
+    }
+
+    struct Rewrap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt every private key under a new master key, in one transaction.",
+            discussion: "Stop every instance first, then restart them with the new master key.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "File holding the new master key (base64url, 32 bytes).") var newMasterKeyFile: String
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let newKey = try MasterKey(contentsOfFile: newMasterKeyFile)
+                let count = try await runtime.keyManagement.rewrap(to: newKey, actor: "cli")
+                print("Re-encrypted \(count) private keys; start Tessera with the new master key from now on.")
+            }
+        }
+    }
+}
+
+func printKeys(_ keys: [SigningKeyRecord], json: Bool) {
+    let views = keys.map(SigningKeyRepresentation.init)
+    if json {
+        CommandOutput.json(views)
+    } else {
+        CommandOutput.table(
+            ["KID", "ALG", "STATE", "CREATED"],
+            views.map { [$0.kid, $0.alg, $0.state, ISO8601DateFormatter().string(from: $0.createdAt)] })
+    }
+}
