@@ -14,7 +14,9 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
         ErrorMiddleware()
     }
     OperationsRoutes(store: runtime.store, registry: Observability.registry).register(on: router)
-    DiscoveryRoutes(runtime: runtime, grants: []).register(on: router)
+    let tokenEndpoint = runtime.tokenEndpoint
+    DiscoveryRoutes(runtime: runtime, grants: tokenEndpoint.supportedGrants).register(on: router)
+    TokenRoutes(runtime: runtime, endpoint: tokenEndpoint).register(on: router)
 
     let configuration = runtime.configuration
     return Application(

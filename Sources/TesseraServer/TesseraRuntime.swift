@@ -14,6 +14,7 @@ public struct TesseraRuntime: Sendable {
     public let masterKey: MasterKey
     public let keyRing: KeyRing
     public let tenants: TenantDirectory
+    public let clients: CachedClientDirectory
     public let keyManagement: KeyManagement
     public let administration: Administration
     public let logger: Logger
@@ -34,7 +35,7 @@ public struct TesseraRuntime: Sendable {
             let keyRing = KeyRing(masterKey: masterKey)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
-                tenants: TenantDirectory(store: store, keyRing: keyRing),
+                tenants: TenantDirectory(store: store, keyRing: keyRing), clients: CachedClientDirectory(store: store),
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
@@ -58,11 +59,20 @@ public struct TesseraRuntime: Sendable {
         }
     }
 
+    /// The token endpoint with every grant this server implements.
+    public var tokenEndpoint: TokenEndpoint {
+        let issuer = AccessTokenIssuer()
+        return TokenEndpoint(
+            handlers: [ClientCredentialsGrant(issuer: issuer)],
+            authenticator: ClientAuthenticator(directory: clients, assertions: store))
+    }
+
     /// The background work `serve` runs beside HTTP.
     public var backgroundServices: [any Service] {
         [
             ChangeFollower(
-                store: store, tenants: tenants, pollInterval: configuration.changePollInterval, logger: logger),
+                store: store, tenants: tenants, clients: clients, pollInterval: configuration.changePollInterval,
+                logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
         ]
     }

@@ -197,6 +197,8 @@ public struct Administration: Sendable {
         try client.validate()
         try await store.transaction { operations in
             try await operations.insertClient(client)
+            try await operations.recordChange(
+                Change(tenantID: tenant.id, kind: .client, subject: client.id, changedAt: client.createdAt))
             try await operations.appendAudit(
                 AuditEvent(
                     tenantID: tenant.id, occurredAt: client.createdAt, actor: actor, action: "client.create",

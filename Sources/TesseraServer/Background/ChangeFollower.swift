@@ -11,6 +11,7 @@ import TesseraStore
 struct ChangeFollower: Service {
     let store: any Store
     let tenants: TenantDirectory
+    let clients: CachedClientDirectory
     let pollInterval: Duration
     let logger: Logger
 
@@ -58,9 +59,13 @@ struct ChangeFollower: Service {
                 if let first = changes.first, first.sequence > position + 1, position > 0 {
                     // Entries between were purged: this instance cannot know what it missed.
                     await tenants.reset()
+                    await clients.removeAll()
                 }
                 for change in changes {
                     try await tenants.apply(change)
+                    if change.kind == .client {
+                        await clients.invalidate(tenantID: change.tenantID, clientID: change.subject)
+                    }
                     position = change.sequence
                 }
                 if changes.count < 500 { return position }

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The claims of a `private_key_jwt` assertion that RFC 7523 §3 gives rules for. NumericDates
+/// are read as numbers (fractions allowed, RFC 7519 §2); a claim of the wrong JSON type makes
+/// the assertion malformed rather than silently absent.
+struct ClientAssertionClaims: Decodable, Sendable, Equatable {
+    let iss: String?
+    let sub: String?
+    /// RFC 7519 §4.1.3: one string or an array of strings.
+    let aud: [String]
+    let exp: Double?
+    let nbf: Double?
+    let iat: Double?
+    let jti: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, nbf, iat, jti
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try container.decodeIfPresent(String.self, forKey: .iss)
+        sub = try container.decodeIfPresent(String.self, forKey: .sub)
+        if let single = try? container.decodeIfPresent(String.self, forKey: .aud) {
+            aud = [single]
+        } else {
+            aud = try container.decodeIfPresent([String].self, forKey: .aud) ?? []
+        }
+        exp = try container.decodeIfPresent(Double.self, forKey: .exp)
+        nbf = try container.decodeIfPresent(Double.self, forKey: .nbf)
+        iat = try container.decodeIfPresent(Double.self, forKey: .iat)
+        jti = try container.decodeIfPresent(String.self, forKey: .jti)
+    }
+}
+
+/// The RFC 7523 §3 rules for a client assertion whose signature has been verified, so the
+/// descriptions may say which rule failed.
+enum ClientAssertionRules {
+    /// Clock skew allowed on `exp`, `nbf` and `iat` (RFC 7523 §3 items 4–6 allow "some small
+    /// leeway").
+    static let leeway: TimeInterval = 30
+    /// An assertion is a one-shot proof; one valid for longer is a stolen credential waiting to
+    /// be used, and its `jti` would have to be remembered that long (RFC 7523 §3 item 7).
+    static let maximumLifetime: TimeInterval = 300
+    /// Longer `jti` values are refused rather than stored.
+    static let maximumJTILength = 256
+
+    /// Checks every claim rule and returns the assertion's `jti` and expiry, for the replay
+    /// record.
+    static func check(
+        _ claims: ClientAssertionClaims, clientID: String, acceptedAudiences: [String], now: Date
+    ) throws(OAuthError) -> (jti: String, expiresAt: Date) {
+        // RFC 7523 §3 items 1 and 2; §2.2: for client authentication both are the client_id.
+        guard claims.iss == clientID, claims.sub == clientID else {
+            throw .invalidClient("the client assertion's iss and sub must both be the client_id")
+        }
+        // Item 3: the audience identifies this authorization server (its token endpoint URL
+        // or its issuer; OpenID Connect Core §9).
+        guard claims.aud.contains(where: acceptedAudiences.contains) else {
+            throw .invalidClient("the client assertion's aud does not name this authorization server")
+        }
+        // Item 4: exp is required, and the assertion is refused once it has passed.
+        let now = now.timeIntervalSince1970
+        guard let exp = claims.exp else { throw .invalidClient("the client assertion has no exp") }
+        guard now < exp + leeway else { throw .invalidClient("the client assertion has expired") }
+        guard exp <= now + maximumLifetime + leeway else {
+            throw .invalidClient(
+                "the client assertion's exp is more than \(Int(maximumLifetime)) seconds away; use short-lived assertions")
+        }
+        // Items 5 and 6: not before nbf; and not issued in the future.
+        if let nbf = claims.nbf, now + leeway < nbf {
+            throw .invalidClient("the client assertion is not valid yet (nbf)")
+        }
+        if let iat = claims.iat, now + leeway < iat {
+            throw .invalidClient("the client assertion was issued in the future (iat)")
+        }
+        // Item 7: a jti lets the server accept each assertion once.
+        guard let jti = claims.jti, !jti.isEmpty, jti.utf8.count <= maximumJTILength else {
+            throw .invalidClient("the client assertion needs a jti of 1 to \(maximumJTILength) characters")
+        }
+        return (jti, Date(timeIntervalSince1970: exp))
+    }
+}

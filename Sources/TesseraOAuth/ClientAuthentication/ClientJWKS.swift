@@ -1,0 +1,127 @@
+import Foundation
+import JWTKit
+
+/// A client's registered public keys (`Client.jwks`, RFC 7517 §5), turned into jwt-kit
+/// verifiers once, and the one place that picks the key an assertion is checked with.
+///
+/// Only the public members are read (`kty`, `crv`, `x`, `y`, `n`, `e`, `kid`, `alg`, `use`):
+/// a private member in a registered JWKS is never used to build a key. Keys that cannot verify
+/// a `private_key_jwt` assertion (`use` other than `sig`, `oct` keys, unknown curves, RSA
+/// under 2048 bits, unreadable parameters) are left out rather than failing the whole set, as
+/// RFC 7517 §5 asks of key sets with members an implementation does not understand.
+struct ClientJWKS: Sendable {
+    struct Key: Sendable {
+        let kid: String?
+        /// jwt-kit's verifier per algorithm this key may be used with: the JWK's `alg` alone
+        /// when it names one (RFC 7517 §4.4), otherwise every algorithm its type allows.
+        let verifiers: [AssertionAlgorithm: any JWTAlgorithm]
+    }
+
+    let keys: [Key]
+
+    init(json: String) async {
+        guard let document = try? JSONDecoder().decode(Document.self, from: Data(json.utf8)) else {
+            keys = []
+            return
+        }
+        var keys: [Key] = []
+        for members in document.keys {
+            if let key = await Self.key(from: members) { keys.append(key) }
+        }
+        self.keys = keys
+    }
+
+    /// The verifier for an assertion with header `kid` and `alg`, or nil.
+    ///
+    /// The key is found by `kid` here, among this client's keys only: jwt-kit's key collection
+    /// would fall back to its default key for an unknown kid. Without a `kid` the set must hold
+    /// exactly one key, so the choice is never a guess. The algorithm must be one the key is
+    /// for: an `alg` never chooses how a key is used (RFC 8725 §3.1).
+    func verifier(kid: String?, algorithm: AssertionAlgorithm) -> (any JWTAlgorithm)? {
+        let candidates = kid.map { kid in keys.filter { $0.kid == kid } } ?? keys
+        guard candidates.count == 1, let key = candidates.first else { return nil }
+        return key.verifiers[algorithm]
+    }
+
+    // MARK: - Reading JWKs
+
+    private struct Document: Decodable {
+        let keys: [[String: JWTHeaderField]]
+    }
+
+    private static func key(from members: [String: JWTHeaderField]) async -> Key? {
+        func string(_ name: String) -> String? { members[name]?.asString }
+        if let use = members["use"], use.asString != "sig" { return nil }
+        let declared: AssertionAlgorithm?
+        if let alg = members["alg"] {
+            guard let name = alg.asString, let algorithm = AssertionAlgorithm(rawValue: name) else { return nil }
+            declared = algorithm
+        } else {
+            declared = nil
+        }
+        guard let kty = string("kty") else { return nil }
+
+        var verifiers: [AssertionAlgorithm: any JWTAlgorithm] = [:]
+        do {
+            switch (kty, string("crv")) {
+            case ("EC", "P-256"?):
+                guard declared == nil || declared == .es256, let x = string("x"), let y = string("y") else { return nil }
+                verifiers[.es256] = try await verifier(ecdsa: ES256PublicKey(parameters: (x: x, y: y)))
+            case ("EC", "P-384"?):
+                guard declared == nil || declared == .es384, let x = string("x"), let y = string("y") else { return nil }
+                verifiers[.es384] = try await verifier(ecdsa: ES384PublicKey(parameters: (x: x, y: y)))
+            case ("EC", "P-521"?):
+                guard declared == nil || declared == .es512, let x = string("x"), let y = string("y") else { return nil }
+                verifiers[.es512] = try await verifier(ecdsa: ES512PublicKey(parameters: (x: x, y: y)))
+            case ("OKP", "Ed25519"?):
+                guard declared == nil || declared == .edDSA, let x = string("x") else { return nil }
+                verifiers[.edDSA] = try await verifier(eddsa: EdDSA.PublicKey(x: x, curve: .ed25519))
+            case ("RSA", _):
+                guard let n = string("n"), let e = string("e") else { return nil }
+                // jwt-kit refuses moduli under 2048 bits (RFC 7518 §3.3).
+                let key = try Insecure.RSA.PublicKey(modulus: n, exponent: e)
+                for algorithm in AssertionAlgorithm.rsa where declared == nil || declared == algorithm {
+                    verifiers[algorithm] = try await verifier(rsa: key, algorithm: algorithm)
+                }
+            default:
+                return nil
+            }
+        } catch {
+            return nil
+        }
+        guard !verifiers.isEmpty else { return nil }
+        return Key(kid: string("kid"), verifiers: verifiers)
+    }
+
+    // jwt-kit hands out its verifier types only through a key collection; each is built in a
+    // collection of its own, under a fixed slot name, taken out and the collection dropped.
+    private static let slot = JWKIdentifier(string: "client-key")
+
+    private static func verifier(ecdsa key: some ECDSAKey) async throws -> any JWTAlgorithm {
+        let collection = JWTKeyCollection()
+        await collection.add(ecdsa: key, kid: slot)
+        return try await collection.getKey(for: slot)
+    }
+
+    private static func verifier(eddsa key: some EdDSAKey) async throws -> any JWTAlgorithm {
+        let collection = JWTKeyCollection()
+        await collection.add(eddsa: key, kid: slot)
+        return try await collection.getKey(for: slot)
+    }
+
+    private static func verifier(rsa key: Insecure.RSA.PublicKey, algorithm: AssertionAlgorithm) async throws
+        -> any JWTAlgorithm
+    {
+        let collection = JWTKeyCollection()
+        switch algorithm {
+        case .rs256: await collection.add(rsa: key, digestAlgorithm: .sha256, kid: slot)
+        case .rs384: await collection.add(rsa: key, digestAlgorithm: .sha384, kid: slot)
+        case .rs512: await collection.add(rsa: key, digestAlgorithm: .sha512, kid: slot)
+        case .ps256: await collection.add(pss: key, digestAlgorithm: .sha256, kid: slot)
+        case .ps384: await collection.add(pss: key, digestAlgorithm: .sha384, kid: slot)
+        case .ps512: await collection.add(pss: key, digestAlgorithm: .sha512, kid: slot)
+        case .es256, .es384, .es512, .edDSA: throw JWTError.invalidJWK(reason: "not an RSA algorithm")
+        }
+        return try await collection.getKey(for: slot)
+    }
+}

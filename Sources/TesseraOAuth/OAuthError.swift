@@ -1,0 +1,138 @@
+/// An OAuth error response: the one value every protocol failure becomes, turned into the
+/// RFC 6749 §5.2 JSON body (`error`, `error_description`) and HTTP status in one place.
+///
+/// `description` is for the client's developer. It never carries a secret, a token or a value
+/// the client sent; at most a parameter *name*. Where telling two failures apart would help an
+/// attacker (unknown client versus wrong secret), callers use one shared description.
+public struct OAuthError: Error, Equatable, Sendable {
+    /// The registered `error` codes Tessera sends.
+    public enum Code: String, Sendable, CaseIterable {
+        // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
+        case invalidRequest = "invalid_request"
+        case invalidClient = "invalid_client"
+        case invalidGrant = "invalid_grant"
+        case unauthorizedClient = "unauthorized_client"
+        case unsupportedGrantType = "unsupported_grant_type"
+        case invalidScope = "invalid_scope"
+        case accessDenied = "access_denied"
+        case unsupportedResponseType = "unsupported_response_type"
+        case serverError = "server_error"
+        case temporarilyUnavailable = "temporarily_unavailable"
+        // RFC 8707 §2 (resource indicators) and RFC 8693 §2.2.2 (token exchange)
+        case invalidTarget = "invalid_target"
+        // RFC 7009 §2.2.1 (revocation)
+        case unsupportedTokenType = "unsupported_token_type"
+        // RFC 8628 §3.5 (device authorization polling)
+        case authorizationPending = "authorization_pending"
+        case slowDown = "slow_down"
+        case expiredToken = "expired_token"
+        // OpenID Connect Core §3.1.2.6 (prompt=none)
+        case loginRequired = "login_required"
+        case consentRequired = "consent_required"
+        case interactionRequired = "interaction_required"
+    }
+
+    public let code: Code
+    /// Human-readable detail for `error_description`; restricted to the characters RFC 6749
+    /// §5.2 allows (printable ASCII without `"` and `\`).
+    public let description: String?
+    /// Whether the client tried HTTP Basic authentication; decides the `WWW-Authenticate`
+    /// challenge of an `invalid_client` answer (RFC 6749 §5.2).
+    public let clientUsedBasicScheme: Bool
+
+    /// The realm named in Tessera's Basic challenges.
+    public static let realm = "tessera"
+
+    public init(_ code: Code, _ description: String? = nil, clientUsedBasicScheme: Bool = false) {
+        self.code = code
+        self.description = description.map(Self.sanitized)
+        self.clientUsedBasicScheme = clientUsedBasicScheme
+    }
+
+    /// HTTP status. RFC 6749 §5.2: 400 unless stated otherwise; `invalid_client` is 401 (the
+    /// token endpoint answers 401 whenever client authentication failed, and INTERFACE.md fixes
+    /// 401 for every `invalid_client`). RFC 6749 §4.1.2.1 borrows 500 and 503 for its two
+    /// server-side codes.
+    public var status: Int {
+        switch code {
+        case .invalidClient: 401
+        case .serverError: 500
+        case .temporarilyUnavailable: 503
+        default: 400
+        }
+    }
+
+    /// The `WWW-Authenticate` header value for `invalid_client`, nil for every other code.
+    ///
+    /// RFC 6749 §5.2: a 401 MUST carry a challenge matching the scheme the client used; Tessera
+    /// names the error in it when the client did use Basic. A client that authenticated in the
+    /// body still gets a 401, with a plain Basic challenge naming the scheme it could use.
+    public var wwwAuthenticate: String? {
+        guard code == .invalidClient else { return nil }
+        return clientUsedBasicScheme
+            ? "Basic realm=\"\(Self.realm)\", error=\"\(code.rawValue)\""
+            : "Basic realm=\"\(Self.realm)\""
+    }
+
+    /// The RFC 6749 §5.2 JSON members.
+    public var body: [String: String] {
+        var body = ["error": code.rawValue]
+        if let description { body["error_description"] = description }
+        return body
+    }
+
+    /// RFC 6749 §5.2: `error_description` is `%x20-21 / %x23-5B / %x5D-7E`. Anything else is
+    /// replaced rather than dropped, so the message stays readable and cannot break out of a
+    /// header or a JSON string.
+    static func sanitized(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars.prefix(500) {
+            switch scalar.value {
+            case 0x22: scalars.append("'")
+            case 0x5C: scalars.append("/")
+            case 0x20...0x7E: scalars.append(scalar)
+            default: scalars.append("?")
+            }
+        }
+        return String(scalars)
+    }
+}
+
+extension OAuthError {
+    public static func invalidRequest(_ description: String? = nil) -> OAuthError { .init(.invalidRequest, description) }
+    public static func invalidClient(_ description: String? = nil, clientUsedBasicScheme: Bool = false) -> OAuthError {
+        .init(.invalidClient, description, clientUsedBasicScheme: clientUsedBasicScheme)
+    }
+    public static func invalidGrant(_ description: String? = nil) -> OAuthError { .init(.invalidGrant, description) }
+    public static func unauthorizedClient(_ description: String? = nil) -> OAuthError {
+        .init(.unauthorizedClient, description)
+    }
+    public static func unsupportedGrantType(_ description: String? = nil) -> OAuthError {
+        .init(.unsupportedGrantType, description)
+    }
+    public static func invalidScope(_ description: String? = nil) -> OAuthError { .init(.invalidScope, description) }
+    public static func invalidTarget(_ description: String? = nil) -> OAuthError { .init(.invalidTarget, description) }
+    public static func accessDenied(_ description: String? = nil) -> OAuthError { .init(.accessDenied, description) }
+    public static func unsupportedResponseType(_ description: String? = nil) -> OAuthError {
+        .init(.unsupportedResponseType, description)
+    }
+    public static func serverError(_ description: String? = nil) -> OAuthError { .init(.serverError, description) }
+    public static func temporarilyUnavailable(_ description: String? = nil) -> OAuthError {
+        .init(.temporarilyUnavailable, description)
+    }
+    public static func unsupportedTokenType(_ description: String? = nil) -> OAuthError {
+        .init(.unsupportedTokenType, description)
+    }
+    public static func authorizationPending(_ description: String? = nil) -> OAuthError {
+        .init(.authorizationPending, description)
+    }
+    public static func slowDown(_ description: String? = nil) -> OAuthError { .init(.slowDown, description) }
+    public static func expiredToken(_ description: String? = nil) -> OAuthError { .init(.expiredToken, description) }
+    public static func loginRequired(_ description: String? = nil) -> OAuthError { .init(.loginRequired, description) }
+    public static func consentRequired(_ description: String? = nil) -> OAuthError {
+        .init(.consentRequired, description)
+    }
+    public static func interactionRequired(_ description: String? = nil) -> OAuthError {
+        .init(.interactionRequired, description)
+    }
+}

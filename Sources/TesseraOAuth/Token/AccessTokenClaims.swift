@@ -1,0 +1,96 @@
+import Foundation
+
+/// The claims of a JWT access token (RFC 9068 §2.2). Nothing secret or personal beyond the
+/// subject id goes in: anyone holding the token can read them.
+public struct AccessTokenClaims: Codable, Sendable, Equatable {
+    public let iss: String
+    public let sub: String
+    public let aud: Audience
+    public let exp: Int
+    public let iat: Int
+    public let nbf: Int
+    public let jti: String
+    public let clientID: String
+    public let scope: String
+    public let authTime: Int?
+    public let act: ActorClaim?
+
+    public init(
+        iss: String, sub: String, aud: Audience, exp: Int, iat: Int, nbf: Int, jti: String, clientID: String,
+        scope: String, authTime: Int? = nil, act: ActorClaim? = nil
+    ) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.nbf = nbf
+        self.jti = jti
+        self.clientID = clientID
+        self.scope = scope
+        self.authTime = authTime
+        self.act = act
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, nbf, jti, scope, act
+        case clientID = "client_id"
+        case authTime = "auth_time"
+    }
+}
+
+/// `aud`: one string, or an array when a token names several resources (RFC 7519 §4.1.3).
+public enum Audience: Codable, Sendable, Equatable {
+    case one(String)
+    case many([String])
+
+    public init(_ values: [String]) {
+        self = values.count == 1 ? .one(values[0]) : .many(values)
+    }
+
+    public var values: [String] {
+        switch self {
+        case .one(let value): [value]
+        case .many(let values): values
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let one = try? container.decode(String.self) {
+            self = .one(one)
+        } else {
+            self = .many(try container.decode([String].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .one(let value): try container.encode(value)
+        case .many(let values): try container.encode(values)
+        }
+    }
+}
+
+/// RFC 8693 §4.1: who acts on the subject's behalf; nested for delegation chains.
+public final class ActorClaim: Codable, Sendable, Equatable {
+    public let sub: String
+    public let clientID: String?
+    public let act: ActorClaim?
+
+    public init(sub: String, clientID: String? = nil, act: ActorClaim? = nil) {
+        self.sub = sub
+        self.clientID = clientID
+        self.act = act
+    }
+
+    public static func == (lhs: ActorClaim, rhs: ActorClaim) -> Bool {
+        lhs.sub == rhs.sub && lhs.clientID == rhs.clientID && lhs.act == rhs.act
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sub, act
+        case clientID = "client_id"
+    }
+}

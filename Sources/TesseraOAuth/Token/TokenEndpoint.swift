@@ -1,0 +1,36 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// RFC 6749 §3.2: authenticates the client, finds the one handler for `grant_type`, checks the
+/// client may use it, and lets the handler answer. Adding a grant means registering a handler.
+public struct TokenEndpoint: Sendable {
+    let handlers: [GrantType: any GrantHandler]
+    let authenticator: ClientAuthenticator
+
+    public init(handlers: [any GrantHandler], authenticator: ClientAuthenticator) {
+        self.handlers = Dictionary(handlers.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
+        self.authenticator = authenticator
+    }
+
+    public var supportedGrants: [GrantType] { handlers.keys.sorted() }
+
+    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> TokenResponse {
+        guard let grantName = request.form["grant_type"] else {
+            throw .invalidRequest("grant_type is required")
+        }
+        guard let grant = GrantType(rawValue: grantName), let handler = handlers[grant] else {
+            throw .unsupportedGrantType("grant_type '\(grantName.prefix(100))' is not supported")
+        }
+        let client = try await authenticator.authenticate(
+            ClientAuthenticationRequest(
+                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
+                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: handler.allowsPublicClients))
+        // RFC 6749 §5.2 unauthorized_client: authenticated, but not registered for this grant.
+        guard client.client.grantTypes.contains(grant) else {
+            throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")
+        }
+        return try await handler.handle(request, client: client, keys: keys)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+
+/// A token request as the protocol sees it: no HTTP types, just what RFC 6749 §4 reads.
+public struct TokenRequest: Sendable {
+    public let tenant: Tenant
+    public let issuer: String
+    public let form: FormParameters
+    public let authorizationHeader: String?
+    /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.
+    public let tokenEndpoint: String
+
+    public init(tenant: Tenant, issuer: String, form: FormParameters, authorizationHeader: String?, tokenEndpoint: String) {
+        self.tenant = tenant
+        self.issuer = issuer
+        self.form = form
+        self.authorizationHeader = authorizationHeader
+        self.tokenEndpoint = tokenEndpoint
+    }
+}
+
+/// RFC 6749 §5.1 successful response (and RFC 8693 §2.2.1's `issued_token_type`).
+public struct TokenResponse: Encodable, Sendable {
+    public let accessToken: String
+    public let tokenType: String
+    public let expiresIn: Int
+    public let scope: String
+    public let refreshToken: String?
+    public let idToken: String?
+    public let issuedTokenType: String?
+
+    public init(
+        accessToken: String, expiresIn: Int, scope: String, refreshToken: String? = nil, idToken: String? = nil,
+        issuedTokenType: String? = nil
+    ) {
+        self.accessToken = accessToken
+        self.tokenType = "Bearer"
+        self.expiresIn = expiresIn
+        self.scope = scope
+        self.refreshToken = refreshToken
+        self.idToken = idToken
+        self.issuedTokenType = issuedTokenType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scope
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case refreshToken = "refresh_token"
+        case idToken = "id_token"
+        case issuedTokenType = "issued_token_type"
+    }
+}
+
+/// One grant type's handler (Fosite's flow handler): the token endpoint finds the handler whose
+/// `grantType` matches and knows no grant by name itself.
+public protocol GrantHandler: Sendable {
+    var grantType: GrantType { get }
+    /// Whether public clients (`none`) may use this grant at the token endpoint.
+    var allowsPublicClients: Bool { get }
+    func handle(_ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys) async throws(OAuthError)
+        -> TokenResponse
+}
