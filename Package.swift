@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "TesseraServer", "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth", "TesseraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // Starts the real `tessera` binary that the test build made.

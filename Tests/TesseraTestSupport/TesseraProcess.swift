@@ -57,7 +57,8 @@ public enum TesseraBinary {
     }
 }
 
-/// A running `tessera serve`: started on a free port (`--port 0`), its address read from its log.
+/// A running `tessera serve` on a free loopback port, with its public URL set to that address so
+/// the issuer in its tokens and metadata is the URL clients reach.
 public final class TesseraServerProcess: @unchecked Sendable {
     public let process: Process
     public let port: Int
@@ -72,7 +73,8 @@ public final class TesseraServerProcess: @unchecked Sendable {
     ) async throws -> TesseraServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TesseraBinary.path)
-        process.arguments = ["serve", "--port", "0"] + arguments
+        let chosen = try freeLoopbackPort()
+        process.arguments = ["serve", "--port", "\(chosen)", "--public-url", "http://127.0.0.1:\(chosen)"] + arguments
         process.currentDirectoryURL = directory
         process.environment = TesseraBinary.mergedEnvironment(environment)
         let log = LogCollector()
@@ -184,4 +186,25 @@ public enum HTTP {
                 "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
             }.joined(separator: "&").utf8)
     }
+}
+
+/// A port nothing listens on now: bound to port 0, read, released.
+public func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+    }
+    guard bound == 0 else { throw TestSetupError("bind() failed") }
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else { throw TestSetupError("getsockname() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

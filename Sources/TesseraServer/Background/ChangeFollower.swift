@@ -18,12 +18,11 @@ struct ChangeFollower: Service {
     func run() async throws {
         var position = try await store.latestChangeSequence()
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
                 group.addTask { await listen(continuation) }
                 group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: pollInterval)
+                    while (try? await Task.sleep(for: pollInterval)) != nil {
                         continuation.yield()
                     }
                 }

@@ -11,7 +11,7 @@ struct KeyRotationScheduler: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     if let changed = try await keys.runSchedule(), !changed.isEmpty {
@@ -22,7 +22,8 @@ struct KeyRotationScheduler: Service {
                 } catch {
                     logger.warning("Key schedule failed; will retry", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                // Cancelled at shutdown: end quietly, not with an error.
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
             }
         }
     }
