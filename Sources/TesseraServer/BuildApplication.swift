@@ -16,7 +16,10 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
     OperationsRoutes(store: runtime.store, registry: Observability.registry).register(on: router)
     let tokenEndpoint = runtime.tokenEndpoint
     DiscoveryRoutes(runtime: runtime, grants: tokenEndpoint.supportedGrants).register(on: router)
-    TokenRoutes(runtime: runtime, endpoint: tokenEndpoint).register(on: router)
+    TokenRoutes(
+        runtime: runtime, token: tokenEndpoint, introspection: runtime.introspectionEndpoint,
+        revocation: runtime.revocationEndpoint
+    ).register(on: router)
 
     let configuration = runtime.configuration
     return Application(

@@ -15,6 +15,7 @@ public struct TesseraRuntime: Sendable {
     public let keyRing: KeyRing
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
+    public let revocations: RevocationList
     public let keyManagement: KeyManagement
     public let administration: Administration
     public let logger: Logger
@@ -33,9 +34,12 @@ public struct TesseraRuntime: Sendable {
                 keyProvisioner: TenantKeyProvisioner(masterKey: masterKey))
             try await administration.ensureSystemTenant()
             let keyRing = KeyRing(masterKey: masterKey)
+            let revocations = RevocationList()
+            try await revocations.load(from: store)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: CachedClientDirectory(store: store),
+                revocations: revocations,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
@@ -62,16 +66,29 @@ public struct TesseraRuntime: Sendable {
     /// The token endpoint with every grant this server implements.
     public var tokenEndpoint: TokenEndpoint {
         let issuer = AccessTokenIssuer()
-        return TokenEndpoint(
-            handlers: [ClientCredentialsGrant(issuer: issuer)],
-            authenticator: ClientAuthenticator(directory: clients, assertions: store))
+        return TokenEndpoint(handlers: [ClientCredentialsGrant(issuer: issuer)], authenticator: clientAuthenticator)
+    }
+
+    public var introspectionEndpoint: IntrospectionEndpoint {
+        IntrospectionEndpoint(authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations))
+    }
+
+    public var revocationEndpoint: RevocationEndpoint {
+        RevocationEndpoint(
+            authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations), store: store,
+            revocations: revocations)
+    }
+
+    var clientAuthenticator: ClientAuthenticator {
+        ClientAuthenticator(directory: clients, assertions: store)
     }
 
     /// The background work `serve` runs beside HTTP.
     public var backgroundServices: [any Service] {
         [
             ChangeFollower(
-                store: store, tenants: tenants, clients: clients, pollInterval: configuration.changePollInterval,
+                store: store, tenants: tenants, clients: clients, revocations: revocations,
+                pollInterval: configuration.changePollInterval,
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
         ]

@@ -73,9 +73,17 @@ public protocol ClientAssertionStore: Sendable {
     func recordClientAssertion(tenantID: UUID, clientID: String, jti: String, expiresAt: Date) async throws
 }
 
+/// Access tokens revoked before they expire.
+public protocol RevokedTokenStore: Sendable {
+    func insertRevokedToken(_ token: RevokedToken) async throws
+    /// Every revocation still in force at `date`, for an instance's in-memory list.
+    func revokedTokens(expiringAfter date: Date) async throws -> [RevokedToken]
+    func revokedToken(tenantID: UUID, jti: String) async throws -> RevokedToken?
+}
+
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
-    ChangeFeed, ClientAssertionStore
+    ChangeFeed, ClientAssertionStore, RevokedTokenStore
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

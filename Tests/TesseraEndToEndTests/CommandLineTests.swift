@@ -4,6 +4,7 @@ import Testing
 
 /// The command line of INTERFACE.md: one JSON document with `--json`, one-line errors with a
 /// non-zero exit, and nothing changed by a refused command.
+extension EndToEndTests {
 @Suite("Command line", .serialized)
 struct CommandLineTests {
     let directory: URL
@@ -103,4 +104,5 @@ struct CommandLineTests {
         #expect(shown.stdout.contains("access_token_ttl"))
         #expect(shown.stdout.contains("300"))
     }
+}
 }

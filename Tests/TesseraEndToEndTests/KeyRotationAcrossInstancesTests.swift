@@ -3,9 +3,12 @@ import TesseraTestSupport
 import Testing
 
 /// Two `tessera serve` processes on one PostgreSQL database, as behind a load balancer.
+extension EndToEndTests {
 @Suite("Key rotation across instances", .serialized)
 struct KeyRotationAcrossInstancesTests {
     static let masterKey = "q0XWm4f3lQx1m3w3mB0n6c9D9Zbqk7nV9w2JmF0e6lA"
+    /// The load balancer's address both instances sit behind.
+    static let publicURL = "https://auth.example.com"
 
     @Test func aRotationIsUsedByEveryInstanceWithinASecondAndTokensVerifyAtBoth() async throws {
         let directory = try makeTemporaryDirectory()
@@ -15,8 +18,8 @@ struct KeyRotationAcrossInstancesTests {
             "TESSERA_CHANGE_POLL_INTERVAL": "30",
         ]
         let fixture = try TenantFixture.make("acme", in: directory, environment: environment)
-        let a = try await TesseraServerProcess.start(in: directory, environment: environment)
-        let b = try await TesseraServerProcess.start(in: directory, environment: environment)
+        let a = try await TesseraServerProcess.start(in: directory, environment: environment, publicURL: Self.publicURL)
+        let b = try await TesseraServerProcess.start(in: directory, environment: environment, publicURL: Self.publicURL)
         defer {
             Task {
                 await a.stop()
@@ -45,11 +48,93 @@ struct KeyRotationAcrossInstancesTests {
         }
 
         // A token of either instance, old key or new, verifies with either instance's JWKS.
-        let bases = [a, b].map { "\($0.baseURL)/t/acme" }
-        for (token, issuer) in [(before, bases[0]), (try await fixture.token(from: a), bases[0]), (try await fixture.token(from: b), bases[1])] {
-            let verified = try Interop.python("verify_token.py", [issuer, token] + bases)
+        let jwks = [a, b].map { "\($0.baseURL)/t/acme/jwks.json" }
+        for token in [before, try await fixture.token(from: a), try await fixture.token(from: b)] {
+            let verified = try Interop.python("verify_token.py", [Self.publicURL + "/t/acme", token] + jwks)
             #expect(verified.status == 0, "\(verified.errors)")
         }
+    }
+}
+
+/// Revocation and introspection seen from another instance (RFC 7009, RFC 7662).
+@Suite("Revocation across instances", .serialized)
+struct RevocationAcrossInstancesTests {
+    struct Pair {
+        let directory: URL
+        let environment: [String: String]
+        let fixture: TenantFixture
+        let a: TesseraServerProcess
+        let b: TesseraServerProcess
+    }
+
+    func pair() async throws -> Pair {
+        let directory = try makeTemporaryDirectory()
+        let environment = [
+            "TESSERA_DATABASE_URL": try await TestDatabases.freshURL(.postgres),
+            "TESSERA_MASTER_KEY": EndToEndTests.KeyRotationAcrossInstancesTests.masterKey, "TESSERA_CHANGE_POLL_INTERVAL": "30",
+        ]
+        let fixture = try TenantFixture.make("acme", in: directory, environment: environment)
+        return Pair(
+            directory: directory, environment: environment, fixture: fixture,
+            a: try await TesseraServerProcess.start(
+                in: directory, environment: environment, publicURL: EndToEndTests.KeyRotationAcrossInstancesTests.publicURL),
+            b: try await TesseraServerProcess.start(
+                in: directory, environment: environment, publicURL: EndToEndTests.KeyRotationAcrossInstancesTests.publicURL))
+    }
+
+    /// Polls `condition` for up to a second.
+    func withinASecond(_ condition: () async throws -> Bool) async throws -> Bool {
+        let start = Date()
+        while Date().timeIntervalSince(start) < 1.0 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test func aTokenRevokedAtOneInstanceIsInactiveAtTheOtherWithinASecond() async throws {
+        let p = try await pair()
+        defer { Task { await p.a.stop(); await p.b.stop() } }
+        let token = try await p.fixture.token(from: p.a)
+        #expect(try await p.fixture.isActive(token, at: p.b))
+        let revoked = try await p.fixture.post("/revoke", ["token": token], to: p.a)
+        #expect(revoked.status == 200)
+        #expect(try await p.fixture.isActive(token, at: p.a) == false)
+        #expect(try await withinASecond { try await p.fixture.isActive(token, at: p.b) == false })
+        // Another token of the same client stays active.
+        #expect(try await p.fixture.isActive(try await p.fixture.token(from: p.a), at: p.b))
+    }
+
+    @Test func tokensSignedByARevokedKeyAreInactiveEverywhere() async throws {
+        let p = try await pair()
+        defer { Task { await p.a.stop(); await p.b.stop() } }
+        let token = try await p.fixture.token(from: p.a)
+        let kid = try #require(jwtHeader(token)["kid"] as? String)
+        #expect(try await p.fixture.isActive(token, at: p.b))
+        let result = try TesseraBinary.run(
+            ["keys", "revoke", "--tenant", "acme", "--kid", kid], in: p.directory, environment: p.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        for server in [p.a, p.b] {
+            #expect(try await withinASecond { try await p.fixture.isActive(token, at: server) == false })
+            // The tenant still signs, with its next key promoted.
+            let fresh = try await p.fixture.token(from: server)
+            #expect(jwtHeader(fresh)["kid"] as? String != kid)
+            #expect(try await p.fixture.isActive(fresh, at: server))
+        }
+    }
+
+    @Test func aTokenOfOneTenantIsInactiveAtAnother() async throws {
+        let p = try await pair()
+        defer { Task { await p.a.stop(); await p.b.stop() } }
+        let beta = try TenantFixture.make("beta", in: p.directory, environment: p.environment)
+        let acmeToken = try await p.fixture.token(from: p.a)
+        let reply = try await beta.post("/introspect", ["token": acmeToken], to: p.a)
+        #expect(reply.status == 200)
+        #expect(try reply.json()["active"] as? Bool == false)
+        #expect(try reply.json().count == 1)
+        // acme's client cannot introspect at beta at all: it is not beta's client.
+        let foreign = try await p.fixture.post("/introspect", ["token": acmeToken], to: p.a, tenant: "beta")
+        #expect(foreign.status == 401)
     }
 }
 
@@ -66,7 +151,7 @@ struct InteroperabilityTests {
         let token = try await fixture.token(from: server)
         #expect(jwtHeader(token)["alg"] as? String == algorithm)
         let verified = try Interop.python(
-            "verify_token.py", ["\(server.baseURL)/t/acme", token, "\(server.baseURL)/t/acme"])
+            "verify_token.py", ["\(server.baseURL)/t/acme", token, "\(server.baseURL)/t/acme/jwks.json"])
         #expect(verified.status == 0, "\(verified.errors)")
         #expect(verified.json()["alg"] as? String == algorithm)
     }
@@ -86,4 +171,5 @@ struct InteroperabilityTests {
         #expect(claims["scope"] as? String == "orders:read")
         #expect((result.json()["header"] as? [String: Any])?["typ"] as? String == "at+jwt")
     }
+}
 }

@@ -3,6 +3,7 @@ import TesseraTestSupport
 import Testing
 
 /// `tessera serve` on PostgreSQL: master-key rules, and readiness that follows the database.
+extension EndToEndTests {
 @Suite("Serve on PostgreSQL", .serialized)
 struct PostgresServeTests {
     @Test(.enabled(if: PrivatePostgres.isAvailable, "needs PostgreSQL binaries"))
@@ -63,4 +64,5 @@ struct PostgresServeTests {
     }
 
     static let masterKey = "q0XWm4f3lQx1m3w3mB0n6c9D9Zbqk7nV9w2JmF0e6lA"
+}
 }

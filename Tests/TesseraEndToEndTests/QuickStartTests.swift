@@ -3,6 +3,7 @@ import TesseraTestSupport
 import Testing
 
 /// The README's first command, as a newcomer runs it: `tessera serve` on the SQLite default.
+extension EndToEndTests {
 @Suite("Quick start", .serialized)
 struct QuickStartTests {
     @Test func serveOnTheSQLiteDefaultAnswersHealthAndTheCLISeesTheSameDatabase() async throws {
@@ -42,4 +43,5 @@ struct QuickStartTests {
             ["tenant", "list", "--json"], in: directory, environment: ["TESSERA_PUBLIC_URL": "https://env.example.com"])
         #expect(listed.stdout.contains("https://env.example.com/t/acme"))
     }
+}
 }

@@ -33,6 +33,27 @@ struct TenantFixture {
         return TenantFixture(slug: slug, clientID: id, clientSecret: secret)
     }
 
+    var basicAuthorization: String {
+        "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+    }
+
+    /// POSTs a form to one of the tenant's endpoints with this client's credentials.
+    func post(_ path: String, _ fields: [String: String], to server: TesseraServerProcess, tenant: String? = nil)
+        async throws -> HTTP.Reply
+    {
+        try await HTTP.request(
+            "POST", "\(server.baseURL)/t/\(tenant ?? slug)\(path)",
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Authorization": basicAuthorization],
+            body: HTTP.form(fields))
+    }
+
+    /// Whether `server` says the token is active (RFC 7662).
+    func isActive(_ token: String, at server: TesseraServerProcess) async throws -> Bool {
+        let reply = try await post("/introspect", ["token": token], to: server)
+        guard reply.status == 200 else { throw TestSetupError("introspection: \(reply.status) \(reply.text)") }
+        return try reply.json()["active"] as? Bool == true
+    }
+
     /// A client-credentials token from `server`, or the failing reply.
     func token(from server: TesseraServerProcess) async throws -> String {
         let reply = try await HTTP.request(

@@ -1,7 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 
 /// The real `tessera` binary, as the test build made it, run as a user would run it.
 public enum TesseraBinary {
@@ -68,13 +68,16 @@ public final class TesseraServerProcess: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var output: String { log.text }
 
+    /// `publicURL` defaults to the server's own address; instances behind one load balancer
+    /// share one public URL, so multi-instance tests pass the same value to each.
     public static func start(
-        in directory: URL, environment: [String: String] = [:], arguments: [String] = []
+        in directory: URL, environment: [String: String] = [:], arguments: [String] = [], publicURL: String? = nil
     ) async throws -> TesseraServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TesseraBinary.path)
         let chosen = try freeLoopbackPort()
-        process.arguments = ["serve", "--port", "\(chosen)", "--public-url", "http://127.0.0.1:\(chosen)"] + arguments
+        process.arguments =
+            ["serve", "--port", "\(chosen)", "--public-url", publicURL ?? "http://127.0.0.1:\(chosen)"] + arguments
         process.currentDirectoryURL = directory
         process.environment = TesseraBinary.mergedEnvironment(environment)
         let log = LogCollector()
@@ -148,7 +151,8 @@ public func makeTemporaryDirectory() throws -> URL {
     return url
 }
 
-/// Minimal HTTP for end-to-end tests: URLSession on Linux, no extra dependency.
+/// HTTP for end-to-end tests, on Hummingbird's test client (NIO). Foundation's URLSession on
+/// Linux hangs on a 401 carrying `WWW-Authenticate`, which our token endpoint sends on purpose.
 public enum HTTP {
     public struct Reply: Sendable {
         public let status: Int
@@ -166,16 +170,31 @@ public enum HTTP {
     public static func request(
         _ method: String = "GET", _ url: String, headers: [String: String] = [:], body: Data? = nil
     ) async throws -> Reply {
-        guard let target = URL(string: url) else { throw TestSetupError("bad URL \(url)") }
-        var request = URLRequest(url: target, timeoutInterval: 10)
-        request.httpMethod = method
-        request.httpBody = body
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw TestSetupError("not HTTP") }
-        var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
-        return Reply(status: http.statusCode, headers: fields, body: data)
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port
+        else { throw TestSetupError("bad URL \(url)") }
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            guard let field = HTTPField.Name(name) else { throw TestSetupError("bad header \(name)") }
+            fields[field] = value
+        }
+        let path = components.percentEncodedPath + (components.percentEncodedQuery.map { "?\($0)" } ?? "")
+        let client = TestClient(host: host, port: port, configuration: .init(timeout: .seconds(10)))
+        client.connect()
+        do {
+            let response = try await client.execute(
+                .init(
+                    path.isEmpty ? "/" : path, method: HTTPRequest.Method(method) ?? .get, headers: fields,
+                    body: body.map { ByteBuffer(bytes: $0) }))
+            try await client.shutdown()
+            var replyHeaders: [String: String] = [:]
+            for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
+            return Reply(
+                status: Int(response.status.code), headers: replyHeaders,
+                body: Data(response.body.map { Array($0.readableBytesView) } ?? []))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     public static func form(_ fields: [String: String]) -> Data {

@@ -12,6 +12,7 @@ struct ChangeFollower: Service {
     let store: any Store
     let tenants: TenantDirectory
     let clients: CachedClientDirectory
+    let revocations: RevocationList
     let pollInterval: Duration
     let logger: Logger
 
@@ -59,15 +60,26 @@ struct ChangeFollower: Service {
                     // Entries between were purged: this instance cannot know what it missed.
                     await tenants.reset()
                     await clients.removeAll()
+                    try await revocations.load(from: store)
                 }
                 for change in changes {
                     try await tenants.apply(change)
-                    if change.kind == .client {
+                    switch change.kind {
+                    case .client:
                         await clients.invalidate(tenantID: change.tenantID, clientID: change.subject)
+                    case .revokedToken:
+                        if let token = try await store.revokedToken(tenantID: change.tenantID, jti: change.subject) {
+                            await revocations.add(token)
+                        }
+                    case .keys, .tenant:
+                        break
                     }
                     position = change.sequence
                 }
-                if changes.count < 500 { return position }
+                if changes.count < 500 {
+                    await revocations.prune()
+                    return position
+                }
             }
         } catch {
             logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])

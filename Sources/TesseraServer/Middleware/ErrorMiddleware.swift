@@ -15,7 +15,9 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPResponseError {
-            throw error
+            // Answered here rather than rethrown, so the middleware outside (request id, security
+            // headers) sees a response and adds its headers to error answers too.
+            return try error.response(from: request, context: context)
         } catch let error as StoreError {
             if case .unavailable = error {
                 context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])

@@ -2,38 +2,56 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TesseraCore
+import TesseraKeys
 import TesseraOAuth
 import TesseraStore
 
-/// `POST {issuer}/token` (RFC 6749 §3.2): form in, JSON out, never cached, any origin.
+/// The form-in, JSON-out endpoints of a tenant: token (RFC 6749 §3.2), introspection
+/// (RFC 7662) and revocation (RFC 7009). Never cached; any origin.
 struct TokenRoutes {
     let runtime: TesseraRuntime
-    let endpoint: TokenEndpoint
-
-    static let path = "/t/:tenant" + AuthorizationServerMetadata.Path.token
+    let token: TokenEndpoint
+    let introspection: IntrospectionEndpoint
+    let revocation: RevocationEndpoint
 
     func register(on router: Router<TesseraRequestContext>) {
-        router.post(RouterPath(Self.path)) { request, context in
-            try await token(request, context)
+        typealias Path = AuthorizationServerMetadata.Path
+        route(Path.token, on: router) { request, keys in
+            JSONResponse.make(try await token.handle(request, keys: keys), headers: OAuthResponse.noStore)
         }
-        router.on(RouterPath(Self.path), method: .options) { _, _ in CORS.preflight(methods: "POST") }
+        route(Path.introspection, on: router) { request, keys in
+            JSONResponse.make(try await introspection.handle(request, keys: keys), headers: OAuthResponse.noStore)
+        }
+        route(Path.revocation, on: router) { request, keys in
+            try await revocation.handle(request, keys: keys)
+            return Response(status: .ok, headers: OAuthResponse.noStore)
+        }
     }
 
-    private func token(_ request: Request, _ context: TesseraRequestContext) async throws -> Response {
-        let tenant = try await TenantLookup.require(context, in: runtime.tenants)
-        let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
-        do {
-            let form = try await OAuthForm.read(request, context)
-            let keys = try await runtime.tenants.keys(for: tenant)
-            let answer = try await endpoint.handle(
-                TokenRequest(
-                    tenant: tenant, issuer: issuer, form: form, authorizationHeader: request.headers[.authorization],
-                    tokenEndpoint: issuer + AuthorizationServerMetadata.Path.token),
-                keys: keys)
-            return JSONResponse.make(answer, headers: OAuthResponse.noStore)
-        } catch let error as OAuthError {
-            return OAuthResponse.error(error, context)
+    /// One POST endpoint of a tenant: resolve the tenant, read the form, answer OAuth errors as
+    /// RFC 6749 §5.2 JSON.
+    private func route(
+        _ path: String, on router: Router<TesseraRequestContext>,
+        _ handle: @escaping @Sendable (TokenRequest, TenantKeys) async throws -> Response
+    ) {
+        let routerPath = RouterPath("/t/:tenant" + path)
+        router.post(routerPath) { request, context in
+            let tenant = try await TenantLookup.require(context, in: runtime.tenants)
+            let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
+            do {
+                let form = try await OAuthForm.read(request, context)
+                let keys = try await runtime.tenants.keys(for: tenant)
+                return try await handle(
+                    TokenRequest(
+                        tenant: tenant, issuer: issuer, form: form,
+                        authorizationHeader: request.headers[.authorization],
+                        tokenEndpoint: issuer + AuthorizationServerMetadata.Path.token),
+                    keys)
+            } catch let error as OAuthError {
+                return OAuthResponse.error(error, context)
+            }
         }
+        router.on(routerPath, method: .options) { _, _ in CORS.preflight(methods: "POST") }
     }
 }
 

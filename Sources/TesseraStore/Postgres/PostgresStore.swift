@@ -127,6 +127,15 @@ public final class PostgresStore: Store, SQLExecutor {
             return try await body()
         } catch let error as StoreError {
             throw error
+        } catch let error as PostgresTransactionError {
+            // postgres-nio wraps whatever failed inside `withTransaction`. Judge the cause: what the
+            // body threw passes through as on SQLite (a conflict stays a conflict instead of reading
+            // as an outage), a driver error is mapped like any other.
+            if let cause = error.closureError, !(cause is PSQLError) { throw cause }
+            if let cause = error.closureError ?? error.beginError ?? error.commitError {
+                return try await mapErrors { throw cause }
+            }
+            throw StoreError.unavailable("\(error)")
         } catch let error as PSQLError {
             if let state = error.serverInfo?[.sqlState] {
                 if state == "23505" { throw StoreError.conflict(error.serverInfo?[.message] ?? "unique key") }

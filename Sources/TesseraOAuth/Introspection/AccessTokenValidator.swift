@@ -1,0 +1,31 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+
+/// The one check of an access token this server issued: signature by a verifying key of the
+/// tenant named by the issuer, `typ: at+jwt`, times, and not revoked. Introspection, revocation
+/// and token exchange all ask it.
+public struct AccessTokenValidator: Sendable {
+    let revocations: RevocationList
+    let leeway: Int
+    let clock: @Sendable () -> Date
+
+    public init(revocations: RevocationList, leeway: Int = 0, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.revocations = revocations
+        self.leeway = leeway
+        self.clock = clock
+    }
+
+    /// The claims of a valid, unrevoked token of this tenant, or nil.
+    public func validate(_ token: String, tenant: Tenant, issuer: String, keys: TenantKeys) async -> AccessTokenClaims? {
+        guard let claims = signedClaims(token, issuer: issuer, keys: keys) else { return nil }
+        guard await !revocations.contains(tenantID: tenant.id, jti: claims.jti) else { return nil }
+        return claims
+    }
+
+    /// Signature, type, issuer and times only; revocation is the caller's to check.
+    public func signedClaims(_ token: String, issuer: String, keys: TenantKeys) -> AccessTokenClaims? {
+        try? keys.verify(
+            token, as: AccessTokenClaims.self, expectedType: "at+jwt", issuer: issuer, now: clock(), leeway: leeway)
+    }
+}

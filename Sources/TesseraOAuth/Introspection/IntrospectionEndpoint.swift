@@ -1,0 +1,28 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+
+/// RFC 7662: any authenticated confidential client of the tenant may ask about a token. A valid
+/// JWT is answered from memory (keys and revocations), touching no database row.
+public struct IntrospectionEndpoint: Sendable {
+    let authenticator: ClientAuthenticator
+    let validator: AccessTokenValidator
+
+    public init(authenticator: ClientAuthenticator, validator: AccessTokenValidator) {
+        self.authenticator = authenticator
+        self.validator = validator
+    }
+
+    // RFC 7662 §2.1
+    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> IntrospectionResponse {
+        _ = try await authenticator.authenticate(
+            ClientAuthenticationRequest(
+                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
+                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: false))
+        let token = try request.form.require("token")
+        // token_type_hint is only a hint (§2.1); unknown hints are ignored rather than refused.
+        guard let claims = await validator.validate(token, tenant: request.tenant, issuer: request.issuer, keys: keys)
+        else { return .inactive }
+        return IntrospectionResponse(claims: claims)
+    }
+}

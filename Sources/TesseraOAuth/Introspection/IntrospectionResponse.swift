@@ -1,0 +1,41 @@
+import Foundation
+
+/// RFC 7662 §2.2. An inactive token is `{"active": false}` and nothing else, whatever the reason
+/// (expired, revoked, another tenant's, forged): the caller learns nothing more.
+public struct IntrospectionResponse: Encodable, Sendable, Equatable {
+    public let active: Bool
+    public let scope: String?
+    public let clientID: String?
+    public let sub: String?
+    public let aud: Audience?
+    public let iss: String?
+    public let exp: Int?
+    public let iat: Int?
+    public let nbf: Int?
+    public let jti: String?
+    public let tokenType: String?
+    public let act: ActorClaim?
+
+    public static let inactive = IntrospectionResponse(claims: nil)
+
+    public init(claims: AccessTokenClaims?) {
+        active = claims != nil
+        scope = claims?.scope
+        clientID = claims?.clientID
+        sub = claims?.sub
+        aud = claims?.aud
+        iss = claims?.iss
+        exp = claims?.exp
+        iat = claims?.iat
+        nbf = claims?.nbf
+        jti = claims?.jti
+        tokenType = claims == nil ? nil : "Bearer"
+        act = claims?.act
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case active, scope, sub, aud, iss, exp, iat, nbf, jti, act
+        case clientID = "client_id"
+        case tokenType = "token_type"
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// RFC 7009: a client revokes a token it was issued. An access token is remembered by `jti`
+/// until its `exp`, on every instance within a second (the change feed).
+public struct RevocationEndpoint: Sendable {
+    let authenticator: ClientAuthenticator
+    let validator: AccessTokenValidator
+    let store: any Store
+    let revocations: RevocationList
+    let clock: @Sendable () -> Date
+
+    public init(
+        authenticator: ClientAuthenticator, validator: AccessTokenValidator, store: any Store,
+        revocations: RevocationList, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.authenticator = authenticator
+        self.validator = validator
+        self.store = store
+        self.revocations = revocations
+        self.clock = clock
+    }
+
+    // RFC 7009 §2.1, §2.2
+    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) {
+        let client = try await authenticator.authenticate(
+            ClientAuthenticationRequest(
+                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
+                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: true))
+        let token = try request.form.require("token")
+        // §2.2: an invalid, expired or unknown token is answered 200 like a revoked one.
+        guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else { return }
+        guard claims.clientID == client.client.id else {
+            throw .unauthorizedClient("the token was not issued to this client")
+        }
+        let now = clock()
+        let revoked = RevokedToken(
+            tenantID: request.tenant.id, jti: claims.jti, expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)),
+            revokedAt: now)
+        do {
+            try await store.transaction { operations in
+                try await operations.insertRevokedToken(revoked)
+                try await operations.recordChange(
+                    Change(tenantID: revoked.tenantID, kind: .revokedToken, subject: revoked.jti, changedAt: now))
+            }
+        } catch {
+            throw .temporarilyUnavailable("the revocation could not be stored; retry")
+        }
+        await revocations.add(revoked)
+    }
+}
