@@ -24,7 +24,7 @@ public struct FormParameters: Sendable, Equatable {
     private init(storage: [String: [String]]) { self.storage = storage }
 
     public init(body: [UInt8], repeatable: Set<String> = FormParameters.defaultRepeatable) throws(OAuthError) {
-        guard body.count <= Self.maximumBodyLength else {
+        guard body.count <= 2 * Self.maximumBodyLength else {
             throw .invalidRequest("the request body is larger than \(Self.maximumBodyLength) bytes")
         }
         var storage: [String: [String]] = [:]
@@ -87,7 +87,7 @@ public struct FormParameters: Sendable, Equatable {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "+"):
-                bytes.append(byte)
+                bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
                     return nil

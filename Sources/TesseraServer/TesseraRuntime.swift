@@ -16,6 +16,9 @@ public struct TesseraRuntime: Sendable {
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
     public let revocations: RevocationList
+    /// The change feed's position before anything was cached: the follower starts here, so no
+    /// change committed while this process was starting is missed.
+    let changesSeenUpTo: Int
     public let keyManagement: KeyManagement
     public let administration: Administration
     public let logger: Logger
@@ -33,13 +36,14 @@ public struct TesseraRuntime: Sendable {
                 store: store, publicURL: configuration.publicURL, passwords: passwords,
                 keyProvisioner: TenantKeyProvisioner(masterKey: masterKey))
             try await administration.ensureSystemTenant()
+            let changesSeenUpTo = try await store.latestChangeSequence()
             let keyRing = KeyRing(masterKey: masterKey)
             let revocations = RevocationList()
             try await revocations.load(from: store)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: CachedClientDirectory(store: store),
-                revocations: revocations,
+                revocations: revocations, changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
@@ -88,7 +92,7 @@ public struct TesseraRuntime: Sendable {
         [
             ChangeFollower(
                 store: store, tenants: tenants, clients: clients, revocations: revocations,
-                pollInterval: configuration.changePollInterval,
+                startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
         ]

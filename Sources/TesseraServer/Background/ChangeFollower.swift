@@ -13,11 +13,13 @@ struct ChangeFollower: Service {
     let tenants: TenantDirectory
     let clients: CachedClientDirectory
     let revocations: RevocationList
+    /// Where the feed stood before this process cached anything.
+    let startPosition: Int
     let pollInterval: Duration
     let logger: Logger
 
     func run() async throws {
-        var position = try await store.latestChangeSequence()
+        var position = startPosition
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
