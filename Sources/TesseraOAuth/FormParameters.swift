@@ -24,7 +24,7 @@ public struct FormParameters: Sendable, Equatable {
     private init(storage: [String: [String]]) { self.storage = storage }
 
     public init(body: [UInt8], repeatable: Set<String> = FormParameters.defaultRepeatable) throws(OAuthError) {
-        guard body.count <= 2 * Self.maximumBodyLength else {
+        guard body.count <= Self.maximumBodyLength else {
             throw .invalidRequest("the request body is larger than \(Self.maximumBodyLength) bytes")
         }
         var storage: [String: [String]] = [:]

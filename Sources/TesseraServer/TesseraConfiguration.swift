@@ -18,6 +18,8 @@ public struct TesseraConfiguration: Sendable {
     public var changePollInterval: Duration = .seconds(2)
     /// How often the key schedule runs (`TESSERA_KEY_SCHEDULE_INTERVAL`).
     public var keyScheduleInterval: Duration = .seconds(60)
+    /// Seconds of clock skew allowed when checking `exp` and `nbf` of tokens (`TESSERA_TOKEN_LEEWAY`).
+    public var tokenLeeway: Int = 5
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -110,6 +112,12 @@ public struct TesseraConfiguration: Sendable {
             masterKeySource: masterKeySource, bcryptCost: bcryptCost)
         configuration.changePollInterval = try seconds(environment["TESSERA_CHANGE_POLL_INTERVAL"], default: 2)
         configuration.keyScheduleInterval = try seconds(environment["TESSERA_KEY_SCHEDULE_INTERVAL"], default: 60)
+        if let leeway = environment["TESSERA_TOKEN_LEEWAY"], !leeway.isEmpty {
+            guard let value = Int(leeway), (0...300).contains(value) else {
+                throw ConfigurationError("TESSERA_TOKEN_LEEWAY '\(leeway)' is not a number of seconds from 0 to 300")
+            }
+            configuration.tokenLeeway = value
+        }
         return configuration
     }
 

@@ -74,12 +74,13 @@ public struct TesseraRuntime: Sendable {
     }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
-        IntrospectionEndpoint(authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations))
+        IntrospectionEndpoint(authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway))
     }
 
     public var revocationEndpoint: RevocationEndpoint {
         RevocationEndpoint(
-            authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations), store: store,
+            authenticator: clientAuthenticator,
+            validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway), store: store,
             revocations: revocations)
     }
 

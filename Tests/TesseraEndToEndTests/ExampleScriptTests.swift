@@ -1,0 +1,36 @@
+import Foundation
+import TesseraTestSupport
+import Testing
+
+extension EndToEndTests {
+    /// The examples run as their README says, against a real server, so they never rot.
+    @Suite("Examples")
+    struct ExampleScriptTests {
+        @Test func clientCredentialsExampleGetsIntrospectsAndRevokesAToken() async throws {
+            let directory = try makeTemporaryDirectory()
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("examples/client-credentials.sh")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script.path, TesseraBinary.path]
+            process.currentDirectoryURL = directory
+            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TESSERA_") }
+            environment["TESSERA_PUBLIC_URL"] = server.baseURL
+            environment["TESSERA_BCRYPT_COST"] = "10"
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(text)")
+            #expect(text.contains("\"token_type\":\"Bearer\""))
+            #expect(text.contains("'typ': 'at+jwt'"))
+            #expect(text.contains("\"active\":true"))
+            #expect(text.hasSuffix("{\"active\":false}\n"))
+        }
+    }
+}
