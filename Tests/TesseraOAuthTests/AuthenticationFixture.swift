@@ -47,7 +47,7 @@ struct AuthenticationFixture {
         let client = Client(
             tenantID: (tenant ?? self.tenant).id, id: id, name: "Orders service", authMethod: method,
             secretHash: method.usesSecret ? SecretHash(of: secret) : nil,
-            jwks: method == .privateKeyJWT ? jwks : nil,
+            jwks: jwks,
             grantTypes: method == .none ? [.authorizationCode] : [.clientCredentials],
             scopes: try ScopeSet(parsing: "orders:read"),
             redirectURIs: method == .none ? [try RedirectURI("https://app.example.com/callback")] : [],

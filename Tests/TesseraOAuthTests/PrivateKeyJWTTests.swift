@@ -198,11 +198,12 @@ import Testing
         #expect(error?.code == (assertion.isEmpty ? .invalidRequest : .invalidClient))
     }
 
-    @Test func secretClientCannotAuthenticateWithAnAssertion() async throws {
+    @Test func keysLeftOnAClientRegisteredForASecretAreNotAccepted() async throws {
         let key = try await ClientKeyPair.es256()
         let fixture = try await AuthenticationFixture.make()
         defer { fixture.close() }
-        let client = try await fixture.insertClient(.clientSecretBasic)
+        // Registered for client_secret_basic, with a JWKS left over from an earlier registration.
+        let client = try await fixture.insertClient(.clientSecretBasic, jwks: ClientKeyPair.jwks(key))
 
         let error = try await Self.refusal(fixture, try key.sign(.valid(for: client.id)))
         #expect(error?.code == .invalidClient)
