@@ -12,21 +12,13 @@ extension EndToEndTests {
             defer { Task { await server.stop() } }
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("examples/client-credentials.sh")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [script.path, TesseraBinary.path]
-            process.currentDirectoryURL = directory
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TESSERA_") }
             environment["TESSERA_PUBLIC_URL"] = server.baseURL
             environment["TESSERA_BCRYPT_COST"] = "10"
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(text)")
+            let result = try ProcessRunner.run(
+                "/bin/bash", [script.path, TesseraBinary.path], in: directory, environment: environment)
+            let text = result.stdout
+            #expect(result.status == 0, "\(text) \(result.stderr)")
             #expect(text.contains("\"token_type\":\"Bearer\""))
             #expect(text.contains("'typ': 'at+jwt'"))
             #expect(text.contains("\"active\":true"))

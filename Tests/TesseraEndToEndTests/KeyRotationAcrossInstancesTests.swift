@@ -51,7 +51,7 @@ struct KeyRotationAcrossInstancesTests {
         let jwks = [a, b].map { "\($0.baseURL)/t/acme/jwks.json" }
         for token in [before, try await fixture.token(from: a), try await fixture.token(from: b)] {
             let verified = try Interop.python("verify_token.py", [Self.publicURL + "/t/acme", token] + jwks)
-            #expect(verified.status == 0, "\(verified.errors)")
+            #expect(verified.status == 0, "\(verified.stderr)")
         }
     }
 }
@@ -152,7 +152,7 @@ struct InteroperabilityTests {
         #expect(jwtHeader(token)["alg"] as? String == algorithm)
         let verified = try Interop.python(
             "verify_token.py", ["\(server.baseURL)/t/acme", token, "\(server.baseURL)/t/acme/jwks.json"])
-        #expect(verified.status == 0, "\(verified.errors)")
+        #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.json()["alg"] as? String == algorithm)
     }
 
@@ -163,7 +163,7 @@ struct InteroperabilityTests {
         defer { Task { await server.stop() } }
         let result = try Interop.python(
             "client_credentials.py", ["\(server.baseURL)/t/acme", fixture.clientID, fixture.clientSecret])
-        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.status == 0, "\(result.stderr)")
         let claims = result.json()["claims"] as? [String: Any] ?? [:]
         #expect(claims["sub"] as? String == fixture.clientID)
         #expect(claims["client_id"] as? String == fixture.clientID)

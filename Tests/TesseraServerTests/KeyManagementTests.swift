@@ -224,19 +224,9 @@ struct KeyManagementTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(executable) failed: \(errorText)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try ProcessRunner.run(executable, arguments)
+        try #require(result.status == 0, "\(executable) failed: \(result.stderr)")
+        return result.stdout
     }
 
     // MARK: Master key rotation

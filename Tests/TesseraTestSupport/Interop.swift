@@ -8,31 +8,18 @@ public enum Interop {
             .appendingPathComponent("interop")
     }
 
-    public struct Result: Sendable {
-        public let status: Int32
-        public let output: String
-        public let errors: String
-        public func json() -> [String: Any] {
-            let line = output.split(separator: "\n").last.map(String.init) ?? ""
-            return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
-        }
-    }
+    public typealias Result = ProcessRunner.Result
 
     public static func python(_ script: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder.appendingPathComponent(script).path] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: stdout, as: UTF8.self),
-            errors: String(decoding: stderr, as: UTF8.self))
+        try ProcessRunner.run("/usr/bin/env", ["python3", folder.appendingPathComponent(script).path] + arguments)
+    }
+}
+
+extension ProcessRunner.Result {
+    /// The last line of standard output, parsed as a JSON object.
+    public func json() -> [String: Any] {
+        let line = stdout.split(separator: "\n").last.map(String.init) ?? ""
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }
 }
 

@@ -13,36 +13,13 @@ public enum TesseraBinary {
         return root.appendingPathComponent(".build/debug/tessera").path
     }
 
-    public struct Result: Sendable {
-        public let status: Int32
-        public let stdout: String
-        public let stderr: String
-    }
+    public typealias Result = ProcessRunner.Result
 
     /// Runs one command to completion.
     public static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: String? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = mergedEnvironment(environment)
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        try ProcessRunner.run(path, arguments, in: directory, environment: mergedEnvironment(environment), stdin: stdin)
     }
 
     /// The environment of the test run without any TESSERA_* setting that would leak into the

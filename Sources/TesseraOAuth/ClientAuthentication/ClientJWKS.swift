@@ -38,7 +38,7 @@ struct ClientJWKS: Sendable {
     /// exactly one key, so the choice is never a guess. The algorithm must be one the key is
     /// for: an `alg` never chooses how a key is used (RFC 8725 §3.1).
     func verifier(kid: String?, algorithm: AssertionAlgorithm) -> (any JWTAlgorithm)? {
-        let candidates = kid.map { kid in keys.filter { $0.kid == kid } }.flatMap { $0.isEmpty ? nil : $0 } ?? keys
+        let candidates = kid.map { kid in keys.filter { $0.kid == kid } } ?? keys
         guard candidates.count == 1, let key = candidates.first else { return nil }
         return key.verifiers[algorithm]
     }

@@ -34,7 +34,7 @@ extension ClientAuthenticator {
         // which the assertion is refused as expired anyway.
         do {
             try await assertions.recordClientAssertion(
-                tenantID: client.tenantID, clientID: client.id, jti: jti, expiresAt: expiresAt)
+                tenantID: client.tenantID, clientID: client.id, jti: UUID().uuidString, expiresAt: expiresAt)
         } catch StoreError.conflict {
             throw .invalidClient("the client assertion was already used; its jti is single-use")
         } catch {
