@@ -16,6 +16,8 @@ public struct TesseraRuntime: Sendable {
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
     public let revocations: RevocationList
+    /// Per-instance request budgets of addresses and clients at the token endpoints.
+    public let rateLimiter = RateLimiter()
     /// The change feed's position before anything was cached: the follower starts here, so no
     /// change committed while this process was starting is missed.
     let changesSeenUpTo: Int

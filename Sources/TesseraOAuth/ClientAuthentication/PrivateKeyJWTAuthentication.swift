@@ -17,7 +17,7 @@ extension ClientAuthenticator {
         // Whichever names it, iss and sub must equal its id (checked below, once verified).
         guard let clientID = formClientID ?? assertion.claims.sub,
             let client = try await lookUp(tenantID: request.tenantID, clientID: clientID),
-            client.authMethod == .privateKeyJWT, let jwks = client.jwks
+            let jwks = client.jwks
         else { throw .invalidClient(Self.failureDescription) }
 
         let keys = await keyCache.keys(of: client, jwks: jwks)
@@ -34,7 +34,7 @@ extension ClientAuthenticator {
         // which the assertion is refused as expired anyway.
         do {
             try await assertions.recordClientAssertion(
-                tenantID: client.tenantID, clientID: client.id, jti: UUID().uuidString, expiresAt: expiresAt)
+                tenantID: client.tenantID, clientID: client.id, jti: jti, expiresAt: expiresAt)
         } catch StoreError.conflict {
             throw .invalidClient("the client assertion was already used; its jti is single-use")
         } catch {

@@ -37,6 +37,13 @@ struct TokenRoutes {
         let routerPath = RouterPath("/t/:tenant" + path)
         router.post(routerPath) { request, context in
             let tenant = try await TenantLookup.require(context, in: runtime.tenants)
+            // Per address before anything costs work (RFC 6749 §10.10 asks for brute-force protection).
+            if let address = context.remoteAddress,
+                let wait = await runtime.rateLimiter.admit(
+                    "\(tenant.id)|\(address)", rate: tenant.settings.rateLimitPerAddress)
+            {
+                return OAuthResponse.tooManyRequests(retryAfter: wait)
+            }
             let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
             do {
                 let form = try await OAuthForm.read(request, context)
@@ -77,6 +84,15 @@ enum OAuthForm {
 enum OAuthResponse {
     static var noStore: HTTPFields {
         CORS.headers([.cacheControl: "no-store", .pragma: "no-cache"])
+    }
+
+    /// 429 with `Retry-After` in whole seconds (RFC 9110 §10.2.3), at least 1.
+    static func tooManyRequests(retryAfter wait: Duration) -> Response {
+        var headers = noStore
+        headers[.retryAfter] = String(max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0)))
+        return JSONResponse.make(
+            ["error": "rate_limited", "error_description": "too many requests; retry after the Retry-After delay"],
+            status: .tooManyRequests, headers: headers)
     }
 
     static func error(_ error: OAuthError, _ context: TesseraRequestContext) -> Response {

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import TesseraServer
+import TesseraOAuth
+import Testing
+
+@Suite("Rate limiter")
+struct RateLimiterTests {
+    @Test func aBurstOfTheRateIsAdmittedThenRefused() async {
+        let limiter = RateLimiter(shards: 2)
+        let now = ContinuousClock.now
+        for _ in 0..<5 { #expect(await limiter.admit("client-a", rate: 5, now: now) == nil) }
+        let wait = await limiter.admit("client-a", rate: 5, now: now)
+        #expect(wait != nil)
+        #expect(wait.map { $0 <= .milliseconds(200) && $0 > .zero } == true)
+        // Another key has its own bucket.
+        #expect(await limiter.admit("client-b", rate: 5, now: now) == nil)
+    }
+
+    @Test func tokensRefillWithTime() async {
+        let limiter = RateLimiter(shards: 1)
+        let start = ContinuousClock.now
+        for _ in 0..<2 { _ = await limiter.admit("k", rate: 2, now: start) }
+        #expect(await limiter.admit("k", rate: 2, now: start) != nil)
+        #expect(await limiter.admit("k", rate: 2, now: start + .milliseconds(600)) == nil)
+    }
+
+    @Test func aRateOfZeroMeansNoLimit() async {
+        let limiter = RateLimiter()
+        for _ in 0..<1_000 { #expect(await limiter.admit("k", rate: 0) == nil) }
+    }
+
+    @Test func memoryStaysBoundedUnderManyKeys() async {
+        let limiter = RateLimiter(shards: 1, capacityPerShard: 100)
+        let start = ContinuousClock.now
+        for index in 0..<1_000 {
+            #expect(await limiter.admit("address-\(index)", rate: 10, now: start + .seconds(index)) == nil)
+        }
+    }
+}
+
+@Suite("Rate limits at the token endpoint")
+struct TokenEndpointRateLimitTests {
+    @Test func anAddressOverItsTenantsLimitGets429WithRetryAfter() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            var tenant = try await ServerFixture.acme(runtime)
+            tenant = try await runtime.administration.updateSettings(
+                tenant: "acme", assignments: ["rate_limit_per_address=3"], actor: "test")
+            #expect(tenant.settings.rateLimitPerAddress == 3)
+            try await buildApplication(runtime: runtime).test(.live) { client in
+                var statuses: [Int] = []
+                var retryAfter: String?
+                for _ in 0..<5 {
+                    try await client.execute(
+                        uri: "/t/acme/token", method: .post,
+                        headers: [.contentType: "application/x-www-form-urlencoded"],
+                        body: ByteBuffer(string: "grant_type=client_credentials&client_id=nobody")
+                    ) { response in
+                        statuses.append(Int(response.status.code))
+                        if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
+                    }
+                }
+                #expect(statuses.prefix(3).allSatisfy { $0 == 401 })
+                #expect(statuses.suffix(2).allSatisfy { $0 == 429 })
+                #expect(retryAfter == "1")
+            }
+        }
+    }
+}
