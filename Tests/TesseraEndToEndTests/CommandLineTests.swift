@@ -96,6 +96,38 @@ struct CommandLineTests {
         #expect(second.stderr.contains("already exists"))
     }
 
+    @Test func keysRewrapMovesEveryKeyToANewMasterKey() throws {
+        let newKey = try run(["master-key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let keyFile = directory.appendingPathComponent("new.key")
+        try Data((newKey + "\n").utf8).write(to: keyFile)
+        let rewrapped = try run(["keys", "rewrap", "--new-master-key-file", keyFile.path])
+        #expect(rewrapped.status == 0, "\(rewrapped.stderr)")
+        // The old key no longer opens the keys; the new one does.
+        let withOld = try run(["keys", "list", "--tenant", "acme"])
+        #expect(withOld.status != 0)
+        #expect(withOld.stderr.contains("master key does not open"))
+        let withNew = try run(["keys", "list", "--tenant", "acme", "--master-key-file", keyFile.path, "--json"])
+        #expect(withNew.status == 0, "\(withNew.stderr)")
+        let keys = try #require(try json(withNew) as? [[String: Any]])
+        #expect(keys.compactMap { $0["state"] as? String }.sorted() == ["current", "next"])
+    }
+
+    @Test func keysRotateAndRevokeChangeStatesAndRefuseUnknownKids() throws {
+        let rotated = try #require(try json(try run(["keys", "rotate", "--tenant", "acme", "--alg", "EdDSA", "--json"])) as? [[String: Any]])
+        #expect(rotated.compactMap { $0["state"] as? String }.sorted() == ["current", "next", "previous"])
+        #expect(rotated.first { $0["state"] as? String == "next" }?["alg"] as? String == "EdDSA")
+        let previous = try #require(rotated.first { $0["state"] as? String == "previous" }?["kid"] as? String)
+        #expect(try run(["keys", "revoke", "--tenant", "acme", "--kid", previous]).status == 0)
+        let unknown = try run(["keys", "revoke", "--tenant", "acme", "--kid", "nope"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("has no key 'nope'"))
+        let bad = try run(["keys", "rotate", "--tenant", "acme", "--alg", "HS256"])
+        #expect(bad.status != 0)
+        let listed = try #require(try json(try run(["keys", "list", "--tenant", "acme", "--json"])) as? [[String: Any]])
+        #expect(listed.first { $0["kid"] as? String == previous }?["state"] as? String == "revoked")
+        #expect(listed.allSatisfy { $0["d"] == nil })
+    }
+
     @Test func tenantSettingsChangeAndShow() throws {
         let changed = try run(["tenant", "settings", "acme", "--set", "access_token_ttl=5m", "--json"])
         #expect(changed.status == 0, "\(changed.stderr)")

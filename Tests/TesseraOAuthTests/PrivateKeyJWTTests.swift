@@ -377,3 +377,9 @@ import Testing
         #expect(await fixture.failure(of: try fixture.request(form: form))?.code == .invalidClient)
     }
 }
+
+@Test func advertisedAssertionAlgorithmsAreAsymmetricOnly() {
+    let algorithms = ClientAuthenticator.assertionSigningAlgorithms
+    #expect(algorithms.contains("ES256") && algorithms.contains("RS256") && algorithms.contains("EdDSA"))
+    #expect(!algorithms.contains { $0.hasPrefix("HS") || $0.lowercased() == "none" })
+}

@@ -17,7 +17,7 @@ extension ClientAuthenticator {
         // Whichever names it, iss and sub must equal its id (checked below, once verified).
         guard let clientID = formClientID ?? assertion.claims.sub,
             let client = try await lookUp(tenantID: request.tenantID, clientID: clientID),
-            let jwks = client.jwks
+            client.authMethod == .privateKeyJWT, let jwks = client.jwks
         else { throw .invalidClient(Self.failureDescription) }
 
         let keys = await keyCache.keys(of: client, jwks: jwks)
