@@ -30,6 +30,8 @@ public struct OAuthError: Error, Equatable, Sendable {
         case loginRequired = "login_required"
         case consentRequired = "consent_required"
         case interactionRequired = "interaction_required"
+        // Not an OAuth registry code: a client over its request budget (answered 429).
+        case rateLimited = "rate_limited"
     }
 
     public let code: Code
@@ -39,6 +41,8 @@ public struct OAuthError: Error, Equatable, Sendable {
     /// Whether the client tried HTTP Basic authentication; decides the `WWW-Authenticate`
     /// challenge of an `invalid_client` answer (RFC 6749 §5.2).
     public let clientUsedBasicScheme: Bool
+    /// For `rate_limited`: whole seconds until a retry may succeed (`Retry-After`).
+    public var retryAfter: Int?
 
     /// The realm named in Tessera's Basic challenges.
     public static let realm = "tessera"
@@ -56,6 +60,7 @@ public struct OAuthError: Error, Equatable, Sendable {
     public var status: Int {
         switch code {
         case .invalidClient: 401
+        case .rateLimited: 429
         case .serverError: 500
         case .temporarilyUnavailable: 503
         default: 400

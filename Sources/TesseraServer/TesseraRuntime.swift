@@ -72,19 +72,26 @@ public struct TesseraRuntime: Sendable {
     /// The token endpoint with every grant this server implements.
     public var tokenEndpoint: TokenEndpoint {
         let issuer = AccessTokenIssuer()
-        return TokenEndpoint(handlers: [ClientCredentialsGrant(issuer: issuer)], authenticator: clientAuthenticator)
+        return TokenEndpoint(
+            handlers: [ClientCredentialsGrant(issuer: issuer)], authenticator: clientAuthenticator,
+            rateLimit: clientRateLimit)
     }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
-        IntrospectionEndpoint(authenticator: clientAuthenticator, validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway))
+        IntrospectionEndpoint(
+            authenticator: clientAuthenticator,
+            validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway),
+            rateLimit: clientRateLimit)
     }
 
     public var revocationEndpoint: RevocationEndpoint {
         RevocationEndpoint(
             authenticator: clientAuthenticator,
             validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway), store: store,
-            revocations: revocations)
+            revocations: revocations, rateLimit: clientRateLimit)
     }
+
+    var clientRateLimit: ClientRateLimit { ClientRateLimit(limiter: rateLimiter) }
 
     var clientAuthenticator: ClientAuthenticator {
         ClientAuthenticator(directory: clients, assertions: store)

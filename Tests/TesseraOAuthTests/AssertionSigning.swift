@@ -32,6 +32,14 @@ struct ClientKeyPair: Sendable {
             rsaPrivateKey: privateKey)
     }
 
+    static func edDSA() async throws -> ClientKeyPair {
+        let generated = try KeyGenerator.generate(.edDSA)
+        let privateKey = try EdDSA.PrivateKey(d: Base64URL.encode(generated.privateKey), curve: .ed25519)
+        return ClientKeyPair(
+            kid: generated.kid, alg: "EdDSA", publicJWK: generated.publicJWK,
+            signer: try await algorithm { await $0.add(eddsa: privateKey, kid: $1) })
+    }
+
     /// The same key signing with another algorithm (for alg-confusion tests).
     func resigning(as alg: String, with signer: any JWTAlgorithm) -> ClientKeyPair {
         ClientKeyPair(kid: kid, alg: alg, publicJWK: publicJWK, signer: signer, rsaPrivateKey: rsaPrivateKey)

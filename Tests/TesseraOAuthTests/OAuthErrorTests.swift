@@ -3,11 +3,12 @@ import Testing
 
 /// The RFC 6749 §5.2 error response every protocol failure becomes.
 @Suite struct OAuthErrorTests {
-    @Test func statusIs400Except401ForInvalidClientAnd5xxForServerSideCodes() {
+    @Test func statusIs400Except401ForInvalidClient429ForRateLimitsAnd5xxForServerSideCodes() {
         for code in OAuthError.Code.allCases {
             let expected =
                 switch code {
                 case .invalidClient: 401
+                case .rateLimited: 429
                 case .serverError: 500
                 case .temporarilyUnavailable: 503
                 default: 400

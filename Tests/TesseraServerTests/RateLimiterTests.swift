@@ -69,3 +69,37 @@ struct TokenEndpointRateLimitTests {
         }
     }
 }
+
+@Suite("Per-client rate limits")
+struct ClientRateLimitTests {
+    @Test func aClientOverItsBudgetGets429AndOthersAreUnaffected() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            _ = try await ServerFixture.acme(runtime)
+            _ = try await runtime.administration.updateSettings(
+                tenant: "acme", assignments: ["rate_limit_per_client=2", "rate_limit_per_address=0"], actor: "test")
+            var credentials: [String] = []
+            for name in ["busy", "quiet"] {
+                let created = try await runtime.administration.createClient(
+                    tenant: "acme", .init(name: name, grants: ["client_credentials"]), actor: "test")
+                credentials.append(
+                    "Basic " + Data("\(created.client.id):\(created.secret ?? "")".utf8).base64EncodedString())
+            }
+            let authorizations = credentials
+            try await ServerFixture.withClient(runtime) { client in
+                func request(_ authorization: String) async throws -> (Int, String?) {
+                    try await client.execute(
+                        uri: "/t/acme/token", method: .post,
+                        headers: [.contentType: "application/x-www-form-urlencoded", .authorization: authorization],
+                        body: ByteBuffer(string: "grant_type=client_credentials")
+                    ) { (Int($0.status.code), $0.headers[.retryAfter]) }
+                }
+                #expect(try await request(authorizations[0]).0 == 200)
+                #expect(try await request(authorizations[0]).0 == 200)
+                let refused = try await request(authorizations[0])
+                #expect(refused.0 == 429)
+                #expect(refused.1 == "1")
+                #expect(try await request(authorizations[1]).0 == 200)
+            }
+        }
+    }
+}

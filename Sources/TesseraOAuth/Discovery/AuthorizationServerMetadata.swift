@@ -39,7 +39,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
         scopesSupported = scopes.sorted()
         tokenEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
-        tokenEndpointAuthSigningAlgValuesSupported = ["ES256", "EdDSA", "RS256", "PS256", "ES384"]
+        tokenEndpointAuthSigningAlgValuesSupported = ClientAuthenticator.assertionSigningAlgorithms
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
         idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm]

@@ -7,18 +7,21 @@ import TesseraKeys
 public struct IntrospectionEndpoint: Sendable {
     let authenticator: ClientAuthenticator
     let validator: AccessTokenValidator
+    let rateLimit: ClientRateLimit
 
-    public init(authenticator: ClientAuthenticator, validator: AccessTokenValidator) {
+    public init(authenticator: ClientAuthenticator, validator: AccessTokenValidator, rateLimit: ClientRateLimit) {
         self.authenticator = authenticator
         self.validator = validator
+        self.rateLimit = rateLimit
     }
 
     // RFC 7662 §2.1
     public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> IntrospectionResponse {
-        _ = try await authenticator.authenticate(
+        let client = try await authenticator.authenticate(
             ClientAuthenticationRequest(
                 tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
                 acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: false))
+        try await rateLimit.admit(client, tenant: request.tenant)
         let token = try request.form.require("token")
         // token_type_hint is only a hint (§2.1); unknown hints are ignored rather than refused.
         guard let claims = await validator.validate(token, tenant: request.tenant, issuer: request.issuer, keys: keys)

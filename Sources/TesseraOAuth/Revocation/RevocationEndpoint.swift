@@ -10,13 +10,15 @@ public struct RevocationEndpoint: Sendable {
     let validator: AccessTokenValidator
     let store: any Store
     let revocations: RevocationList
+    let rateLimit: ClientRateLimit
     let clock: @Sendable () -> Date
 
     public init(
         authenticator: ClientAuthenticator, validator: AccessTokenValidator, store: any Store,
-        revocations: RevocationList, clock: @escaping @Sendable () -> Date = { Date() }
+        revocations: RevocationList, rateLimit: ClientRateLimit, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.authenticator = authenticator
+        self.rateLimit = rateLimit
         self.validator = validator
         self.store = store
         self.revocations = revocations
@@ -29,6 +31,7 @@ public struct RevocationEndpoint: Sendable {
             ClientAuthenticationRequest(
                 tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
                 acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: true))
+        try await rateLimit.admit(client, tenant: request.tenant)
         let token = try request.form.require("token")
         // §2.2: an invalid, expired or unknown token is answered 200 like a revoked one.
         guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else { return }

@@ -8,10 +8,12 @@ import TesseraStore
 public struct TokenEndpoint: Sendable {
     let handlers: [GrantType: any GrantHandler]
     let authenticator: ClientAuthenticator
+    let rateLimit: ClientRateLimit
 
-    public init(handlers: [any GrantHandler], authenticator: ClientAuthenticator) {
+    public init(handlers: [any GrantHandler], authenticator: ClientAuthenticator, rateLimit: ClientRateLimit) {
         self.handlers = Dictionary(handlers.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
         self.authenticator = authenticator
+        self.rateLimit = rateLimit
     }
 
     public var supportedGrants: [GrantType] { handlers.keys.sorted() }
@@ -27,6 +29,7 @@ public struct TokenEndpoint: Sendable {
             ClientAuthenticationRequest(
                 tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
                 acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: handler.allowsPublicClients))
+        try await rateLimit.admit(client, tenant: request.tenant)
         // RFC 6749 §5.2 unauthorized_client: authenticated, but not registered for this grant.
         guard client.client.grantTypes.contains(grant) else {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")

@@ -98,6 +98,7 @@ enum OAuthResponse {
     static func error(_ error: OAuthError, _ context: TesseraRequestContext) -> Response {
         var headers = noStore
         if let challenge = error.wwwAuthenticate { headers[.wwwAuthenticate] = challenge }
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
         if error.code == .temporarilyUnavailable || error.code == .serverError {
             context.logger.warning("Token request failed", metadata: ["error": "\(error.body)"])
         }
