@@ -124,7 +124,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     /// the publish-ahead period so a cached JWKS always already holds the key that signs next.
     public var jwksMaxAge: Int { max(1, min(3_600, keyPublishAhead / 4)) }
 
-    static func duration(_ text: String, _ key: String, within range: ClosedRange<Int>) throws(ValidationError)
+    static func duration(
+        _ text: String, _ key: String, within range: ClosedRange<Int>
+    ) throws(ValidationError)
         -> Int
     {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
@@ -145,7 +147,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         return seconds
     }
 
-    static func count(_ text: String, _ key: String, within range: ClosedRange<Int> = 0...1_000_000)
+    static func count(
+        _ text: String, _ key: String, within range: ClosedRange<Int> = 0...1_000_000
+    )
         throws(ValidationError) -> Int
     {
         guard let number = Int(text), range.contains(number) else {

@@ -8,7 +8,8 @@
 /// every byte string has exactly one accepted spelling and an altered segment never decodes to
 /// the same bytes.
 enum Base64URLBytes {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// 0xFF marks a byte outside the alphabet.
     private static let decodeTable: [UInt8] = {

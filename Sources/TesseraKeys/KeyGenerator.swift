@@ -16,7 +16,9 @@ public struct GeneratedKey: Sendable {
 
     /// The key as a record to store: its private part sealed under `masterKey`, bound to the
     /// tenant and kid.
-    public func record(tenantID: UUID, state: KeyState, now: Date, masterKey: MasterKey) throws(KeyError)
+    public func record(
+        tenantID: UUID, state: KeyState, now: Date, masterKey: MasterKey
+    ) throws(KeyError)
         -> SigningKeyRecord
     {
         SigningKeyRecord(
@@ -55,6 +57,7 @@ public enum KeyGenerator {
                 kid: RandomToken.generate(bytes: 16), algorithm: .hs256, publicJWK: "{}", privateKey: secret)
         }
         let kid = publicJWK.thumbprint
-        return GeneratedKey(kid: kid, algorithm: algorithm, publicJWK: publicJWK.with(kid: kid).json, privateKey: privateKey)
+        return GeneratedKey(
+            kid: kid, algorithm: algorithm, publicJWK: publicJWK.with(kid: kid).json, privateKey: privateKey)
     }
 }

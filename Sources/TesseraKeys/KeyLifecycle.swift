@@ -12,7 +12,9 @@ public enum KeyLifecycle {
         tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey
     ) throws(KeyError) -> [KeyTransition] {
         [
-            .insert(try KeyGenerator.generate(algorithm).record(tenantID: tenantID, state: .current, now: now, masterKey: masterKey)),
+            .insert(
+                try KeyGenerator.generate(algorithm).record(
+                    tenantID: tenantID, state: .current, now: now, masterKey: masterKey)),
             .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)),
         ]
     }
@@ -22,7 +24,9 @@ public enum KeyLifecycle {
     /// delays rotation even if the period is over: resource servers may not know it yet.
     /// Without a next key there is nothing to rotate to (`scheduled` publishes one first);
     /// without a current key rotation is always due, since the tenant cannot sign.
-    public static func dueRotation(records: [SigningKeyRecord], now: Date, rotationPeriod: Int, publishAhead: Int)
+    public static func dueRotation(
+        records: [SigningKeyRecord], now: Date, rotationPeriod: Int, publishAhead: Int
+    )
         -> Bool
     {
         guard let current = records.first(where: { $0.state == .current }) else { return true }
@@ -51,7 +55,8 @@ public enum KeyLifecycle {
             current.retireAfter = now.addingTimeInterval(TimeInterval(longestTokenLifetime))
             plan.append(.update(current, expectedState: .current))
         }
-        plan += try promoteNext(records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)
+        plan += try promoteNext(
+            records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)
         return plan
     }
 
@@ -93,10 +98,14 @@ public enum KeyLifecycle {
         case .previous:
             return [revocation]
         case .next:
-            return [revocation, .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey))]
+            return [
+                revocation,
+                .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)),
+            ]
         case .current:
             return [revocation]
-                + (try promoteNext(records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey))
+                + (try promoteNext(
+                    records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey))
         }
     }
 
@@ -157,7 +166,9 @@ public enum KeyLifecycle {
         return plan
     }
 
-    private static func newNext(tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey)
+    private static func newNext(
+        tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey
+    )
         throws(KeyError) -> SigningKeyRecord
     {
         try KeyGenerator.generate(algorithm).record(tenantID: tenantID, state: .next, now: now, masterKey: masterKey)

@@ -47,7 +47,9 @@ enum JWTKitKey: Sendable {
 enum KeyMaterial {
     /// The signing key for the stored private part, and its public JWK (nil for HS256, which has
     /// no public form).
-    static func privateKey(_ bytes: [UInt8], algorithm: SigningAlgorithm, kid: String) throws(KeyError)
+    static func privateKey(
+        _ bytes: [UInt8], algorithm: SigningAlgorithm, kid: String
+    ) throws(KeyError)
         -> (key: JWTKitKey, publicJWK: PublicJWK?)
     {
         do {
@@ -102,7 +104,8 @@ enum KeyMaterial {
             case .edDSA:
                 return .edDSAPublic(try EdDSA.PublicKey(x: members["x"] ?? "", curve: .ed25519))
             case .rs256:
-                return .rs256Public(try JWTKit.Insecure.RSA.PublicKey(modulus: members["n"] ?? "", exponent: members["e"] ?? ""))
+                return .rs256Public(
+                    try JWTKit.Insecure.RSA.PublicKey(modulus: members["n"] ?? "", exponent: members["e"] ?? ""))
             case .hs256:
                 throw KeyError.missingPrivateKey(kid: kid)
             }

@@ -26,7 +26,8 @@ public struct LoadedKey: Sendable {
     /// - Without it (a verify-only key, or `includePrivatePart: false`) the key is built from
     ///   `publicJWK` and can only verify. HS256 has no public form: its secret is always needed.
     /// - The JWK's own `kid`, when it has one, must be the record's kid.
-    public init(record: SigningKeyRecord, masterKey: MasterKey, includePrivatePart: Bool = true) async throws(KeyError) {
+    public init(record: SigningKeyRecord, masterKey: MasterKey, includePrivatePart: Bool = true) async throws(KeyError)
+    {
         let kid = record.kid
         let key: JWTKitKey
         if record.algorithm == .hs256 {

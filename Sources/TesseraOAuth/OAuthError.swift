@@ -104,7 +104,9 @@ public struct OAuthError: Error, Equatable, Sendable {
 }
 
 extension OAuthError {
-    public static func invalidRequest(_ description: String? = nil) -> OAuthError { .init(.invalidRequest, description) }
+    public static func invalidRequest(_ description: String? = nil) -> OAuthError {
+        .init(.invalidRequest, description)
+    }
     public static func invalidClient(_ description: String? = nil, clientUsedBasicScheme: Bool = false) -> OAuthError {
         .init(.invalidClient, description, clientUsedBasicScheme: clientUsedBasicScheme)
     }

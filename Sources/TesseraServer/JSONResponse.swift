@@ -18,7 +18,10 @@ enum JSONResponse {
         return raw(data, status: status, contentType: contentType, headers: headers)
     }
 
-    static func raw(_ data: Data, status: HTTPResponse.Status = .ok, contentType: String = "application/json", headers: HTTPFields = [:])
+    static func raw(
+        _ data: Data, status: HTTPResponse.Status = .ok, contentType: String = "application/json",
+        headers: HTTPFields = [:]
+    )
         -> Response
     {
         var headers = headers

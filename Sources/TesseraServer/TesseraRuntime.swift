@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import TesseraCore
 import TesseraKeys
 import TesseraOAuth
-import ServiceLifecycle
 import TesseraStore
 
 /// The long-lived parts one `tessera` process works with, opened in the order that lets each

@@ -27,7 +27,9 @@ public enum DatabaseURL: Sendable, Equatable {
         let bad = { (why: String) in StoreError.configuration("invalid database URL: \(why)") }
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
-            guard !path.isEmpty else { throw bad("sqlite:// needs a file path, such as sqlite://.tessera/tessera.sqlite") }
+            guard !path.isEmpty else {
+                throw bad("sqlite:// needs a file path, such as sqlite://.tessera/tessera.sqlite")
+            }
             self = .sqlite(path: path)
             return
         }

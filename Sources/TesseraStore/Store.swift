@@ -98,7 +98,9 @@ public protocol Store: StoreOperations {
     func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T
     /// Like `transaction`, but only when no other instance holds the job's lock; nil otherwise.
     /// Scheduled work (key rotation, purges) runs on exactly one instance at a time this way.
-    func transactionIfLockFree<T: Sendable>(job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T)
+    func transactionIfLockFree<T: Sendable>(
+        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+    )
         async throws -> T?
     /// Calls `wake` whenever another instance commits a change (PostgreSQL LISTEN); returns or
     /// throws when the listening connection ends. SQLite has no other instance and just waits.

@@ -9,7 +9,9 @@ struct TenantRulesTests {
         #expect(try TenantSlug(slug).rawValue == slug)
     }
 
-    @Test(arguments: ["", "-acme", "Acme", "acme_eu", "acme.eu", "ac me", "ácme", String(repeating: "a", count: 64), "a/b"])
+    @Test(arguments: [
+        "", "-acme", "Acme", "acme_eu", "acme.eu", "ac me", "ácme", String(repeating: "a", count: 64), "a/b",
+    ])
     func invalidSlugsAreRefused(slug: String) {
         #expect(throws: ValidationError.self) { try TenantSlug(slug) }
     }
@@ -37,8 +39,10 @@ struct TenantRulesTests {
         #expect(settings.rateLimitPerClient == 0)
     }
 
-    @Test(arguments: ["nope=1", "access_token_ttl", "access_token_ttl=ten", "access_token_ttl=1", "key_algorithm=HS256",
-        "key_publish_ahead=365d", "rate_limit_per_client=-1"])
+    @Test(arguments: [
+        "nope=1", "access_token_ttl", "access_token_ttl=ten", "access_token_ttl=1", "key_algorithm=HS256",
+        "key_publish_ahead=365d", "rate_limit_per_client=-1",
+    ])
     func badSettingsAreRefusedAndLeaveSettingsUnchanged(assignment: String) {
         var settings = TenantSettings()
         #expect(throws: ValidationError.self) { try settings.set(assignment) }

@@ -38,7 +38,9 @@ struct TenantFixture {
     }
 
     /// POSTs a form to one of the tenant's endpoints with this client's credentials.
-    func post(_ path: String, _ fields: [String: String], to server: TesseraServerProcess, tenant: String? = nil)
+    func post(
+        _ path: String, _ fields: [String: String], to server: TesseraServerProcess, tenant: String? = nil
+    )
         async throws -> HTTP.Reply
     {
         try await HTTP.request(

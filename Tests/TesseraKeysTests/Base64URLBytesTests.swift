@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func rfc4648TestVectorsDecode() {
-        let vectors = ["": "", "Zg": "f", "Zm8": "fo", "Zm9v": "foo", "Zm9vYg": "foob", "Zm9vYmE": "fooba", "Zm9vYmFy": "foobar"]
+        let vectors = [
+            "": "", "Zg": "f", "Zm8": "fo", "Zm9v": "foo", "Zm9vYg": "foob", "Zm9vYmE": "fooba", "Zm9vYmFy": "foobar",
+        ]
         for (encoded, text) in vectors {
             #expect(Base64URLBytes.decode(encoded) == Array(text.utf8))
         }

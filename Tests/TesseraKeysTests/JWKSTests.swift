@@ -9,7 +9,9 @@ import Testing
     let tenantID = UUID()
     let now = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func record(_ algorithm: SigningAlgorithm, _ state: KeyState, createdAt: Date? = nil, deactivatedAt: Date? = nil)
+    func record(
+        _ algorithm: SigningAlgorithm, _ state: KeyState, createdAt: Date? = nil, deactivatedAt: Date? = nil
+    )
         throws -> SigningKeyRecord
     {
         var record = try KeyGenerator.generate(algorithm).record(
@@ -101,7 +103,8 @@ import Testing
         let verifierOnly = SigningKeyRecord(
             tenantID: tenant.tenantID, kid: kid, algorithm: .es256, state: .previous, publicJWK: jwk,
             sealedPrivateKey: nil, createdAt: now)
-        let resourceServer = try await TenantKeys(tenantID: tenant.tenantID, records: [verifierOnly], masterKey: MasterKey.generate())
+        let resourceServer = try await TenantKeys(
+            tenantID: tenant.tenantID, records: [verifierOnly], masterKey: MasterKey.generate())
         #expect(try resourceServer.verifyAccessToken(token).sub == "user-1")
     }
 }

@@ -16,7 +16,9 @@ import Testing
             .map(\.record)
     }
 
-    func rotate(_ records: [SigningKeyRecord], at now: Date, algorithm: SigningAlgorithm = .es256) throws -> [KeyTransition] {
+    func rotate(
+        _ records: [SigningKeyRecord], at now: Date, algorithm: SigningAlgorithm = .es256
+    ) throws -> [KeyTransition] {
         try KeyLifecycle.rotate(
             records: records, tenantID: tenantID, algorithm: algorithm, now: now, longestTokenLifetime: 3_660,
             masterKey: master)
@@ -61,12 +63,16 @@ import Testing
 
     @Test func rotationIsNotDueBeforeTheRotationPeriod() throws {
         let records = try initial()
-        #expect(!KeyLifecycle.dueRotation(records: records, now: start + 29 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            !KeyLifecycle.dueRotation(
+                records: records, now: start + 29 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
     }
 
     @Test func rotationIsDueOnceThePeriodIsOverAndTheNextKeyIsPublishedLongEnough() throws {
         let records = try initial()
-        #expect(KeyLifecycle.dueRotation(records: records, now: start + 30 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            KeyLifecycle.dueRotation(
+                records: records, now: start + 30 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
     }
 
     @Test func rotationWaitsForTheNextKeyToBePublishedForPublishAhead() throws {
@@ -78,18 +84,26 @@ import Testing
             tenantID: replaced.tenantID, kid: replaced.kid, algorithm: replaced.algorithm, state: .next,
             publicJWK: replaced.publicJWK, sealedPrivateKey: replaced.sealedPrivateKey,
             createdAt: start + 40 * day - 3_600)
-        #expect(!KeyLifecycle.dueRotation(records: records, now: start + 40 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
-        #expect(KeyLifecycle.dueRotation(records: records, now: start + 41 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            !KeyLifecycle.dueRotation(
+                records: records, now: start + 40 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            KeyLifecycle.dueRotation(
+                records: records, now: start + 41 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
     }
 
     @Test func rotationIsNotDueWithoutANextKeyToRotateTo() throws {
         let records = try initial().filter { $0.state == .current }
-        #expect(!KeyLifecycle.dueRotation(records: records, now: start + 90 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            !KeyLifecycle.dueRotation(
+                records: records, now: start + 90 * day, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
     }
 
     @Test func rotationIsDueAtOnceForATenantThatCannotSign() throws {
         let records = try initial().filter { $0.state == .next }
-        #expect(KeyLifecycle.dueRotation(records: records, now: start, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
+        #expect(
+            KeyLifecycle.dueRotation(
+                records: records, now: start, rotationPeriod: Int(30 * day), publishAhead: Int(day)))
     }
 
     @Test func rotationPromotesNextDemotesCurrentAndPublishesANewNext() throws {
@@ -187,7 +201,9 @@ import Testing
         #expect(try SigningKeyRecord.inState(.revoked, of: after).kid == oldNext.kid)
         let next = try SigningKeyRecord.inState(.next, of: after)
         #expect(next.kid != oldNext.kid)
-        #expect(try SigningKeyRecord.inState(.current, of: after).kid == SigningKeyRecord.inState(.current, of: records).kid)
+        #expect(
+            try SigningKeyRecord.inState(.current, of: after).kid == SigningKeyRecord.inState(.current, of: records).kid
+        )
     }
 
     @Test func revokingAPreviousKeyChangesNothingElse() throws {
@@ -229,7 +245,8 @@ import Testing
         let policy = RotationPolicy(rotationPeriod: Int(30 * day), publishAhead: Int(day), longestTokenLifetime: 3_660)
         let records = try initial().filter { $0.state == .current }
         let plan = try KeyLifecycle.scheduled(
-            records: records, tenantID: tenantID, algorithm: .es256, now: start + 60 * day, policy: policy, masterKey: master)
+            records: records, tenantID: tenantID, algorithm: .es256, now: start + 60 * day, policy: policy,
+            masterKey: master)
         let after = applyStepByStep(plan, to: records)
         #expect(states(after) == [.current: 1, .next: 1])
         #expect(try SigningKeyRecord.inState(.current, of: after).kid == records[0].kid)
@@ -240,7 +257,8 @@ import Testing
         let records = try initial()
         let first = KeyLifecycle.apply(try rotate(records, at: start + 30 * day), to: records)
         let plan = try KeyLifecycle.scheduled(
-            records: first, tenantID: tenantID, algorithm: .es256, now: start + 60 * day, policy: policy, masterKey: master)
+            records: first, tenantID: tenantID, algorithm: .es256, now: start + 60 * day, policy: policy,
+            masterKey: master)
         let after = applyStepByStep(plan, to: first)
         #expect(states(after) == [.retired: 1, .previous: 1, .current: 1, .next: 1])
     }

@@ -58,7 +58,8 @@ import Testing
         let original = try record(key)
         let stored = SigningKeyRecord(
             tenantID: tenantID, kid: "renamed", algorithm: .edDSA, state: .current, publicJWK: original.publicJWK,
-            sealedPrivateKey: try master.seal(key.privateKey, tenantID: tenantID, kid: "renamed"), createdAt: Fixture.now)
+            sealedPrivateKey: try master.seal(key.privateKey, tenantID: tenantID, kid: "renamed"),
+            createdAt: Fixture.now)
         await #expect(throws: KeyError.keyMismatch(kid: "renamed")) {
             try await LoadedKey(record: stored, masterKey: master)
         }
@@ -108,7 +109,9 @@ import Testing
     @Test func preparedHeaderIsExactlyAlgKidTyp() async throws {
         let key = try await LoadedKey(record: try record(try KeyGenerator.generate(.es256)), masterKey: master)
         for type in ["at+jwt", "JWT", "logout+jwt"] {
-            let header = String(decoding: Base64URL.decode(String(decoding: try key.encodedHeader(type: type), as: UTF8.self)) ?? [], as: UTF8.self)
+            let header = String(
+                decoding: Base64URL.decode(String(decoding: try key.encodedHeader(type: type), as: UTF8.self)) ?? [],
+                as: UTF8.self)
             #expect(header == #"{"alg":"ES256","kid":"\#(key.kid)","typ":"\#(type)"}"#)
         }
     }

@@ -25,7 +25,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "not base64url!", String(repeating: "A", count: 43) + "=", "a+b/" + String(repeating: "A", count: 39)])
+    @Test(arguments: [
+        "", "not base64url!", String(repeating: "A", count: 43) + "=", "a+b/" + String(repeating: "A", count: 39),
+    ])
     func textThatIsNotBase64URLIsRefused(text: String) {
         #expect {
             try MasterKey(base64URL: text)

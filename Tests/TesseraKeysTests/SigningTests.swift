@@ -33,7 +33,8 @@ import Testing
         let token = try keys.sign(Fixture.claims(), type: "JWT")
         #expect(try TokenParts.object(TokenParts.segments(token)[0])["typ"] as? String == "JWT")
         #expect(throws: Never.self) {
-            try keys.verify(token, as: TestClaims.self, expectedType: "JWT", issuer: Fixture.issuer, now: Fixture.now, leeway: 0)
+            try keys.verify(
+                token, as: TestClaims.self, expectedType: "JWT", issuer: Fixture.issuer, now: Fixture.now, leeway: 0)
         }
     }
 

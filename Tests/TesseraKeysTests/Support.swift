@@ -29,7 +29,9 @@ enum Fixture {
     }
 
     /// A tenant with a current and a next key of `algorithm`, as the lifecycle creates them.
-    static func tenant(_ algorithm: SigningAlgorithm = .es256, masterKey: MasterKey = MasterKey.generate())
+    static func tenant(
+        _ algorithm: SigningAlgorithm = .es256, masterKey: MasterKey = MasterKey.generate()
+    )
         throws -> (tenantID: UUID, records: [SigningKeyRecord], masterKey: MasterKey)
     {
         let tenantID = UUID()
@@ -79,7 +81,9 @@ enum TokenParts {
 
 extension TenantKeys {
     /// Verification as the token endpoint would do it for access tokens.
-    func verifyAccessToken(_ token: String, now: Date = Fixture.now, leeway: Int = 0) throws(TokenRejection)
+    func verifyAccessToken(
+        _ token: String, now: Date = Fixture.now, leeway: Int = 0
+    ) throws(TokenRejection)
         -> TestClaims
     {
         try verify(token, as: TestClaims.self, expectedType: "at+jwt", issuer: Fixture.issuer, now: now, leeway: leeway)

@@ -96,7 +96,8 @@ import Testing
     }
 
     @Test func missingKidIsRejectedNotDefaulted() throws {
-        let token = try TokenParts.forged(header: #"{"alg":"ES256","typ":"at+jwt"}"#, payload: payload, signedBy: current)
+        let token = try TokenParts.forged(
+            header: #"{"alg":"ES256","typ":"at+jwt"}"#, payload: payload, signedBy: current)
         #expect(throws: TokenRejection.unknownKey) { try keys.verifyAccessToken(token) }
     }
 
@@ -215,7 +216,9 @@ import Testing
     @Test func notBeforeInTheFutureIsRefused() throws {
         let token = try keys.sign(Fixture.claims(notBefore: Fixture.now.addingTimeInterval(120)), type: "at+jwt")
         #expect(throws: TokenRejection.notYetValid) { try keys.verifyAccessToken(token, leeway: 60) }
-        #expect(throws: Never.self) { try keys.verifyAccessToken(token, now: Fixture.now.addingTimeInterval(61), leeway: 60) }
+        #expect(throws: Never.self) {
+            try keys.verifyAccessToken(token, now: Fixture.now.addingTimeInterval(61), leeway: 60)
+        }
     }
 
     @Test func issuedInTheFutureIsRefused() throws {
@@ -231,7 +234,9 @@ import Testing
     }
 
     @Test func rejectionsReadAsSentences() {
-        #expect(TokenRejection.forbiddenHeader("jku").description == #"the token header carries the refused parameter "jku""#)
+        #expect(
+            TokenRejection.forbiddenHeader("jku").description
+                == #"the token header carries the refused parameter "jku""#)
         #expect(TokenRejection.expired.description == "the token has expired")
     }
 }

@@ -50,7 +50,9 @@ struct ClientKeyPair: Sendable {
         "{\"keys\":[" + keys.map(\.publicJWK).joined(separator: ",") + "]}"
     }
 
-    static func algorithm(_ add: @Sendable (JWTKeyCollection, JWKIdentifier) async -> Void) async throws
+    static func algorithm(
+        _ add: @Sendable (JWTKeyCollection, JWKIdentifier) async -> Void
+    ) async throws
         -> any JWTAlgorithm
     {
         let collection = JWTKeyCollection()
@@ -115,7 +117,8 @@ struct AssertionClaims: Encodable, Sendable {
 extension AuthenticationFixture {
     /// The body of a `private_key_jwt` request carrying `assertion`.
     static func assertionForm(_ assertion: String, clientID: String? = nil) -> String {
-        var form = "grant_type=client_credentials"
+        var form =
+            "grant_type=client_credentials"
             + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
             + "&client_assertion=\(assertion)"
         if let clientID { form += "&client_id=\(formEncode(clientID))" }

@@ -67,7 +67,9 @@ struct AuthenticationFixture {
     }
 
     /// The error `authenticate` throws for `request`; fails the test if it succeeds.
-    func failure(of request: ClientAuthenticationRequest, sourceLocation: SourceLocation = #_sourceLocation) async
+    func failure(
+        of request: ClientAuthenticationRequest, sourceLocation: SourceLocation = #_sourceLocation
+    ) async
         -> OAuthError?
     {
         do {

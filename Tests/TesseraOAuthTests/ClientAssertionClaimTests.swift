@@ -86,7 +86,9 @@ import Testing
 
         var claims = AssertionClaims.valid(for: client.id)
         claims.exp = nil
-        #expect(try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(claims))?.description?.contains("no exp") == true)
+        #expect(
+            try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(claims))?.description?.contains("no exp")
+                == true)
     }
 
     @Test func notBeforeAndIssuedAtInTheFutureAreRefused() async throws {
@@ -97,11 +99,15 @@ import Testing
 
         var notYet = AssertionClaims.valid(for: client.id)
         notYet.nbf = now + 120
-        #expect(try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(notYet))?.description?.contains("nbf") == true)
+        #expect(
+            try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(notYet))?.description?.contains("nbf")
+                == true)
 
         var fromTheFuture = AssertionClaims.valid(for: client.id)
         fromTheFuture.iat = now + 120
-        #expect(try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(fromTheFuture))?.description?.contains("iat") == true)
+        #expect(
+            try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(fromTheFuture))?.description?.contains(
+                "iat") == true)
     }
 
     @Test func assertionWithoutJTIIsRefused() async throws {
@@ -154,7 +160,8 @@ import Testing
             directory: StoreClientDirectory(store: fixture.store), assertions: DownAssertions(),
             clock: { AuthenticationFixture.now })
 
-        let request = try fixture.request(form: AuthenticationFixture.assertionForm(try key.sign(.valid(for: client.id))))
+        let request = try fixture.request(
+            form: AuthenticationFixture.assertionForm(try key.sign(.valid(for: client.id))))
         do {
             let authenticated = try await authenticator.authenticate(request)
             Issue.record("authenticated \(authenticated.client.id) without recording the jti")
@@ -169,7 +176,8 @@ import Testing
         let (fixture, client) = try await PrivateKeyJWT.fixture(registering: key)
         defer { fixture.close() }
 
-        let form = "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Asaml2-bearer"
+        let form =
+            "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Asaml2-bearer"
             + "&client_assertion=\(try key.sign(.valid(for: client.id)))"
         #expect(await fixture.failure(of: try fixture.request(form: form))?.code == .invalidClient)
     }

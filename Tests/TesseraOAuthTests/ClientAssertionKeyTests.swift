@@ -79,7 +79,9 @@ import Testing
         }
         let other = key.resigning(as: "RS384", with: rs384)
 
-        #expect(try await PrivateKeyJWT.refusal(fixture, assertion: try other.sign(.valid(for: client.id)))?.code == .invalidClient)
+        #expect(
+            try await PrivateKeyJWT.refusal(fixture, assertion: try other.sign(.valid(for: client.id)))?.code
+                == .invalidClient)
     }
 
     @Test(arguments: ["jwk", "jku", "x5u", "x5c", "crit"])
@@ -89,7 +91,8 @@ import Testing
         defer { fixture.close() }
 
         let header = #"{"alg":"ES256","kid":"\#(key.kid)","\#(parameter)":"https://attacker.example/keys"}"#
-        let error = try await PrivateKeyJWT.refusal(fixture, assertion: try key.sign(.valid(for: client.id), header: header))
+        let error = try await PrivateKeyJWT.refusal(
+            fixture, assertion: try key.sign(.valid(for: client.id), header: header))
         #expect(error?.code == .invalidClient)
         #expect(error?.description?.contains(parameter) == true)
     }

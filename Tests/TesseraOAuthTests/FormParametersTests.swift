@@ -4,7 +4,8 @@ import Testing
 /// `application/x-www-form-urlencoded` bodies under RFC 6749 §3.1's rules.
 @Suite struct FormParametersTests {
     @Test func parametersAreDecodedWithPlusAsSpaceAndPercentEscapes() throws {
-        let form = try FormParameters(body: "scope=orders%3Aread+orders%3Awrite&redirect_uri=https%3A%2F%2Fa.example%2Fcb%3Fx%3D1&plus=a%2Bb")
+        let form = try FormParameters(
+            body: "scope=orders%3Aread+orders%3Awrite&redirect_uri=https%3A%2F%2Fa.example%2Fcb%3Fx%3D1&plus=a%2Bb")
         #expect(form["scope"] == "orders:read orders:write")
         #expect(form["redirect_uri"] == "https://a.example/cb?x=1")
         #expect(form["plus"] == "a+b")

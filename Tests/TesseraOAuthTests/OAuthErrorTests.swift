@@ -27,7 +27,10 @@ import Testing
     }
 
     @Test func bodyCarriesErrorAndDescriptionOnlyWhenThereIsOne() {
-        #expect(OAuthError.invalidGrant("code expired").body == ["error": "invalid_grant", "error_description": "code expired"])
+        #expect(
+            OAuthError.invalidGrant("code expired").body == [
+                "error": "invalid_grant", "error_description": "code expired",
+            ])
         #expect(OAuthError.invalidScope().body == ["error": "invalid_scope"])
     }
 

@@ -22,7 +22,8 @@ import Testing
         let (fixture, client) = try await PrivateKeyJWT.fixture(registering: key)
         defer { fixture.close() }
 
-        let result = try await PrivateKeyJWT.authenticate(fixture, assertion: try key.sign(.valid(for: client.id)), clientID: client.id)
+        let result = try await PrivateKeyJWT.authenticate(
+            fixture, assertion: try key.sign(.valid(for: client.id)), clientID: client.id)
         #expect(result.client.id == client.id)
         #expect(result.method == .privateKeyJWT)
     }
@@ -64,7 +65,8 @@ import Testing
         let (fixture, client) = try await PrivateKeyJWT.fixture(registering: key)
         defer { fixture.close() }
 
-        let result = try await PrivateKeyJWT.authenticate(fixture, assertion: try key.sign(.valid(for: client.id), header: #"{"alg":"ES256"}"#))
+        let result = try await PrivateKeyJWT.authenticate(
+            fixture, assertion: try key.sign(.valid(for: client.id), header: #"{"alg":"ES256"}"#))
         #expect(result.client.id == client.id)
     }
 
@@ -90,7 +92,9 @@ import Testing
         rotated.version += 1
         try await fixture.store.updateClient(rotated)
 
-        #expect(try await PrivateKeyJWT.refusal(fixture, assertion: try old.sign(.valid(for: client.id)))?.code == .invalidClient)
+        #expect(
+            try await PrivateKeyJWT.refusal(fixture, assertion: try old.sign(.valid(for: client.id)))?.code
+                == .invalidClient)
         _ = try await PrivateKeyJWT.authenticate(fixture, assertion: try new.sign(.valid(for: client.id)))
     }
 

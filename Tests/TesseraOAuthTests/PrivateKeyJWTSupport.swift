@@ -13,14 +13,18 @@ enum PrivateKeyJWT {
         return (fixture, client)
     }
 
-    static func authenticate(_ fixture: AuthenticationFixture, assertion: String, clientID: String? = nil)
+    static func authenticate(
+        _ fixture: AuthenticationFixture, assertion: String, clientID: String? = nil
+    )
         async throws -> AuthenticatedClient
     {
         try await fixture.authenticator.authenticate(
             fixture.request(form: AuthenticationFixture.assertionForm(assertion, clientID: clientID)))
     }
 
-    static func refusal(_ fixture: AuthenticationFixture, assertion: String, clientID: String? = nil) async throws
+    static func refusal(
+        _ fixture: AuthenticationFixture, assertion: String, clientID: String? = nil
+    ) async throws
         -> OAuthError?
     {
         let form = AuthenticationFixture.assertionForm(assertion, clientID: clientID)

@@ -26,7 +26,8 @@ import Testing
         let secret = "p@ss:w%rd +&=ü"
         try await fixture.insertClient(.clientSecretBasic, id: id, secret: secret)
 
-        let result = try await fixture.authenticator.authenticate(fixture.request(authorization: basicHeader(id, secret)))
+        let result = try await fixture.authenticator.authenticate(
+            fixture.request(authorization: basicHeader(id, secret)))
         #expect(result.client.id == id)
         // The same bytes without the form encoding are a different secret: "+" reads as space.
         let raw = "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString()
@@ -38,7 +39,8 @@ import Testing
         let fixture = try await AuthenticationFixture.make()
         defer { fixture.close() }
         let client = try await fixture.insertClient(.clientSecretBasic)
-        let header = basicHeader(client.id, AuthenticationFixture.secret).replacingOccurrences(of: "Basic", with: "bAsIc")
+        let header = basicHeader(client.id, AuthenticationFixture.secret).replacingOccurrences(
+            of: "Basic", with: "bAsIc")
 
         let result = try await fixture.authenticator.authenticate(fixture.request(authorization: header))
         #expect(result.method == .clientSecretBasic)
@@ -60,7 +62,8 @@ import Testing
         defer { fixture.close() }
         let client = try await fixture.insertClient(.clientSecretBasic)
 
-        let error = try #require(await fixture.failure(of: try fixture.request(authorization: basicHeader(client.id, "guess"))))
+        let error = try #require(
+            await fixture.failure(of: try fixture.request(authorization: basicHeader(client.id, "guess"))))
         #expect(error.code == .invalidClient)
         #expect(error.status == 401)
         #expect(error.description == ClientAuthenticator.failureDescription)
@@ -78,7 +81,8 @@ import Testing
         #expect(wrongSecret != nil)
         #expect(unknownClient == wrongSecret)
 
-        let wrongPost = await fixture.failure(of: try fixture.request(form: "client_id=\(client.id)&client_secret=guess"))
+        let wrongPost = await fixture.failure(
+            of: try fixture.request(form: "client_id=\(client.id)&client_secret=guess"))
         let unknownPost = await fixture.failure(of: try fixture.request(form: "client_id=nobody&client_secret=guess"))
         #expect(wrongPost?.code == .invalidClient)
         #expect(unknownPost == wrongPost)
@@ -166,9 +170,11 @@ import Testing
         #expect(error.wwwAuthenticate == #"Basic realm="tessera""#)
     }
 
-    @Test(arguments: ["Basic", "Basic !!!notbase64", "Basic " + Data("no-colon".utf8).base64EncodedString(),
+    @Test(arguments: [
+        "Basic", "Basic !!!notbase64", "Basic " + Data("no-colon".utf8).base64EncodedString(),
         "Basic " + Data(":secret-without-id".utf8).base64EncodedString(),
-        "Basic " + Data("id:bad%zzencoding".utf8).base64EncodedString()])
+        "Basic " + Data("id:bad%zzencoding".utf8).base64EncodedString(),
+    ])
     func unreadableBasicHeaderIsInvalidClient(header: String) async throws {
         let fixture = try await AuthenticationFixture.make()
         defer { fixture.close() }
@@ -184,9 +190,11 @@ import Testing
         let client = try await fixture.insertClient(.clientSecretBasic)
         let header = basicHeader(client.id, AuthenticationFixture.secret)
 
-        let same = try await fixture.authenticator.authenticate(fixture.request(authorization: header, form: "client_id=\(client.id)"))
+        let same = try await fixture.authenticator.authenticate(
+            fixture.request(authorization: header, form: "client_id=\(client.id)"))
         #expect(same.client.id == client.id)
-        let other = await fixture.failure(of: try fixture.request(authorization: header, form: "client_id=someone-else"))
+        let other = await fixture.failure(
+            of: try fixture.request(authorization: header, form: "client_id=someone-else"))
         #expect(other?.code == .invalidRequest)
     }
 
@@ -216,7 +224,9 @@ import Testing
             tenantID: UUID(), authorizationHeader: basicHeader("client", "secret"), form: .empty,
             acceptedAudiences: [], allowPublic: false)
 
-        await #expect(throws: OAuthError.temporarilyUnavailable("the client registry is unavailable; try again shortly")) {
+        await #expect(
+            throws: OAuthError.temporarilyUnavailable("the client registry is unavailable; try again shortly")
+        ) {
             try await authenticator.authenticate(request)
         }
     }

@@ -98,7 +98,8 @@ struct ChangePropagationTests {
             let response = try await instances.bJWKS()
             #expect(response.headers[.eTag] != etagBefore)
             // Newest first: the new signer, the key after it, then the one that signed until now.
-            #expect(try Array(Inspect.jwksKids(response.text).prefix(3)) == [newCurrent, newNext, beforeKeys.current?.kid])
+            #expect(
+                try Array(Inspect.jwksKids(response.text).prefix(3)) == [newCurrent, newNext, beforeKeys.current?.kid])
             // B signs with the key A made current, and still accepts what it signed before.
             let bKeys = try await instances.b.tenants.keys(for: instances.tenant)
             let token = try bKeys.sign(AccessClaims.fresh(), type: "at+jwt")

@@ -184,7 +184,9 @@ struct KeyManagementTests {
             // Controls: the dump is of these rows (bytea is dumped as hex).
             #expect(dump.contains(record.kid))
             #expect(dump.contains(Inspect.hex(sealed)))
-            for spelling in [Inspect.hex(privateKey), Base64URL.encode(privateKey), Data(privateKey).base64EncodedString()] {
+            for spelling in [
+                Inspect.hex(privateKey), Base64URL.encode(privateKey), Data(privateKey).base64EncodedString(),
+            ] {
                 #expect(!dump.contains(spelling), "kid \(record.kid): private key in the dump")
             }
         }
@@ -199,8 +201,11 @@ struct KeyManagementTests {
             #expect(Inspect.contains(dump, Array(record.kid.utf8)), "kid \(record.kid) not found: wrong file?")
             #expect(Inspect.contains(dump, sealed), "sealed key \(record.kid) not found: wrong file?")
             #expect(!Inspect.contains(dump, privateKey), "kid \(record.kid): raw private key in the database file")
-            for spelling in [Inspect.hex(privateKey), Base64URL.encode(privateKey), Data(privateKey).base64EncodedString()] {
-                #expect(!Inspect.contains(dump, Array(spelling.utf8)), "kid \(record.kid): encoded private key in the file")
+            for spelling in [
+                Inspect.hex(privateKey), Base64URL.encode(privateKey), Data(privateKey).base64EncodedString(),
+            ] {
+                #expect(
+                    !Inspect.contains(dump, Array(spelling.utf8)), "kid \(record.kid): encoded private key in the file")
             }
         }
     }
@@ -268,7 +273,9 @@ struct KeyManagementTests {
         try await ServerFixture.withRuntime(url: url, masterKey: newKey) { runtime in
             let keys = try await TenantKeys.load(tenant, from: runtime.store, masterKey: newKey)
             #expect(throws: Never.self) { try keys.verifyAccessToken(token) }
-            #expect(throws: Never.self) { try keys.verifyAccessToken(try keys.sign(AccessClaims.fresh(), type: "at+jwt")) }
+            #expect(throws: Never.self) {
+                try keys.verifyAccessToken(try keys.sign(AccessClaims.fresh(), type: "at+jwt"))
+            }
         }
     }
 

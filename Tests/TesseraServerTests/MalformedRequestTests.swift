@@ -33,12 +33,17 @@ struct MalformedRequestTests {
 
     static func cases(count: Int, seed: UInt64, clientID: String, secret: String) -> [Case] {
         var random = SplitMix64(state: seed)
-        let paths = ["/t/acme/token", "/t/acme/introspect", "/t/acme/revoke", "/t/nope/token", "/t/ACME/token", "/t/acme/token/x"]
+        let paths = [
+            "/t/acme/token", "/t/acme/introspect", "/t/acme/revoke", "/t/nope/token", "/t/ACME/token",
+            "/t/acme/token/x",
+        ]
         let goodBasic = "Basic " + Data("\(clientID):\(secret)".utf8).base64EncodedString()
         let authorizations = [
             nil, goodBasic, "Basic", "Basic !!!", "Basic " + Data("no-colon".utf8).base64EncodedString(),
-            "Basic " + Data("\(clientID):wrong".utf8).base64EncodedString(), "Bearer abc", "basic " + String(repeating: "A", count: 5_000),
-            "Basic " + Data(":".utf8).base64EncodedString(), "Digest x", "Basic " + Data([0xff, 0xfe, 0x3a, 0x00]).base64EncodedString(),
+            "Basic " + Data("\(clientID):wrong".utf8).base64EncodedString(), "Bearer abc",
+            "basic " + String(repeating: "A", count: 5_000),
+            "Basic " + Data(":".utf8).base64EncodedString(), "Digest x",
+            "Basic " + Data([0xff, 0xfe, 0x3a, 0x00]).base64EncodedString(),
         ]
         let contentTypes = [
             "application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data; boundary=x",
@@ -50,7 +55,9 @@ struct MalformedRequestTests {
             Array("scope=%zz".utf8), Array("scope=a%00b".utf8), [0xff, 0xfe, 0xfd], Array("token=".utf8),
             Array("token=eyJhbGciOiJub25lIn0.e30.".utf8), Array("token=a.b.c".utf8), Array("resource=%%%".utf8),
             Array("client_id=\(clientID)".utf8), Array("client_secret=\(secret)".utf8),
-            Array("client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=x.y.z".utf8),
+            Array(
+                "client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=x.y.z"
+                    .utf8),
             Array("scope=\(String(repeating: "s", count: 3_000))".utf8), Array("&&&==&=".utf8), Array("=x".utf8),
             Array("resource=https://evil.example.com".utf8), Array("scope=orders:read orders:write admin".utf8),
             Array("grant_type=urn:ietf:params:oauth:grant-type:device_code".utf8), Array("\u{202e}=\u{0}".utf8),
@@ -67,19 +74,26 @@ struct MalformedRequestTests {
                 body += fragments.randomElement(using: &random) ?? []
             }
             // Every twentieth body is random bytes; every fiftieth is over the size limit.
-            if index % 20 == 7 { body = (0..<Int.random(in: 1...512, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) } }
+            if index % 20 == 7 {
+                body = (0..<Int.random(in: 1...512, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
+            }
             if index % 50 == 13 { body = Array(repeating: UInt8(ascii: "a"), count: 70_000) }
             let method: HTTPRequest.Method = index % 25 == 3 ? .get : (index % 31 == 5 ? .put : .post)
-            return Case(path: paths.randomElement(using: &random) ?? paths[0], method: method, headers: headers, body: body)
+            return Case(
+                path: paths.randomElement(using: &random) ?? paths[0], method: method, headers: headers, body: body)
         }
     }
 
     @Test func aThousandMalformedRequestsGetA4xxAndLeaveTheServerHealthy() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             _ = try await ServerFixture.acme(runtime)
-            _ = try await runtime.administration.createScope(tenant: "acme", name: "orders:read", description: nil, actor: "test")
+            _ = try await runtime.administration.createScope(
+                tenant: "acme", name: "orders:read", description: nil, actor: "test")
             let created = try await runtime.administration.createClient(
-                tenant: "acme", .init(name: "Svc", grants: ["client_credentials"], scopes: ["orders:read"]), actor: "test")
+                tenant: "acme", .init(name: "Svc", grants: ["client_credentials"], scopes: ["orders:read"]),
+                actor: "test")
             let clientID = created.client.id
             let secret = try #require(created.secret)
             let cases = Self.cases(count: 1_000, seed: 0x7E55_E7A, clientID: clientID, secret: secret)
@@ -93,7 +107,8 @@ struct MalformedRequestTests {
                     statuses[status, default: 0] += 1
                     // A request that happens to be well-formed (good credentials, one grant_type) may
                     // succeed; nothing may be a server error.
-                    #expect(status < 500, "case \(index): \(request.method) \(request.path) \(request.headers) → \(status)")
+                    #expect(
+                        status < 500, "case \(index): \(request.method) \(request.path) \(request.headers) → \(status)")
                 }
                 #expect((statuses[200] ?? 0) < 200, "most cases must be refused: \(statuses)")
                 let health = try await client.execute(uri: "/healthz", method: .get) { Int($0.status.code) }

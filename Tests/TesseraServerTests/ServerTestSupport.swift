@@ -20,7 +20,9 @@ enum ServerFixture {
             masterKeySource: .value(masterKey.base64URL), bcryptCost: 10)
     }
 
-    static func open(url: String, masterKey: MasterKey, adjust: (inout TesseraConfiguration) -> Void = { _ in })
+    static func open(
+        url: String, masterKey: MasterKey, adjust: (inout TesseraConfiguration) -> Void = { _ in }
+    )
         async throws -> TesseraRuntime
     {
         var configuration = try configuration(url: url, masterKey: masterKey)
@@ -84,7 +86,9 @@ extension TenantKeys {
             tenantID: tenant.id, records: try await store.signingKeys(tenantID: tenant.id), masterKey: masterKey)
     }
 
-    func verifyAccessToken(_ token: String, issuer: String = ServerFixture.issuer) throws(TokenRejection) -> AccessClaims {
+    func verifyAccessToken(
+        _ token: String, issuer: String = ServerFixture.issuer
+    ) throws(TokenRejection) -> AccessClaims {
         try verify(token, as: AccessClaims.self, expectedType: "at+jwt", issuer: issuer, now: Date(), leeway: 60)
     }
 }

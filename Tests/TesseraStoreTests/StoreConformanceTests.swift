@@ -1,8 +1,9 @@
 import Foundation
 import TesseraCore
-@testable import TesseraStore
 import TesseraTestSupport
 import Testing
+
+@testable import TesseraStore
 
 /// One suite, every backend: what a `Store` must do, whichever database is behind it.
 @Suite("Store conformance")
@@ -73,7 +74,8 @@ struct StoreConformanceTests {
         defer { Task { await store.close() } }
         let acme = try await Fixtures.insertedTenant(store)
         let beta = try await Fixtures.insertedTenant(store)
-        try await store.insertScope(Scope(tenantID: acme.id, name: "orders:read", description: "Read", createdAt: Fixtures.now))
+        try await store.insertScope(
+            Scope(tenantID: acme.id, name: "orders:read", description: "Read", createdAt: Fixtures.now))
         // The same name in another tenant is another scope.
         try await store.insertScope(Scope(tenantID: beta.id, name: "orders:read", createdAt: Fixtures.now))
         await #expect(throws: StoreError.self) {
@@ -270,7 +272,8 @@ struct SchemaFileTests {
 
     @Test func statementsSplitOutsideQuotesAndComments() {
         let migration = Migration(
-            version: 1, name: "x", sql: "-- a comment; with a semicolon\nCREATE TABLE a (b text DEFAULT ';');\nSELECT 1;")
+            version: 1, name: "x",
+            sql: "-- a comment; with a semicolon\nCREATE TABLE a (b text DEFAULT ';');\nSELECT 1;")
         #expect(migration.statements == ["CREATE TABLE a (b text DEFAULT ';')", "SELECT 1"])
     }
 }

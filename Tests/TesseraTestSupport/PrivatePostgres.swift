@@ -74,7 +74,8 @@ public final class PrivatePostgres: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         // Close every inherited descriptor above stderr first: the server outlives this command, and
         // Foundation waits for the child's end on a descriptor the server would otherwise hold.
-        let closeInherited = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
+        let closeInherited =
+            #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
         process.arguments = ["-c", closeInherited + command]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -35,7 +35,8 @@ public enum TestDatabases {
     public static func freshURL(_ backend: TestBackend) async throws -> String {
         switch backend {
         case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "tessera-test-\(UUID().uuidString)")
             return "sqlite://\(folder.path)/tessera.sqlite"
         case .postgres:
             let base = try postgresBaseURL()

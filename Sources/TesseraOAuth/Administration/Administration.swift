@@ -113,7 +113,9 @@ public struct Administration: Sendable {
 
     // MARK: Scopes
 
-    public func createScope(tenant slug: String, name: String, description: String?, actor: String) async throws
+    public func createScope(
+        tenant slug: String, name: String, description: String?, actor: String
+    ) async throws
         -> Scope
     {
         let tenant = try await tenant(slug)
@@ -167,7 +169,9 @@ public struct Administration: Sendable {
 
     /// Registers a client. The secret of a confidential client is returned here once and
     /// stored only as its SHA-256.
-    public func createClient(tenant slug: String, _ registration: ClientRegistration, actor: String) async throws
+    public func createClient(
+        tenant slug: String, _ registration: ClientRegistration, actor: String
+    ) async throws
         -> (client: Client, secret: String?)
     {
         let tenant = try await tenant(slug)
@@ -209,7 +213,9 @@ public struct Administration: Sendable {
 
     // MARK: Users
 
-    public func createUser(tenant slug: String, username: String, password: String, actor: String) async throws
+    public func createUser(
+        tenant slug: String, username: String, password: String, actor: String
+    ) async throws
         -> User
     {
         let tenant = try await tenant(slug)

@@ -39,7 +39,8 @@ struct ClientAssertion: Sendable {
         }
         guard let alg = header["alg"]?.asString, let algorithm = AssertionAlgorithm(rawValue: alg) else {
             throw .invalidClient(
-                "the client assertion's alg is not accepted; private_key_jwt takes \(AssertionAlgorithm.supportedNames)")
+                "the client assertion's alg is not accepted; private_key_jwt takes \(AssertionAlgorithm.supportedNames)"
+            )
         }
         if let name = Self.forbiddenHeaderParameters.first(where: { header[$0] != nil }) {
             throw .invalidClient("the client assertion's header carries the refused parameter '\(name)'")

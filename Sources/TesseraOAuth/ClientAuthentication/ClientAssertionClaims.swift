@@ -65,7 +65,8 @@ enum ClientAssertionRules {
         guard now < exp + leeway else { throw .invalidClient("the client assertion has expired") }
         guard exp <= now + maximumLifetime + leeway else {
             throw .invalidClient(
-                "the client assertion's exp is more than \(Int(maximumLifetime)) seconds away; use short-lived assertions")
+                "the client assertion's exp is more than \(Int(maximumLifetime)) seconds away; use short-lived assertions"
+            )
         }
         // Items 5 and 6: not before nbf; and not issued in the future.
         if let nbf = claims.nbf, now + leeway < nbf {

@@ -59,7 +59,9 @@ public struct ClientAuthenticator: Sendable {
 
     /// `none` (RFC 6749 §2.1, §3.2.1): a public client only names itself, so this is
     /// identification, not authentication; the endpoint decides whether that is enough.
-    func authenticatePublicClient(clientID: String, request: ClientAuthenticationRequest) async throws(OAuthError)
+    func authenticatePublicClient(
+        clientID: String, request: ClientAuthenticationRequest
+    ) async throws(OAuthError)
         -> AuthenticatedClient
     {
         guard request.allowPublic else { throw .invalidClient("client authentication is required") }

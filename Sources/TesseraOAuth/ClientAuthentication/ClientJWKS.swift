@@ -65,13 +65,19 @@ struct ClientJWKS: Sendable {
         do {
             switch (kty, string("crv")) {
             case ("EC", "P-256"?):
-                guard declared == nil || declared == .es256, let x = string("x"), let y = string("y") else { return nil }
+                guard declared == nil || declared == .es256, let x = string("x"), let y = string("y") else {
+                    return nil
+                }
                 verifiers[.es256] = try await verifier(ecdsa: ES256PublicKey(parameters: (x: x, y: y)))
             case ("EC", "P-384"?):
-                guard declared == nil || declared == .es384, let x = string("x"), let y = string("y") else { return nil }
+                guard declared == nil || declared == .es384, let x = string("x"), let y = string("y") else {
+                    return nil
+                }
                 verifiers[.es384] = try await verifier(ecdsa: ES384PublicKey(parameters: (x: x, y: y)))
             case ("EC", "P-521"?):
-                guard declared == nil || declared == .es512, let x = string("x"), let y = string("y") else { return nil }
+                guard declared == nil || declared == .es512, let x = string("x"), let y = string("y") else {
+                    return nil
+                }
                 verifiers[.es512] = try await verifier(ecdsa: ES512PublicKey(parameters: (x: x, y: y)))
             case ("OKP", "Ed25519"?):
                 guard declared == nil || declared == .edDSA, let x = string("x") else { return nil }
@@ -109,7 +115,9 @@ struct ClientJWKS: Sendable {
         return try await collection.getKey(for: slot)
     }
 
-    private static func verifier(rsa key: Insecure.RSA.PublicKey, algorithm: AssertionAlgorithm) async throws
+    private static func verifier(
+        rsa key: Insecure.RSA.PublicKey, algorithm: AssertionAlgorithm
+    ) async throws
         -> any JWTAlgorithm
     {
         let collection = JWTKeyCollection()

@@ -9,7 +9,9 @@ extension ClientAuthenticator {
     /// Order matters: what the assertion says about itself is only believed after its
     /// signature verified with the named client's own key. Until then every failure reads
     /// `client authentication failed`; after it, the rule that failed is named.
-    func authenticateAssertion(_ token: String, clientID formClientID: String?, request: ClientAuthenticationRequest)
+    func authenticateAssertion(
+        _ token: String, clientID formClientID: String?, request: ClientAuthenticationRequest
+    )
         async throws(OAuthError) -> AuthenticatedClient
     {
         let assertion = try ClientAssertion(parsing: token)

@@ -9,7 +9,9 @@ extension ClientAuthenticator {
 
     /// `client_secret_basic` and `client_secret_post` (RFC 6749 §2.3.1). The secret is compared
     /// with its stored SHA-256 in constant time (`SecretHash.matches`).
-    func authenticateSecret(tenantID: UUID, clientID: String, secret: String, method: ClientAuthMethod)
+    func authenticateSecret(
+        tenantID: UUID, clientID: String, secret: String, method: ClientAuthMethod
+    )
         async throws(OAuthError) -> AuthenticatedClient
     {
         let usedBasic = method == .clientSecretBasic

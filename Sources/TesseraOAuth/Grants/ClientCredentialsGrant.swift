@@ -12,7 +12,9 @@ public struct ClientCredentialsGrant: GrantHandler {
     public init(issuer: AccessTokenIssuer) { self.issuer = issuer }
 
     // RFC 6749 §4.4.2, RFC 8707 §2.2
-    public func handle(_ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys) async throws(OAuthError)
+    public func handle(
+        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+    ) async throws(OAuthError)
         -> TokenResponse
     {
         let scope = try ScopePolicy.grant(requested: request.form["scope"], allowed: client.client.scopes)

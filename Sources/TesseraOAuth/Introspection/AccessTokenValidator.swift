@@ -17,7 +17,8 @@ public struct AccessTokenValidator: Sendable {
     }
 
     /// The claims of a valid, unrevoked token of this tenant, or nil.
-    public func validate(_ token: String, tenant: Tenant, issuer: String, keys: TenantKeys) async -> AccessTokenClaims? {
+    public func validate(_ token: String, tenant: Tenant, issuer: String, keys: TenantKeys) async -> AccessTokenClaims?
+    {
         guard let claims = signedClaims(token, issuer: issuer, keys: keys) else { return nil }
         guard await !revocations.contains(tenantID: tenant.id, jti: claims.jti) else { return nil }
         return claims

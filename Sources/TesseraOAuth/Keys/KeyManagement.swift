@@ -23,7 +23,9 @@ public struct KeyManagement: Sendable {
 
     /// Rotates now: `next` starts signing, `current` becomes `previous`, a new `next` is published.
     @discardableResult
-    public func rotate(_ tenant: Tenant, algorithm: SigningAlgorithm? = nil, actor: String, requestID: String? = nil)
+    public func rotate(
+        _ tenant: Tenant, algorithm: SigningAlgorithm? = nil, actor: String, requestID: String? = nil
+    )
         async throws -> [SigningKeyRecord]
     {
         let algorithm = try algorithm ?? Self.algorithm(of: tenant)
@@ -88,7 +90,8 @@ public struct KeyManagement: Sendable {
                 guard let sealed = record.sealedPrivateKey else { continue }
                 let privateKey = try masterKey.open(sealed, tenantID: record.tenantID, kid: record.kid)
                 var rewrapped = record
-                rewrapped.sealedPrivateKey = try newMasterKey.seal(privateKey, tenantID: record.tenantID, kid: record.kid)
+                rewrapped.sealedPrivateKey = try newMasterKey.seal(
+                    privateKey, tenantID: record.tenantID, kid: record.kid)
                 try await operations.updateSigningKey(rewrapped, expectedState: record.state)
                 count += 1
             }
@@ -123,7 +126,8 @@ public struct KeyManagement: Sendable {
         for transition in plan {
             switch transition {
             case .insert(let record): try await operations.insertSigningKey(record)
-            case .update(let record, let expected): try await operations.updateSigningKey(record, expectedState: expected)
+            case .update(let record, let expected):
+                try await operations.updateSigningKey(record, expectedState: expected)
             }
         }
         let details = plan.map { "\($0.record.kid)=\($0.record.state.rawValue)" }.joined(separator: " ")

@@ -40,7 +40,8 @@ public struct RevocationEndpoint: Sendable {
         }
         let now = clock()
         let revoked = RevokedToken(
-            tenantID: request.tenant.id, jti: claims.jti, expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)),
+            tenantID: request.tenant.id, jti: claims.jti,
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)),
             revokedAt: now)
         do {
             try await store.transaction { operations in

@@ -11,7 +11,9 @@ public struct TokenRequest: Sendable {
     /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.
     public let tokenEndpoint: String
 
-    public init(tenant: Tenant, issuer: String, form: FormParameters, authorizationHeader: String?, tokenEndpoint: String) {
+    public init(
+        tenant: Tenant, issuer: String, form: FormParameters, authorizationHeader: String?, tokenEndpoint: String
+    ) {
         self.tenant = tenant
         self.issuer = issuer
         self.form = form
@@ -60,6 +62,8 @@ public protocol GrantHandler: Sendable {
     var grantType: GrantType { get }
     /// Whether public clients (`none`) may use this grant at the token endpoint.
     var allowsPublicClients: Bool { get }
-    func handle(_ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys) async throws(OAuthError)
+    func handle(
+        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+    ) async throws(OAuthError)
         -> TokenResponse
 }

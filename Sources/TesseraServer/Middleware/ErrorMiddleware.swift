@@ -9,7 +9,9 @@ import TesseraStore
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = TesseraRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {
@@ -22,7 +24,10 @@ struct ErrorMiddleware: RouterMiddleware {
             if case .unavailable = error {
                 context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])
                 return JSONResponse.make(
-                    ["error": "temporarily_unavailable", "error_description": "the database is unavailable; retry shortly"],
+                    [
+                        "error": "temporarily_unavailable",
+                        "error_description": "the database is unavailable; retry shortly",
+                    ],
                     status: .serviceUnavailable, headers: [.retryAfter: "1"])
             }
             return internalError(error, context)

@@ -9,7 +9,9 @@ import TesseraCore
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = TesseraRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var context = context

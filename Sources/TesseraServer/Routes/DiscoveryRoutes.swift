@@ -45,9 +45,11 @@ struct DiscoveryRoutes {
         let tenant = try await TenantLookup.require(context, in: runtime.tenants)
         let keys = try await runtime.tenants.keys(for: tenant)
         let cache = "public, max-age=\(tenant.settings.jwksMaxAge)"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == keys.jwks.etag
-        }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == keys.jwks.etag
+            })
+        {
             return Response(
                 status: .notModified, headers: CORS.headers([.eTag: keys.jwks.etag, .cacheControl: cache]))
         }
@@ -78,7 +80,8 @@ struct JSONError: HTTPResponseError {
     var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONResponse.make(["error": error, "error_description": description], status: status, headers: headers)
+        var response = JSONResponse.make(
+            ["error": error, "error_description": description], status: status, headers: headers)
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -29,7 +29,9 @@ public final class PostgresStore: Store, SQLExecutor {
 
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await Self.mapErrors { try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) } }
+        try await Self.mapErrors {
+            try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) }
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
@@ -167,7 +169,8 @@ struct PostgresTransaction: SQLExecutor {
 
 /// Runs `body`, or throws `.unavailable` once `timeout` has passed: a dead database must turn
 /// readiness red quickly, not hang the probe.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T
+{
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

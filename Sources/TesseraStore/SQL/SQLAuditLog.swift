@@ -20,7 +20,8 @@ extension SQLExecutor {
         let rows: [SQLRow]
         if let cursor,
             let anchor = try await first(
-                "SELECT occurred_at FROM audit_events WHERE tenant_id = $1 AND id = $2", [.uuid(tenantID), .uuid(cursor)])
+                "SELECT occurred_at FROM audit_events WHERE tenant_id = $1 AND id = $2",
+                [.uuid(tenantID), .uuid(cursor)])
         {
             let time = try anchor.date("occurred_at")
             rows = try await execute(

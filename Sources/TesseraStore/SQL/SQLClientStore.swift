@@ -9,7 +9,9 @@ extension SQLExecutor {
                 redirect_uris, audiences, access_token_ttl, status, version, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             """,
-            [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [.date(client.createdAt), .date(client.updatedAt)])
+            [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [
+                .date(client.createdAt), .date(client.updatedAt),
+            ])
     }
 
     public func client(tenantID: UUID, id: String) async throws -> Client? {
@@ -37,7 +39,8 @@ extension SQLExecutor {
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns
                 + [.date(client.updatedAt), .int(client.version - 1)])
         guard !rows.isEmpty else {
-            throw StoreError.conflict("client \(client.id) is missing or was changed since version \(client.version - 1)")
+            throw StoreError.conflict(
+                "client \(client.id) is missing or was changed since version \(client.version - 1)")
         }
     }
 }
@@ -64,7 +67,8 @@ extension Client {
             jwks: try row.optionalString("jwks"), grantTypes: try row.json([GrantType].self, "grant_types"),
             scopes: try row.json(ScopeSet.self, "scopes"),
             redirectURIs: try row.json([RedirectURI].self, "redirect_uris"),
-            audiences: try row.json([String].self, "audiences"), accessTokenTTL: try row.optionalInt("access_token_ttl"),
+            audiences: try row.json([String].self, "audiences"),
+            accessTokenTTL: try row.optionalInt("access_token_ttl"),
             status: status, version: try row.int("version"), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }

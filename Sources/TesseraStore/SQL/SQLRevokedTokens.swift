@@ -21,11 +21,13 @@ extension SQLExecutor {
     }
 
     public func revokedToken(tenantID: UUID, jti: String) async throws -> RevokedToken? {
-        try await first("SELECT * FROM revoked_tokens WHERE tenant_id = $1 AND jti = $2", [.uuid(tenantID), .text(jti)])
-            .map {
-                RevokedToken(
-                    tenantID: try $0.uuid("tenant_id"), jti: try $0.string("jti"),
-                    expiresAt: try $0.date("expires_at"), revokedAt: try $0.date("revoked_at"))
-            }
+        try await first(
+            "SELECT * FROM revoked_tokens WHERE tenant_id = $1 AND jti = $2", [.uuid(tenantID), .text(jti)]
+        )
+        .map {
+            RevokedToken(
+                tenantID: try $0.uuid("tenant_id"), jti: try $0.string("jti"),
+                expiresAt: try $0.date("expires_at"), revokedAt: try $0.date("revoked_at"))
+        }
     }
 }

@@ -84,7 +84,9 @@ public final class SQLiteStore: Store, SQLExecutor {
     public func migrate() async throws -> [String] {
         // One process owns a SQLite file; the lock and BEGIN IMMEDIATE cover the rest.
         try await lock.withLock {
-            try await self.inTransaction { try await SQLiteTransaction(connection: self.connection).applyPendingMigrations() }
+            try await self.inTransaction {
+                try await SQLiteTransaction(connection: self.connection).applyPendingMigrations()
+            }
         }
     }
 

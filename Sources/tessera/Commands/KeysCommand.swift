@@ -40,7 +40,8 @@ struct KeysCommand: AsyncParsableCommand {
                     }
                     return parsed
                 }
-                printKeys(try await runtime.keyManagement.rotate(tenant, algorithm: algorithm, actor: "cli"), json: json)
+                printKeys(
+                    try await runtime.keyManagement.rotate(tenant, algorithm: algorithm, actor: "cli"), json: json)
             }
         }
     }

@@ -21,7 +21,11 @@ struct ScopeCommand: AsyncParsableCommand {
                 let scope = try await runtime.administration.createScope(
                     tenant: tenant, name: name, description: description, actor: "cli")
                 let view = ScopeRepresentation(scope, tenant: try TenantSlug(tenant))
-                if json { CommandOutput.json(view) } else { print("Created scope \(view.name) in tenant \(view.tenant)") }
+                if json {
+                    CommandOutput.json(view)
+                } else {
+                    print("Created scope \(view.name) in tenant \(view.tenant)")
+                }
             }
         }
     }
@@ -56,7 +60,8 @@ struct ClientCommand: AsyncParsableCommand {
                     guard let parsed = ClientAuthMethod(rawValue: authMethod) else {
                         throw TesseraCore.ValidationError(
                             field: "auth-method",
-                            "unknown method '\(authMethod)'; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                            "unknown method '\(authMethod)'; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     method = parsed
                 }
@@ -104,7 +109,8 @@ struct UserCommand: AsyncParsableCommand {
             try await withRuntime(options) { runtime in
                 guard passwordStdin else {
                     throw TesseraCore.ValidationError(
-                        field: "password-stdin", "pass --password-stdin and pipe the password in, so it stays out of shell history")
+                        field: "password-stdin",
+                        "pass --password-stdin and pipe the password in, so it stays out of shell history")
                 }
                 var password = readLine(strippingNewline: true) ?? ""
                 if password.hasSuffix("\r") { password.removeLast() }

@@ -65,7 +65,8 @@ struct TenantCommand: AsyncParsableCommand {
                 } else {
                     let view = TenantRepresentation(tenant, publicURL: runtime.configuration.publicURL)
                     let mirror = try settingsDictionary(view.settings)
-                    CommandOutput.table(["SETTING", "VALUE"], mirror.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
+                    CommandOutput.table(
+                        ["SETTING", "VALUE"], mirror.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
                 }
             }
         }
