@@ -77,7 +77,10 @@ public enum DatabaseURL: Sendable, Equatable {
             configuration.options.maximumConnections = settings.maximumConnections
             configuration.options.minimumConnections = 0
             configuration.options.connectTimeout = .seconds(3)
-            return PostgresStore(configuration: configuration, logger: logger)
+            let store = PostgresStore(configuration: configuration, logger: logger)
+            // Let the client's run loop start before the first query leases a connection.
+            for _ in 0..<3 { await Task.yield() }
+            return store
         }
     }
 }

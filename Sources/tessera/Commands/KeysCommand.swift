@@ -7,7 +7,7 @@ import TesseraServer
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "List, rotate and revoke a tenant's signing keys; rewrap them all.",
-        subcommands: [List.self, Rotate.self, Revoke.self, Rewrap.self])
+        subcommands: [List.self, Rotate.self, Revoke.self, Rewrap.self, SigningBenchmarkCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's keys, newest last.")
