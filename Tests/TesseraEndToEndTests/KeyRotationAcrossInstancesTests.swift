@@ -190,5 +190,36 @@ extension EndToEndTests {
             #expect(claims["scope"] as? String == "orders:read")
             #expect((result.json()["header"] as? [String: Any])?["typ"] as? String == "at+jwt")
         }
+
+        @Test func authlibAuthenticatesWithPrivateKeyJWTAndAReplayedAssertionIsRefused() async throws {
+            let directory = try makeTemporaryDirectory()
+            let keyFile = directory.appendingPathComponent("key.json").path
+            let jwksFile = directory.appendingPathComponent("jwks.json").path
+            let keys = try Interop.python("private_key_jwt.py", ["keygen", keyFile, jwksFile])
+            #expect(keys.status == 0, "\(keys.stderr)")
+            func cli(_ arguments: [String]) throws -> TesseraBinary.Result {
+                let result = try TesseraBinary.run(arguments, in: directory)
+                guard result.status == 0 else { throw TestSetupError("\(arguments): \(result.stderr)") }
+                return result
+            }
+            _ = try cli(["tenant", "create", "acme"])
+            _ = try cli(["scope", "create", "--tenant", "acme", "orders:read"])
+            let created = try cli([
+                "client", "create", "--tenant", "acme", "--name", "Signed service", "--auth-method", "private_key_jwt",
+                "--jwks-file", jwksFile, "--scope", "orders:read", "--json",
+            ])
+            let client = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any] ?? [:]
+            let clientID = try #require(client["client_id"] as? String)
+            #expect(client["client_secret"] == nil)
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let result = try Interop.python(
+                "private_key_jwt.py", ["token", "\(server.baseURL)/t/acme", clientID, keyFile])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.json()["token_type"] as? String == "Bearer")
+            #expect(result.json()["first_use"] as? Int == 200)
+            #expect(result.json()["replay"] as? Int == 401)
+            #expect(result.json()["replay_error"] as? String == "invalid_client")
+        }
     }
 }

@@ -40,8 +40,10 @@ enum ClientAssertionRules {
     /// leeway").
     static let leeway: TimeInterval = 30
     /// An assertion is a one-shot proof; one valid for longer is a stolen credential waiting to
-    /// be used, and its `jti` would have to be remembered that long (RFC 7523 §3 item 7).
-    static let maximumLifetime: TimeInterval = 300
+    /// be used, and its `jti` would have to be remembered that long (RFC 7523 §3 item 7). One
+    /// hour is the common client default (authlib signs for 3600 s) and what Keycloak and Hydra
+    /// accept; each assertion is single-use whatever its lifetime.
+    static let maximumLifetime: TimeInterval = 3_600
     /// Longer `jti` values are refused rather than stored.
     static let maximumJTILength = 256
 
