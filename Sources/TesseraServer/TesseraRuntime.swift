@@ -105,6 +105,7 @@ public struct TesseraRuntime: Sendable {
                 startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
+            PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
         ]
     }
 

@@ -81,9 +81,15 @@ public protocol RevokedTokenStore: Sendable {
     func revokedToken(tenantID: UUID, jti: String) async throws -> RevokedToken?
 }
 
+/// Housekeeping of rows that only matter until they expire.
+public protocol ExpiryPurge: Sendable {
+    /// Deletes up to `batch` expired rows per table; returns the number deleted.
+    func purgeExpired(before date: Date, batch: Int) async throws -> Int
+}
+
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
-    ChangeFeed, ClientAssertionStore, RevokedTokenStore
+    ChangeFeed, ClientAssertionStore, RevokedTokenStore, ExpiryPurge
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

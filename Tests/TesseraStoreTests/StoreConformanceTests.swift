@@ -231,6 +231,35 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: TestBackend.allCases)
+    func expiredRowsArePurgedInBatchesAndLiveOnesStay(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let past = Fixtures.now.addingTimeInterval(-60)
+        let future = Fixtures.now.addingTimeInterval(600)
+        for index in 0..<5 {
+            try await store.insertRevokedToken(
+                RevokedToken(tenantID: tenant.id, jti: "old-\(index)", expiresAt: past, revokedAt: past))
+            try await store.recordClientAssertion(
+                tenantID: tenant.id, clientID: "c", jti: "old-\(index)", expiresAt: past)
+        }
+        try await store.insertRevokedToken(
+            RevokedToken(tenantID: tenant.id, jti: "live", expiresAt: future, revokedAt: past))
+        try await store.recordClientAssertion(tenantID: tenant.id, clientID: "c", jti: "live", expiresAt: future)
+
+        #expect(try await store.purgeExpired(before: Fixtures.now, batch: 3) == 6)
+        #expect(try await store.purgeExpired(before: Fixtures.now, batch: 3) == 4)
+        #expect(try await store.purgeExpired(before: Fixtures.now, batch: 3) == 0)
+        #expect(try await store.revokedTokens(expiringAfter: .distantPast).map(\.jti) == ["live"])
+        // A live assertion id is still remembered: using it again is a replay.
+        await #expect(throws: StoreError.self) {
+            try await store.recordClientAssertion(tenantID: tenant.id, clientID: "c", jti: "live", expiresAt: future)
+        }
+        // An expired one is forgotten.
+        try await store.recordClientAssertion(tenantID: tenant.id, clientID: "c", jti: "old-0", expiresAt: future)
+    }
+
+    @Test(arguments: TestBackend.allCases)
     func storeIsHealthyWhenTheDatabaseAnswers(backend: TestBackend) async throws {
         let store = try await TestDatabases.freshStore(backend)
         try await store.checkHealth(timeout: .seconds(2))

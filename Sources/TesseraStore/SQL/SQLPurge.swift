@@ -1,0 +1,25 @@
+import Foundation
+import TesseraCore
+
+extension SQLExecutor {
+    /// Deletes up to `batch` rows that expired before `date` from each table of short-lived
+    /// records; returns how many went. Small batches keep each transaction short, so purging
+    /// never blocks the writes it runs beside.
+    public func purgeExpired(before date: Date, batch: Int) async throws -> Int {
+        var removed = 0
+        for (table, key) in [
+            ("revoked_tokens", "tenant_id, jti"), ("client_assertions", "tenant_id, client_id, jti"),
+            ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
+            ("device_codes", "tenant_id, device_code_hash"),
+        ] {
+            removed += try await execute(
+                """
+                DELETE FROM \(table) WHERE (\(key)) IN (
+                    SELECT \(key) FROM \(table) WHERE expires_at < $1 LIMIT $2
+                ) RETURNING tenant_id
+                """, [.date(date), .int(batch)]
+            ).count
+        }
+        return removed
+    }
+}
