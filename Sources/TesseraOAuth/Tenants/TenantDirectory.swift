@@ -9,22 +9,33 @@ import TesseraStore
 public actor TenantDirectory {
     let store: any Store
     let keyRing: KeyRing
+    /// Bounds that keep memory flat with many tenants: past them, a tenth of the entries (chosen
+    /// at random, a cheap stand-in for least-recently-used) is dropped and reloads on next use.
+    let tenantCapacity: Int
+    let keySetCapacity: Int
     private var bySlug: [TenantSlug: Tenant] = [:]
+    private var loadedKeySets: Set<UUID> = []
     /// Unknown slugs are remembered too (until the next tenant change), so probing for tenants
     /// costs no query each.
     private var unknown: Set<TenantSlug> = []
 
-    public init(store: any Store, keyRing: KeyRing) {
+    public init(store: any Store, keyRing: KeyRing, tenantCapacity: Int = 50_000, keySetCapacity: Int = 20_000) {
         self.store = store
         self.keyRing = keyRing
+        self.tenantCapacity = max(1, tenantCapacity)
+        self.keySetCapacity = max(1, keySetCapacity)
     }
 
     public func tenant(slug: TenantSlug) async throws -> Tenant? {
         if let tenant = bySlug[slug] { return tenant }
         if unknown.contains(slug) { return nil }
         guard let tenant = try await store.tenant(slug: slug) else {
+            if unknown.count >= tenantCapacity { unknown.removeAll() }
             unknown.insert(slug)
             return nil
+        }
+        if bySlug.count >= tenantCapacity {
+            for key in bySlug.keys.shuffled().prefix(max(1, tenantCapacity / 10)) { bySlug[key] = nil }
         }
         bySlug[slug] = tenant
         return tenant
@@ -33,7 +44,14 @@ public actor TenantDirectory {
     /// The tenant's keys, loaded and installed in the key ring on first use.
     public func keys(for tenant: Tenant) async throws -> TenantKeys {
         if let keys = await keyRing.keys(for: tenant.id) { return keys }
+        if loadedKeySets.count >= keySetCapacity {
+            for id in loadedKeySets.shuffled().prefix(max(1, keySetCapacity / 10)) {
+                loadedKeySets.remove(id)
+                await keyRing.remove(tenantID: id)
+            }
+        }
         try await keyRing.install(tenantID: tenant.id, records: try await store.signingKeys(tenantID: tenant.id))
+        loadedKeySets.insert(tenant.id)
         guard let keys = await keyRing.keys(for: tenant.id) else {
             throw StoreError.corrupt("keys of tenant \(tenant.slug) did not load")
         }
@@ -61,6 +79,7 @@ public actor TenantDirectory {
     public func reset() async {
         bySlug.removeAll()
         unknown.removeAll()
+        loadedKeySets.removeAll()
         for id in await keyRing.tenantIDs { await keyRing.remove(tenantID: id) }
     }
 }
