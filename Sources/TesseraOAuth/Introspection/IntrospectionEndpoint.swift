@@ -17,11 +17,8 @@ public struct IntrospectionEndpoint: Sendable {
 
     // RFC 7662 §2.1
     public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> IntrospectionResponse {
-        let client = try await authenticator.authenticate(
-            ClientAuthenticationRequest(
-                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
-                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: false))
-        try await rateLimit.admit(client, tenant: request.tenant)
+        _ = try await request.authenticateClient(
+            with: authenticator, rateLimit: rateLimit, allowPublic: false)
         let token = try request.form.require("token")
         // token_type_hint is only a hint (§2.1); unknown hints are ignored rather than refused.
         guard let claims = await validator.validate(token, tenant: request.tenant, issuer: request.issuer, keys: keys)

@@ -14,7 +14,7 @@ public struct ClientRateLimit: Sendable {
                 "client|\(tenant.id)|\(client.client.id)", rate: tenant.settings.rateLimitPerClient)
         else { return }
         var error = OAuthError(.rateLimited, "the client is over its request budget; retry after Retry-After seconds")
-        error.retryAfter = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+        error.retryAfter = wait.retryAfterSeconds
         throw error
     }
 }

@@ -27,11 +27,8 @@ public struct RevocationEndpoint: Sendable {
 
     // RFC 7009 §2.1, §2.2
     public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) {
-        let client = try await authenticator.authenticate(
-            ClientAuthenticationRequest(
-                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
-                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: true))
-        try await rateLimit.admit(client, tenant: request.tenant)
+        let client = try await request.authenticateClient(
+            with: authenticator, rateLimit: rateLimit, allowPublic: true)
         let token = try request.form.require("token")
         // §2.2: an invalid, expired or unknown token is answered 200 like a revoked one.
         guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else { return }

@@ -25,11 +25,8 @@ public struct TokenEndpoint: Sendable {
         guard let grant = GrantType(rawValue: grantName), let handler = handlers[grant] else {
             throw .unsupportedGrantType("grant_type '\(grantName.prefix(100))' is not supported")
         }
-        let client = try await authenticator.authenticate(
-            ClientAuthenticationRequest(
-                tenantID: request.tenant.id, authorizationHeader: request.authorizationHeader, form: request.form,
-                acceptedAudiences: [request.tokenEndpoint, request.issuer], allowPublic: handler.allowsPublicClients))
-        try await rateLimit.admit(client, tenant: request.tenant)
+        let client = try await request.authenticateClient(
+            with: authenticator, rateLimit: rateLimit, allowPublic: handler.allowsPublicClients)
         // RFC 6749 §5.2 unauthorized_client: authenticated, but not registered for this grant.
         guard client.client.grantTypes.contains(grant) else {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")

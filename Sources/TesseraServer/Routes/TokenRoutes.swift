@@ -89,7 +89,7 @@ enum OAuthResponse {
     /// 429 with `Retry-After` in whole seconds (RFC 9110 §10.2.3), at least 1.
     static func tooManyRequests(retryAfter wait: Duration) -> Response {
         var headers = noStore
-        headers[.retryAfter] = String(max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0)))
+        headers[.retryAfter] = String(wait.retryAfterSeconds)
         return JSONResponse.make(
             ["error": "rate_limited", "error_description": "too many requests; retry after the Retry-After delay"],
             status: .tooManyRequests, headers: headers)
