@@ -13,6 +13,9 @@ extension LoadedKey {
     /// Any `Encodable` payload signs (jwt-kit's `JWTPayload` types included); its `verify(using:)`
     /// hook plays no part. Claims are the caller's to get right.
     public func sign<Claims: Encodable>(_ payload: Claims, type: String) throws(KeyError) -> String {
+        if let compact = payload as? any CompactJSONEncodable {
+            return try sign(encodedHeader: try encodedHeader(type: type), payloadJSON: compact.compactJSON)
+        }
         let payloadJSON: Data
         do {
             payloadJSON = try TokenJSON.payloadEncoder.encode(payload)

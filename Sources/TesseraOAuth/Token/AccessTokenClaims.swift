@@ -1,4 +1,5 @@
 import Foundation
+import TesseraKeys
 
 /// The claims of a JWT access token (RFC 9068 §2.2). Nothing secret or personal beyond the
 /// subject id goes in: anyone holding the token can read them.
@@ -92,5 +93,37 @@ public final class ActorClaim: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case sub, act
         case clientID = "client_id"
+    }
+}
+
+extension AccessTokenClaims: CompactJSONEncodable {
+    /// The same members `Codable` writes, without `JSONEncoder` on the hot path.
+    public var compactJSON: [UInt8] {
+        var writer = JSONWriter()
+        writer.string("iss", iss)
+        writer.string("sub", sub)
+        switch aud {
+        case .one(let value): writer.string("aud", value)
+        case .many(let values): writer.strings("aud", values)
+        }
+        writer.number("exp", exp)
+        writer.number("iat", iat)
+        writer.number("nbf", nbf)
+        writer.string("jti", jti)
+        writer.string("client_id", clientID)
+        writer.string("scope", scope)
+        writer.number("auth_time", authTime)
+        writer.raw("act", act?.compactJSON)
+        return writer.finished()
+    }
+}
+
+extension ActorClaim: CompactJSONEncodable {
+    public var compactJSON: [UInt8] {
+        var writer = JSONWriter(capacity: 128)
+        writer.string("sub", sub)
+        writer.string("client_id", clientID)
+        writer.raw("act", act?.compactJSON)
+        return writer.finished()
     }
 }

@@ -67,3 +67,17 @@ public protocol GrantHandler: Sendable {
     ) async throws(OAuthError)
         -> TokenResponse
 }
+
+extension TokenResponse: CompactJSONEncodable {
+    public var compactJSON: [UInt8] {
+        var writer = JSONWriter(capacity: accessToken.utf8.count + 128)
+        writer.string("access_token", accessToken)
+        writer.string("token_type", tokenType)
+        writer.number("expires_in", expiresIn)
+        writer.string("scope", scope)
+        writer.string("refresh_token", refreshToken)
+        writer.string("id_token", idToken)
+        writer.string("issued_token_type", issuedTokenType)
+        return writer.finished()
+    }
+}

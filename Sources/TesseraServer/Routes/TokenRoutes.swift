@@ -17,7 +17,8 @@ struct TokenRoutes {
     func register(on router: Router<TesseraRequestContext>) {
         typealias Path = AuthorizationServerMetadata.Path
         route(Path.token, on: router) { request, keys in
-            JSONResponse.make(try await token.handle(request, keys: keys), headers: OAuthResponse.noStore)
+            let answer = try await token.handle(request, keys: keys)
+            return JSONResponse.raw(Data(answer.compactJSON), headers: OAuthResponse.noStore)
         }
         route(Path.introspection, on: router) { request, keys in
             JSONResponse.make(try await introspection.handle(request, keys: keys), headers: OAuthResponse.noStore)
