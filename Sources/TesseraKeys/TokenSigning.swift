@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import TesseraCore
 
 extension LoadedKey {
     /// Signs `payload` as a JWS compact serialization (RFC 7515 §7.1) with the header

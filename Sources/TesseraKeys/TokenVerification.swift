@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import TesseraCore
 
 extension TenantKeys {
     /// Tokens longer than this are refused before any parsing: no token Tessera issues comes near.

@@ -1,13 +1,13 @@
 /// Base64url (RFC 4648 §5, no padding) straight into and out of byte arrays, for the token hot
 /// path: a JWT is built and taken apart as bytes, and going through `Data`, `String` and three
-/// character replacements per segment (as `TesseraCore.Base64URL` does) costs more than the
-/// rest of the framing.
+/// character replacements per segment costs more than the rest of the framing. `Base64URL`
+/// (random ids, secrets) encodes through it too.
 ///
 /// Decoding is strict, as RFC 7515 §2 requires of JWS segments: only the URL-safe alphabet, no
 /// padding, no whitespace, and the unused low bits of the last character must be zero, so that
 /// every byte string has exactly one accepted spelling and an altered segment never decodes to
 /// the same bytes.
-enum Base64URLBytes {
+public enum Base64URLBytes {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -19,7 +19,7 @@ enum Base64URLBytes {
     }()
 
     /// Appends the encoding of `bytes` to `output`.
-    static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+    public static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
         output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
         var index = 0
         let fullGroupsEnd = bytes.count - bytes.count % 3
@@ -46,18 +46,18 @@ enum Base64URLBytes {
         }
     }
 
-    static func encode(_ bytes: [UInt8]) -> [UInt8] {
+    public static func encode(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         append(bytes, to: &output)
         return output
     }
 
-    static func encodeToString(_ bytes: [UInt8]) -> String {
+    public static func encodeToString(_ bytes: [UInt8]) -> String {
         String(decoding: encode(bytes), as: UTF8.self)
     }
 
     /// The decoded bytes, or nil when `text` is not canonical unpadded base64url.
-    static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    public static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         let remainder = text.count % 4
         guard remainder != 1 else { return nil }
         var output: [UInt8] = []
@@ -80,7 +80,7 @@ enum Base64URLBytes {
         return output
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         decode(Array(text.utf8)[...])
     }
 }
