@@ -16,6 +16,10 @@ public struct TesseraRuntime: Sendable {
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
     public let revocations: RevocationList
+    /// One authenticator for the token, introspection and revocation endpoints, so they share
+    /// its cache of parsed client key sets.
+    let clientAuthenticator: ClientAuthenticator
+    let tokenValidator: AccessTokenValidator
     /// Per-instance request budgets of addresses and clients at the token endpoints.
     public let rateLimiter = RateLimiter()
     /// The change feed's position before anything was cached: the follower starts here, so no
@@ -42,10 +46,14 @@ public struct TesseraRuntime: Sendable {
             let keyRing = KeyRing(masterKey: masterKey)
             let revocations = RevocationList()
             try await revocations.load(from: store)
+            let clients = CachedClientDirectory(store: store)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
-                tenants: TenantDirectory(store: store, keyRing: keyRing), clients: CachedClientDirectory(store: store),
-                revocations: revocations, changesSeenUpTo: changesSeenUpTo,
+                tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
+                revocations: revocations,
+                clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
+                tokenValidator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway),
+                changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
@@ -79,23 +87,16 @@ public struct TesseraRuntime: Sendable {
 
     public var introspectionEndpoint: IntrospectionEndpoint {
         IntrospectionEndpoint(
-            authenticator: clientAuthenticator,
-            validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway),
-            rateLimit: clientRateLimit)
+            authenticator: clientAuthenticator, validator: tokenValidator, rateLimit: clientRateLimit)
     }
 
     public var revocationEndpoint: RevocationEndpoint {
         RevocationEndpoint(
-            authenticator: clientAuthenticator,
-            validator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway), store: store,
-            revocations: revocations, rateLimit: clientRateLimit)
+            authenticator: clientAuthenticator, validator: tokenValidator, store: store, revocations: revocations,
+            rateLimit: clientRateLimit)
     }
 
     var clientRateLimit: ClientRateLimit { ClientRateLimit(limiter: rateLimiter) }
-
-    var clientAuthenticator: ClientAuthenticator {
-        ClientAuthenticator(directory: clients, assertions: store)
-    }
 
     /// The background work `serve` runs beside HTTP.
     public var backgroundServices: [any Service] {

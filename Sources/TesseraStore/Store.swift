@@ -116,6 +116,8 @@ public protocol Store: StoreOperations {
 
 /// Jobs that one instance at a time performs; the raw value is the advisory lock id.
 public enum ScheduledJob: Int64, Sendable {
+    /// Applying migrations: held (waited for, not tried) by every starting instance.
+    case migration = 0x7E55_E7A0_0001
     case keyRotation = 0x7E55_E7A0_0002
     case purge = 0x7E55_E7A0_0003
 }

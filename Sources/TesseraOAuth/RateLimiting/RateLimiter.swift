@@ -35,9 +35,7 @@ public struct RateLimiter: Sendable {
 
         func admit(_ key: String, rate: Double, now: ContinuousClock.Instant) -> Duration? {
             var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(rate, bucket.tokens + seconds * rate)
+            bucket.tokens = min(rate, bucket.tokens + (now - bucket.updated).inSeconds * rate)
             bucket.updated = now
             guard bucket.tokens >= 1 else {
                 buckets[key] = bucket

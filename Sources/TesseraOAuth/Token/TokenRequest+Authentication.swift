@@ -14,10 +14,3 @@ extension TokenRequest {
         return client
     }
 }
-
-extension Duration {
-    /// For `Retry-After`: whole seconds, rounded up, at least 1.
-    public var retryAfterSeconds: Int {
-        max(1, Int(components.seconds) + (components.attoseconds > 0 ? 1 : 0))
-    }
-}

@@ -66,7 +66,6 @@ struct TokenRoutes {
 /// Reading an OAuth form body (RFC 6749 §3.2: `application/x-www-form-urlencoded` only).
 enum OAuthForm {
     static func read(_ request: Request, _ context: TesseraRequestContext) async throws -> FormParameters {
-        guard request.method == .post else { throw OAuthError.invalidRequest("use POST") }
         let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
         guard type?.lowercased() == "application/x-www-form-urlencoded" else {
             throw OAuthError.invalidRequest("the body must be application/x-www-form-urlencoded")

@@ -12,9 +12,6 @@ public final class PostgresStore: Store, SQLExecutor {
     private let runTask: Task<Void, Never>
     let logger: Logger
 
-    /// Arbitrary but fixed: the advisory lock every instance takes to migrate.
-    static let migrationLockID: Int64 = 0x7E55_E7A0_0001
-
     public init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
@@ -73,7 +70,8 @@ public final class PostgresStore: Store, SQLExecutor {
             try await client.withTransaction(logger: logger) { connection in
                 let transaction = PostgresTransaction(connection: connection, logger: logger)
                 // Held until commit: a second instance waits here, then finds nothing left to apply.
-                try await transaction.execute("SELECT pg_advisory_xact_lock($1)", [.int(Int(Self.migrationLockID))])
+                try await transaction.execute(
+                    "SELECT pg_advisory_xact_lock($1)", [.int(Int(ScheduledJob.migration.rawValue))])
                 return try await transaction.applyPendingMigrations()
             }
         }

@@ -46,7 +46,7 @@ struct SigningBenchmarkCommand: AsyncParsableCommand {
                 signed += 1
             }
         }
-        let signRate = Double(signed) / Self.seconds(clock.now - signStart)
+        let signRate = Double(signed) / (clock.now - signStart).inSeconds
 
         var verified = 0
         let verifyStart = clock.now
@@ -58,7 +58,7 @@ struct SigningBenchmarkCommand: AsyncParsableCommand {
             }
             verified += 100
         }
-        let verifyRate = Double(verified) / Self.seconds(clock.now - verifyStart)
+        let verifyRate = Double(verified) / (clock.now - verifyStart).inSeconds
 
         if json {
             CommandOutput.json([
@@ -68,9 +68,5 @@ struct SigningBenchmarkCommand: AsyncParsableCommand {
         } else {
             print("\(algorithm.rawValue) on one core: \(Int(signRate)) tokens signed/s, \(Int(verifyRate)) verified/s")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
