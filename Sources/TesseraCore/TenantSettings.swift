@@ -13,6 +13,8 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var authorizationCodeTTL: Int = 60
     public var deviceCodeTTL: Int = 600
     public var idTokenTTL: Int = 3_600
+    /// How long a sign-in at the login page lasts before the user types their password again.
+    public var sessionTTL: Int = 12 * 3_600
     public var keyRotationPeriod: Int = 30 * 86_400
     /// How long a `next` key is published before it signs: it must exceed every JWKS cache period.
     public var keyPublishAhead: Int = 86_400
@@ -31,6 +33,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         case authorizationCodeTTL = "authorization_code_ttl"
         case deviceCodeTTL = "device_code_ttl"
         case idTokenTTL = "id_token_ttl"
+        case sessionTTL = "session_ttl"
         case keyRotationPeriod = "key_rotation_period"
         case keyPublishAhead = "key_publish_ahead"
         case keyAlgorithm = "key_algorithm"
@@ -50,6 +53,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
             try c.decodeIfPresent(Int.self, forKey: .authorizationCodeTTL) ?? d.authorizationCodeTTL
         deviceCodeTTL = try c.decodeIfPresent(Int.self, forKey: .deviceCodeTTL) ?? d.deviceCodeTTL
         idTokenTTL = try c.decodeIfPresent(Int.self, forKey: .idTokenTTL) ?? d.idTokenTTL
+        sessionTTL = try c.decodeIfPresent(Int.self, forKey: .sessionTTL) ?? d.sessionTTL
         keyRotationPeriod = try c.decodeIfPresent(Int.self, forKey: .keyRotationPeriod) ?? d.keyRotationPeriod
         keyPublishAhead = try c.decodeIfPresent(Int.self, forKey: .keyPublishAhead) ?? d.keyPublishAhead
         keyAlgorithm = try c.decodeIfPresent(String.self, forKey: .keyAlgorithm) ?? d.keyAlgorithm
@@ -92,6 +96,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         case .authorizationCodeTTL: authorizationCodeTTL = try Self.duration(value, key, within: 10...600)
         case .deviceCodeTTL: deviceCodeTTL = try Self.duration(value, key, within: 60...3_600)
         case .idTokenTTL: idTokenTTL = try Self.duration(value, key, within: 60...86_400)
+        case .sessionTTL: sessionTTL = try Self.duration(value, key, within: 300...(30 * 86_400))
         case .keyRotationPeriod:
             keyRotationPeriod = try Self.duration(value, key, within: 60...(365 * 86_400))
         case .keyPublishAhead: keyPublishAhead = try Self.duration(value, key, within: 10...(90 * 86_400))

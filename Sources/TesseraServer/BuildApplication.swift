@@ -20,6 +20,10 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
         runtime: runtime, token: tokenEndpoint, introspection: runtime.introspectionEndpoint,
         revocation: runtime.revocationEndpoint
     ).register(on: router)
+    let pages = PageRenderer()
+    AuthorizationRoutes(runtime: runtime, pages: pages).register(on: router)
+    AccountRoutes(runtime: runtime, pages: pages).register(on: router)
+    UserinfoRoutes(runtime: runtime, endpoint: runtime.userinfoEndpoint).register(on: router)
 
     let configuration = runtime.configuration
     return Application(

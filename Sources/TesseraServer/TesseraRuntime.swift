@@ -27,6 +27,10 @@ public struct TesseraRuntime: Sendable {
     let changesSeenUpTo: Int
     public let keyManagement: KeyManagement
     public let administration: Administration
+    /// Seals login sessions and pending page state for browsers, under the master key.
+    public let sealer: BrowserSealer
+    public let authorizationFlow: AuthorizationFlow
+    public let accountService: AccountService
     public let logger: Logger
 
     public static func open(configuration: TesseraConfiguration, logger: Logger) async throws -> TesseraRuntime {
@@ -47,6 +51,8 @@ public struct TesseraRuntime: Sendable {
             let revocations = RevocationList()
             try await revocations.load(from: store)
             let clients = CachedClientDirectory(store: store)
+            let sealer = BrowserSealer(masterKey: masterKey)
+            let passwordLogin = try await PasswordLogin(store: store, passwords: passwords)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
@@ -55,7 +61,10 @@ public struct TesseraRuntime: Sendable {
                 tokenValidator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway),
                 changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
-                logger: logger)
+                sealer: sealer,
+                authorizationFlow: AuthorizationFlow(
+                    store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin),
+                accountService: AccountService(store: store, clients: clients), logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
             return runtime
         } catch {
@@ -80,9 +89,13 @@ public struct TesseraRuntime: Sendable {
     /// The token endpoint with every grant this server implements.
     public var tokenEndpoint: TokenEndpoint {
         let issuer = AccessTokenIssuer()
+        let userTokens = UserTokenIssuer(accessTokens: issuer)
         return TokenEndpoint(
-            handlers: [ClientCredentialsGrant(issuer: issuer)], authenticator: clientAuthenticator,
-            rateLimit: clientRateLimit)
+            handlers: [
+                ClientCredentialsGrant(issuer: issuer),
+                AuthorizationCodeGrant(store: store, tokens: userTokens, revocations: revocations),
+                RefreshTokenGrant(store: store, tokens: userTokens),
+            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit)
     }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
@@ -94,6 +107,10 @@ public struct TesseraRuntime: Sendable {
         RevocationEndpoint(
             authenticator: clientAuthenticator, validator: tokenValidator, store: store, revocations: revocations,
             rateLimit: clientRateLimit)
+    }
+
+    public var userinfoEndpoint: UserinfoEndpoint {
+        UserinfoEndpoint(validator: tokenValidator, store: store)
     }
 
     var clientRateLimit: ClientRateLimit { ClientRateLimit(limiter: rateLimiter) }

@@ -81,6 +81,46 @@ public protocol RevokedTokenStore: Sendable {
     func revokedToken(tenantID: UUID, jti: String) async throws -> RevokedToken?
 }
 
+/// What each user has approved for each client.
+public protocol ConsentStore: Sendable {
+    func consent(tenantID: UUID, userID: UUID, clientID: String) async throws -> Consent?
+    /// Inserts or replaces the user's consent for the client.
+    func saveConsent(_ consent: Consent) async throws
+    /// The user's consents, ordered by client id.
+    func consents(tenantID: UUID, userID: UUID) async throws -> [Consent]
+    /// True when there was one to delete.
+    func deleteConsent(tenantID: UUID, userID: UUID, clientID: String) async throws -> Bool
+}
+
+/// Authorization codes: single use, and a second use is told apart from an unknown code.
+public protocol AuthorizationCodeStore: Sendable {
+    func insertAuthorizationCode(_ code: AuthorizationCode) async throws
+    /// Marks the client's unexpired code used at `date`, atomically: of two concurrent callers
+    /// exactly one gets `.redeemed`; the other, and every later one, `.alreadyUsed`.
+    func redeemAuthorizationCode(
+        tenantID: UUID, codeHash: SecretHash, clientID: String, at date: Date
+    ) async throws -> Redemption<AuthorizationCode>
+    /// Remembers what the redemption issued, so a replay can revoke it.
+    func recordCodeIssue(tenantID: UUID, codeHash: SecretHash, familyID: UUID?, jti: String) async throws
+}
+
+/// Refresh tokens, rotated on every use.
+public protocol RefreshTokenStore: Sendable {
+    func insertRefreshToken(_ token: RefreshToken) async throws
+    /// Marks the client's active token used at `date`, atomically (one winner among concurrent
+    /// callers); a token used or revoked before answers `.alreadyUsed`.
+    func useRefreshToken(
+        tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date
+    ) async throws -> Redemption<RefreshToken>
+    func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken?
+    /// Revokes every token of the family; returns how many were still unrevoked.
+    @discardableResult
+    func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int
+    /// Revokes every token the user holds at the client (consent withdrawn).
+    @discardableResult
+    func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int
+}
+
 /// Housekeeping of rows that only matter until they expire.
 public protocol ExpiryPurge: Sendable {
     /// Deletes up to `batch` expired rows per table; returns the number deleted.
@@ -89,7 +129,8 @@ public protocol ExpiryPurge: Sendable {
 
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
-    ChangeFeed, ClientAssertionStore, RevokedTokenStore, ExpiryPurge
+    ChangeFeed, ClientAssertionStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore, RefreshTokenStore,
+    ExpiryPurge
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

@@ -7,6 +7,8 @@ import TesseraCore
 public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let issuer: String
     public let jwksURI: String
+    public let authorizationEndpoint: String?
+    public let userinfoEndpoint: String?
     public let tokenEndpoint: String?
     public let introspectionEndpoint: String?
     public let revocationEndpoint: String?
@@ -18,6 +20,11 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let codeChallengeMethodsSupported: [String]
     public let subjectTypesSupported: [String]
     public let idTokenSigningAlgValuesSupported: [String]
+    public let responseModesSupported: [String]?
+    public let promptValuesSupported: [String]?
+    public let claimsSupported: [String]?
+    /// RFC 9207: authorization responses carry `iss`.
+    public let authorizationResponseIssParameterSupported: Bool?
 
     /// The endpoints of a tenant, relative to its issuer.
     public enum Path {
@@ -25,6 +32,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let token = "/token"
         public static let introspection = "/introspect"
         public static let revocation = "/revoke"
+        public static let authorize = "/authorize"
+        public static let userinfo = "/userinfo"
     }
 
     public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType]) {
@@ -34,6 +43,15 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         tokenEndpoint = hasTokenEndpoint ? issuer + Path.token : nil
         introspectionEndpoint = hasTokenEndpoint ? issuer + Path.introspection : nil
         revocationEndpoint = hasTokenEndpoint ? issuer + Path.revocation : nil
+        let hasAuthorization = grants.contains(.authorizationCode)
+        authorizationEndpoint = hasAuthorization ? issuer + Path.authorize : nil
+        userinfoEndpoint = hasAuthorization ? issuer + Path.userinfo : nil
+        responseModesSupported = hasAuthorization ? ["query"] : nil
+        promptValuesSupported = hasAuthorization ? ["none", "login", "consent"] : nil
+        claimsSupported =
+            hasAuthorization
+            ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username"] : nil
+        authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
         grantTypesSupported = grants.map(\.rawValue)
         // RFC 8414 §2 requires the member; `code` only, as the authorization endpoint lands.
         responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
@@ -48,6 +66,12 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case issuer
         case jwksURI = "jwks_uri"
+        case authorizationEndpoint = "authorization_endpoint"
+        case userinfoEndpoint = "userinfo_endpoint"
+        case responseModesSupported = "response_modes_supported"
+        case promptValuesSupported = "prompt_values_supported"
+        case claimsSupported = "claims_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"

@@ -1,0 +1,279 @@
+import Foundation
+import Logging
+import TesseraCore
+import TesseraStore
+
+/// The authorization endpoint and the pages behind it (RFC 6749 §4.1, OIDC Core §3.1.2): who is
+/// signed in, whether they approved these scopes for this client, and the code that ends it.
+/// Takes plain values and returns an `InteractionStep`; the server draws pages and cookies.
+public struct AuthorizationFlow: Sendable {
+    let store: any Store
+    let clients: any ClientDirectory
+    let validator: AuthorizationRequestValidator
+    let sealer: BrowserSealer
+    let passwordLogin: PasswordLogin
+    let clock: @Sendable () -> Date
+
+    public init(
+        store: any Store, clients: any ClientDirectory, sealer: BrowserSealer, passwordLogin: PasswordLogin,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.clients = clients
+        self.validator = AuthorizationRequestValidator(clients: clients)
+        self.sealer = sealer
+        self.passwordLogin = passwordLogin
+        self.clock = clock
+    }
+
+    static let unavailable = InteractionStep.errorPage(
+        status: 503, message: "The service is briefly unavailable. Please try again in a moment.")
+    static let expired = InteractionStep.errorPage(
+        status: 400, message: "This page has expired. Go back to the application and start again.")
+
+    // MARK: - GET authorize
+
+    public func authorize(
+        query: String, tenant: Tenant, issuer: String, session: LoginSession?
+    ) async
+        -> InteractionStep
+    {
+        let outcome: AuthorizationRequestValidator.Outcome
+        do {
+            outcome = try await validator.validate(query: query, tenant: tenant, issuer: issuer)
+        } catch {
+            return Self.unavailable
+        }
+        switch outcome {
+        case .untrusted(let message):
+            return .errorPage(status: 400, message: message)
+        case .redirectError(let error, let redirectURI, let state):
+            var parameters = [("error", error.code.rawValue)]
+            if let description = error.description { parameters.append(("error_description", description)) }
+            if let state { parameters.append(("state", state)) }
+            parameters.append(("iss", issuer))
+            return .redirect(AuthorizationRequest.append(parameters, to: redirectURI))
+        case .valid(let request, let client):
+            return await authorize(request, client: client, tenant: tenant, issuer: issuer, session: session)
+        }
+    }
+
+    func authorize(
+        _ request: AuthorizationRequest, client: Client, tenant: Tenant, issuer: String, session: LoginSession?
+    ) async -> InteractionStep {
+        let now = clock()
+        if let session, session.expiresAt > now, !request.prompts.contains(.login),
+            request.maxAge.map({ session.authTime.addingTimeInterval(TimeInterval($0)) >= now }) ?? true
+        {
+            do {
+                if let user = try await store.user(tenantID: tenant.id, id: session.userID), user.status == .active {
+                    return await proceed(
+                        request, client: client, user: user, authTime: session.authTime, tenant: tenant,
+                        issuer: issuer, askConsent: request.prompts.contains(.consent))
+                }
+            } catch {
+                return Self.unavailable
+            }
+        }
+        // OIDC Core §3.1.2.6: prompt=none must not show a page.
+        if request.prompts.contains(.none) {
+            return .redirect(request.errorResponse(.loginRequired("the user is not signed in"), issuer: issuer))
+        }
+        return loginPage(.authorize(request), clientName: client.name, tenant: tenant)
+    }
+
+    /// Signed in: approve silently what was approved before, ask for the rest.
+    func proceed(
+        _ request: AuthorizationRequest, client: Client, user: User, authTime: Date, tenant: Tenant, issuer: String,
+        askConsent: Bool
+    ) async -> InteractionStep {
+        do {
+            let consent = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
+            if !askConsent, consent?.covers(request.scope) == true {
+                return try await issueCode(request, user: user, authTime: authTime, tenant: tenant, issuer: issuer)
+            }
+            if request.prompts.contains(.none) {
+                return .redirect(
+                    request.errorResponse(.consentRequired("the user has not approved these scopes"), issuer: issuer))
+            }
+            let descriptions = Dictionary(
+                try await store.scopes(tenantID: tenant.id).map { ($0.name, $0.description) },
+                uniquingKeysWith: { first, _ in first })
+            let pending = PendingInteraction(
+                purpose: .authorize(request), userID: user.id,
+                expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
+            guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else {
+                return Self.unavailable
+            }
+            return .consent(
+                ConsentPrompt(
+                    pending: sealed, clientName: client.name, username: user.username,
+                    scopes: request.scope.sorted.map {
+                        ConsentPrompt.Item(
+                            name: $0, description: descriptions[$0] ?? "",
+                            alreadyGranted: consent?.scopes.contains($0) ?? false)
+                    },
+                    audience: request.audience))
+        } catch {
+            return Self.unavailable
+        }
+    }
+
+    func loginPage(
+        _ purpose: PendingInteraction.Purpose, clientName: String?, tenant: Tenant, error: String? = nil,
+        status: Int = 200
+    ) -> InteractionStep {
+        let pending = PendingInteraction(
+            purpose: purpose, expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
+        guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
+        return .login(LoginPrompt(pending: sealed, clientName: clientName, error: error, status: status))
+    }
+
+    // MARK: - POST login
+
+    /// The login form was submitted (its CSRF token already checked). On success the new session
+    /// comes back with the next step, for the server to set as a cookie.
+    public func submitLogin(
+        form: FormParameters, tenant: Tenant, issuer: String, address: String?, requestID: String?
+    ) async -> (InteractionStep, LoginSession?) {
+        guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
+        let clientName = await self.clientName(of: pending, tenant: tenant)
+        let user: User
+        do {
+            user = try await passwordLogin.authenticate(
+                tenant: tenant, username: form["username"] ?? "", password: form["password"] ?? "", address: address,
+                requestID: requestID)
+        } catch .invalidCredentials {
+            return (
+                loginPage(
+                    pending.purpose, clientName: clientName, tenant: tenant, error: "Wrong username or password.",
+                    status: 401), nil
+            )
+        } catch .throttled(let wait) {
+            return (
+                loginPage(
+                    pending.purpose, clientName: clientName, tenant: tenant,
+                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
+            )
+        } catch {
+            return (Self.unavailable, nil)
+        }
+        let now = clock()
+        let session = LoginSession(
+            userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)))
+        switch pending.purpose {
+        case .account:
+            return (.redirect(issuer + AccountPaths.account), session)
+        case .authorize(let request):
+            guard let client = await activeClient(request.clientID, tenant: tenant) else {
+                return (.errorPage(status: 400, message: "The application is no longer available."), session)
+            }
+            // Signed in just now: prompt=login and max_age are satisfied.
+            return (
+                await proceed(
+                    request, client: client, user: user, authTime: now, tenant: tenant, issuer: issuer,
+                    askConsent: request.prompts.contains(.consent)), session
+            )
+        }
+    }
+
+    // MARK: - POST consent
+
+    /// The consent form was submitted (CSRF checked) by the browser holding `session`.
+    public func submitConsent(
+        form: FormParameters, tenant: Tenant, issuer: String, session: LoginSession?, requestID: String?
+    ) async -> InteractionStep {
+        guard let pending = openPending(form["pending"], tenant: tenant),
+            case .authorize(let request) = pending.purpose,
+            let userID = pending.userID
+        else { return Self.expired }
+        // The approval must come from the user the page was drawn for, still signed in.
+        guard let session, session.userID == userID, session.expiresAt > clock() else { return Self.expired }
+        do {
+            guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active,
+                await activeClient(request.clientID, tenant: tenant) != nil
+            else {
+                return .errorPage(status: 400, message: "The account or the application is no longer available.")
+            }
+            switch form["decision"] {
+            case "approve":
+                let now = clock()
+                let previous = try await store.consent(tenantID: tenant.id, userID: userID, clientID: request.clientID)
+                let approved = Consent(
+                    tenantID: tenant.id, userID: userID, clientID: request.clientID,
+                    scopes: (previous?.scopes ?? ScopeSet([])).union(request.scope),
+                    createdAt: previous?.createdAt ?? now,
+                    updatedAt: now)
+                try await store.transaction { operations in
+                    try await operations.saveConsent(approved)
+                    try await operations.appendAudit(
+                        AuditEvent(
+                            tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)", action: "consent.grant",
+                            target: "client:\(request.clientID)", requestID: requestID,
+                            details: #"{"scope":"\#(request.scope.description)"}"#))
+                }
+                return try await issueCode(
+                    request, user: user, authTime: session.authTime, tenant: tenant, issuer: issuer)
+            case "deny":
+                return .redirect(request.errorResponse(.accessDenied("the user denied the request"), issuer: issuer))
+            default:
+                return .errorPage(status: 400, message: "Choose Allow or Deny.")
+            }
+        } catch {
+            return Self.unavailable
+        }
+    }
+
+    // MARK: - The code
+
+    /// RFC 6749 §4.1.2: a single-use code, stored hashed, bound to everything the token request
+    /// must repeat.
+    func issueCode(
+        _ request: AuthorizationRequest, user: User, authTime: Date, tenant: Tenant, issuer: String
+    ) async throws -> InteractionStep {
+        let value = RandomToken.generate()
+        let now = clock()
+        try await store.insertAuthorizationCode(
+            AuthorizationCode(
+                tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
+                redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
+                codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: authTime, createdAt: now,
+                expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL))))
+        return .redirect(request.response([("code", value)], issuer: issuer))
+    }
+
+    // MARK: - Helpers
+
+    public func openPending(_ sealed: String?, tenant: Tenant) -> PendingInteraction? {
+        guard let sealed,
+            let pending = sealer.open(sealed, as: PendingInteraction.self, purpose: .pending, tenantID: tenant.id),
+            pending.expiresAt > clock()
+        else { return nil }
+        return pending
+    }
+
+    public func loginPage(forAccountOf tenant: Tenant) -> InteractionStep {
+        loginPage(.account, clientName: nil, tenant: tenant)
+    }
+
+    func activeClient(_ id: String, tenant: Tenant) async -> Client? {
+        guard let client = try? await clients.client(tenantID: tenant.id, id: id), client.status == .active else {
+            return nil
+        }
+        return client
+    }
+
+    func clientName(of pending: PendingInteraction, tenant: Tenant) async -> String? {
+        guard case .authorize(let request) = pending.purpose else { return nil }
+        return await activeClient(request.clientID, tenant: tenant)?.name
+    }
+}
+
+/// Paths of the browser-facing pages of a tenant, relative to its issuer.
+public enum AccountPaths {
+    public static let login = "/login"
+    public static let consent = "/consent"
+    public static let account = "/account"
+    public static let revokeConsent = "/account/revoke"
+    public static let logout = "/logout"
+}

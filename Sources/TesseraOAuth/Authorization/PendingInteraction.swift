@@ -1,0 +1,58 @@
+import Foundation
+
+/// What the browser was doing when it was shown a login or consent page, sealed into the page's
+/// form so that the next POST carries it back unaltered, to any instance.
+public struct PendingInteraction: Codable, Sendable, Equatable {
+    public enum Purpose: Codable, Sendable, Equatable {
+        /// An authorization request waiting for the user to sign in and approve.
+        case authorize(AuthorizationRequest)
+        /// The user's own account page, behind a sign-in.
+        case account
+    }
+
+    public let purpose: Purpose
+    /// Who signed in, once someone has: the consent that follows is theirs only.
+    public let userID: UUID?
+    public let expiresAt: Date
+
+    /// Long enough to read a consent page and look up a password, short enough that a page
+    /// left open overnight starts again.
+    public static let lifetime: TimeInterval = 15 * 60
+
+    public init(purpose: Purpose, userID: UUID? = nil, expiresAt: Date) {
+        self.purpose = purpose
+        self.userID = userID
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What the browser is shown next. Plain values: the server turns them into pages and redirects.
+public enum InteractionStep: Sendable {
+    /// An error the user reads; never a redirect (the client or redirect URI cannot be trusted).
+    case errorPage(status: Int, message: String)
+    /// Back to the client (or to a page of ours).
+    case redirect(String)
+    case login(LoginPrompt)
+    case consent(ConsentPrompt)
+}
+
+public struct LoginPrompt: Sendable {
+    public let pending: String
+    public let clientName: String?
+    public let error: String?
+    public let status: Int
+}
+
+public struct ConsentPrompt: Sendable {
+    public struct Item: Sendable, Equatable {
+        public let name: String
+        public let description: String
+        public let alreadyGranted: Bool
+    }
+
+    public let pending: String
+    public let clientName: String
+    public let username: String
+    public let scopes: [Item]
+    public let audience: [String]
+}

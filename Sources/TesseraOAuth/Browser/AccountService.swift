@@ -1,0 +1,56 @@
+import Foundation
+import TesseraCore
+import TesseraStore
+
+/// A user's own view of the apps acting on their behalf, and the way to stop one: withdrawing
+/// consent revokes the app's refresh tokens in the same transaction, so it cannot get a new
+/// access token from that moment on.
+public struct AccountService: Sendable {
+    let store: any Store
+    let clients: any ClientDirectory
+    let clock: @Sendable () -> Date
+
+    public init(store: any Store, clients: any ClientDirectory, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.clients = clients
+        self.clock = clock
+    }
+
+    public struct App: Sendable, Equatable {
+        public let clientID: String
+        public let clientName: String
+        public let scope: String
+    }
+
+    /// The signed-in user and their apps; nil when the account no longer exists or is disabled.
+    public func overview(userID: UUID, tenant: Tenant) async throws -> (User, [App])? {
+        guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active else {
+            return nil
+        }
+        var apps: [App] = []
+        for consent in try await store.consents(tenantID: tenant.id, userID: userID) {
+            let name = try await clients.client(tenantID: tenant.id, id: consent.clientID)?.name ?? consent.clientID
+            apps.append(App(clientID: consent.clientID, clientName: name, scope: consent.scopes.description))
+        }
+        return (user, apps)
+    }
+
+    /// True when there was a consent to withdraw.
+    @discardableResult
+    public func revokeConsent(userID: UUID, clientID: String, tenant: Tenant, requestID: String?) async throws -> Bool {
+        let now = clock()
+        return try await store.transaction { operations in
+            guard try await operations.deleteConsent(tenantID: tenant.id, userID: userID, clientID: clientID) else {
+                return false
+            }
+            let revoked = try await operations.revokeRefreshTokens(
+                tenantID: tenant.id, userID: userID, clientID: clientID, at: now)
+            try await operations.appendAudit(
+                AuditEvent(
+                    tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)", action: "consent.revoke",
+                    target: "client:\(clientID)", requestID: requestID,
+                    details: #"{"refresh_tokens_revoked":\#(revoked)}"#))
+            return true
+        }
+    }
+}

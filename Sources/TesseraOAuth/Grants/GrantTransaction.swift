@@ -1,0 +1,32 @@
+import Foundation
+import TesseraStore
+
+/// How a grant that writes ends: tokens, or an error that must be answered only after the
+/// transaction committed (a replay's revocations have to land even though the request fails).
+enum GrantOutcome: Sendable {
+    case issued(TokenResponse)
+    case refused(OAuthError)
+
+    func get() throws(OAuthError) -> TokenResponse {
+        switch self {
+        case .issued(let response): return response
+        case .refused(let error): throw error
+        }
+    }
+}
+
+extension Store {
+    /// Runs a grant's writes in one transaction and maps what can go wrong to OAuth errors: a
+    /// database failure is `temporarily_unavailable` (retry), never a 500, and nothing half-written.
+    func grantTransaction(
+        _ body: @Sendable @escaping (any StoreOperations) async throws -> GrantOutcome
+    ) async throws(OAuthError) -> GrantOutcome {
+        do {
+            return try await transaction(body)
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw .temporarilyUnavailable("the grant could not be stored; retry")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and
+/// marks the old one used. Presenting a used one means two parties hold the family, and nobody
+/// can tell which is the thief, so the whole family is revoked. Of two concurrent uses of one
+/// token, the database lets exactly one win; the other is that reuse.
+public struct RefreshTokenGrant: GrantHandler {
+    public let grantType = GrantType.refreshToken
+    public let allowsPublicClients = true
+    let store: any Store
+    let tokens: UserTokenIssuer
+    let clock: @Sendable () -> Date
+
+    public init(store: any Store, tokens: UserTokenIssuer, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.tokens = tokens
+        self.clock = clock
+    }
+
+    public func handle(
+        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+    ) async throws(OAuthError) -> TokenResponse {
+        let value = try request.form.require("refresh_token")
+        let narrowed = try request.form["scope"].map { text throws(OAuthError) in
+            do {
+                return try ScopeSet(parsing: text)
+            } catch {
+                throw OAuthError.invalidScope("the scope parameter is malformed")
+            }
+        }
+        let resources = request.form.values("resource")
+        let client = client.client
+        let tenant = request.tenant
+        let now = clock()
+        let tokens = self.tokens
+        return try await store.grantTransaction { operations in
+            switch try await operations.useRefreshToken(
+                tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: client.id, at: now)
+            {
+            case .invalid:
+                return .refused(.invalidGrant("the refresh token is invalid, expired or revoked"))
+            case .alreadyUsed(let used):
+                try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: used.familyID, at: now)
+                try await operations.appendAudit(
+                    AuditEvent(
+                        tenantID: tenant.id, occurredAt: now, actor: "client:\(client.id)",
+                        action: "refresh_token.reuse", target: "user:\(used.userID)",
+                        details: #"{"family":"\#(used.familyID.uuidString.lowercased())"}"#))
+                return .refused(.invalidGrant("the refresh token was already used; its family is revoked"))
+            case .redeemed(let token):
+                // §6: a narrower scope may be asked for, never a wider one.
+                let scopes = narrowed ?? token.scopes
+                guard !scopes.isEmpty, scopes.isSubset(of: token.scopes) else {
+                    return .refused(.invalidScope("a refresh may only narrow the scope granted"))
+                }
+                // RFC 8707 §2.2: a resource named here must be one the grant covered.
+                if !resources.isEmpty, !token.audience.isEmpty, !Set(resources).isSubset(of: token.audience) {
+                    return .refused(.invalidTarget("the grant does not cover that resource"))
+                }
+                guard let user = try await operations.user(tenantID: tenant.id, id: token.userID),
+                    user.status == .active
+                else {
+                    try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: token.familyID, at: now)
+                    return .refused(.invalidGrant("the user's account is no longer active"))
+                }
+                let issued = try await tokens.issue(
+                    UserTokenIssuer.Grant(
+                        user: user, scopes: scopes, requestedAudience: resources.isEmpty ? token.audience : resources,
+                        authTime: token.authTime, nonce: nil,
+                        family: .continuing(id: token.familyID, expiresAt: token.expiresAt),
+                        refreshScopes: token.scopes,
+                        refreshAudience: token.audience),
+                    client: client, tenant: tenant, issuer: request.issuer, keys: keys, operations: operations)
+                return .issued(issued.response)
+            }
+        }.get()
+    }
+}

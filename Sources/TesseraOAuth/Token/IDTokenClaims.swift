@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import TesseraCore
+
+/// An OpenID Connect ID token (OIDC Core §2): who signed in, when, for which client. Signed by
+/// the tenant's current key like access tokens, with `typ: JWT`.
+public struct IDTokenClaims: Codable, Sendable, Equatable {
+    public let iss: String
+    public let sub: String
+    public let aud: String
+    public let exp: Int
+    public let iat: Int
+    public let authTime: Int
+    public let nonce: String?
+    /// §3.1.3.6: binds the ID token to the access token issued beside it.
+    public let atHash: String?
+    /// §2: the party the token was issued to; equal to `aud` here.
+    public let azp: String
+    public let preferredUsername: String?
+
+    public init(
+        iss: String, sub: String, aud: String, exp: Int, iat: Int, authTime: Int, nonce: String?, atHash: String?,
+        azp: String, preferredUsername: String?
+    ) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.authTime = authTime
+        self.nonce = nonce
+        self.atHash = atHash
+        self.azp = azp
+        self.preferredUsername = preferredUsername
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, nonce, azp
+        case authTime = "auth_time"
+        case atHash = "at_hash"
+        case preferredUsername = "preferred_username"
+    }
+
+    /// OIDC Core §3.1.3.6: the left half of the hash of the access token's ASCII, with the hash
+    /// the signing algorithm uses (SHA-256 for ES256 and RS256; SHA-512 for Ed25519, as the OIDC
+    /// errata and every library that checks it read EdDSA).
+    public static func atHash(of accessToken: String, algorithm: SigningAlgorithm) -> String {
+        let bytes = Array(accessToken.utf8)
+        let digest: [UInt8] =
+            algorithm == .edDSA ? Array(SHA512.hash(data: bytes)) : Array(SHA256.hash(data: bytes))
+        return Base64URL.encode(digest.prefix(digest.count / 2))
+    }
+}

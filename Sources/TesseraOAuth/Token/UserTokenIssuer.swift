@@ -1,0 +1,114 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// Tokens issued on a user's behalf (authorization code, refresh token, device code grants): an
+/// access token with the user as `sub`, a refresh token in the grant's family when the client
+/// may refresh, and an ID token when `openid` was granted. The refresh token is written through
+/// the caller's transaction, so it exists exactly when the grant's other writes do.
+public struct UserTokenIssuer: Sendable {
+    let accessTokens: AccessTokenIssuer
+    let clock: @Sendable () -> Date
+
+    public init(accessTokens: AccessTokenIssuer, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.accessTokens = accessTokens
+        self.clock = clock
+    }
+
+    /// What the user granted, as the grant being redeemed recorded it.
+    public struct Grant: Sendable {
+        public enum Family: Sendable {
+            case new
+            /// A rotation: same family, same absolute end.
+            case continuing(id: UUID, expiresAt: Date)
+        }
+
+        public let user: User
+        public let scopes: ScopeSet
+        public let requestedAudience: [String]
+        public let authTime: Date
+        public let nonce: String?
+        public let family: Family
+        /// RFC 6749 §6: a refresh narrowed to fewer scopes still rotates to a token of the full grant.
+        public let refreshScopes: ScopeSet
+        public let refreshAudience: [String]
+
+        public init(
+            user: User, scopes: ScopeSet, requestedAudience: [String], authTime: Date, nonce: String?, family: Family,
+            refreshScopes: ScopeSet? = nil, refreshAudience: [String]? = nil
+        ) {
+            self.refreshAudience = refreshAudience ?? requestedAudience
+            self.user = user
+            self.scopes = scopes
+            self.refreshScopes = refreshScopes ?? scopes
+            self.requestedAudience = requestedAudience
+            self.authTime = authTime
+            self.nonce = nonce
+            self.family = family
+        }
+    }
+
+    public struct Issued: Sendable {
+        public let response: TokenResponse
+        public let accessTokenClaims: AccessTokenClaims
+        public let familyID: UUID?
+    }
+
+    public func issue(
+        _ grant: Grant, client: Client, tenant: Tenant, issuer: String, keys: TenantKeys,
+        operations: any StoreOperations
+    ) async throws -> Issued {
+        let audience = try AudiencePolicy.audience(requested: grant.requestedAudience, client: client, issuer: issuer)
+        let access = try accessTokens.issue(
+            subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
+            tenant: tenant, issuer: issuer, keys: keys, authTime: grant.authTime)
+        let now = clock()
+        var refreshValue: String?
+        var familyID: UUID?
+        if client.grantTypes.contains(.refreshToken) {
+            let value = RandomToken.generate()
+            let (family, familyEnd): (UUID, Date) =
+                switch grant.family {
+                case .new: (UUID(), now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenTTL)))
+                case .continuing(let id, let end): (id, end)
+                }
+            try await operations.insertRefreshToken(
+                RefreshToken(
+                    tenantID: tenant.id, tokenHash: SecretHash(of: value), familyID: family, clientID: client.id,
+                    userID: grant.user.id, scopes: grant.refreshScopes, audience: grant.refreshAudience,
+                    authTime: grant.authTime, createdAt: now, expiresAt: familyEnd,
+                    idleExpiresAt: min(
+                        familyEnd, now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenIdleTTL)))))
+            refreshValue = value
+            familyID = family
+        }
+        var idToken: String?
+        if grant.scopes.contains("openid") {
+            idToken = try signIDToken(
+                grant, accessToken: access.token, client: client, tenant: tenant, issuer: issuer, keys: keys)
+        }
+        return Issued(
+            response: TokenResponse(
+                accessToken: access.token, expiresIn: access.expiresIn, scope: grant.scopes.description,
+                refreshToken: refreshValue, idToken: idToken),
+            accessTokenClaims: access.claims, familyID: familyID)
+    }
+
+    func signIDToken(
+        _ grant: Grant, accessToken: String, client: Client, tenant: Tenant, issuer: String, keys: TenantKeys
+    ) throws(OAuthError) -> String {
+        let now = Int(clock().timeIntervalSince1970)
+        let claims = IDTokenClaims(
+            iss: issuer, sub: grant.user.id.uuidString.lowercased(), aud: client.id,
+            exp: now + tenant.settings.idTokenTTL,
+            iat: now, authTime: Int(grant.authTime.timeIntervalSince1970), nonce: grant.nonce,
+            atHash: keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) }, azp: client.id,
+            preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil)
+        do {
+            return try keys.sign(claims, type: "JWT")
+        } catch {
+            throw .temporarilyUnavailable("the tenant has no usable signing key")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import TesseraCore
+import TesseraKeys
+import TesseraStore
+
+/// OIDC Core §5.3: the claims about the signed-in user that an access token with `openid` may
+/// read. Only the user's own tokens qualify; a client-credentials token names no user.
+public struct UserinfoEndpoint: Sendable {
+    let validator: AccessTokenValidator
+    let store: any Store
+
+    public init(validator: AccessTokenValidator, store: any Store) {
+        self.validator = validator
+        self.store = store
+    }
+
+    /// RFC 6750 §3.1 errors, answered with a `WWW-Authenticate: Bearer` challenge.
+    public enum Failure: Error, Equatable, Sendable {
+        case missingToken
+        case invalidToken
+        case insufficientScope
+        case unavailable
+    }
+
+    public func handle(
+        bearer: String?, tenant: Tenant, issuer: String, keys: TenantKeys
+    ) async throws(Failure) -> [String: String] {
+        guard let bearer, !bearer.isEmpty else { throw .missingToken }
+        guard let claims = await validator.validate(bearer, tenant: tenant, issuer: issuer, keys: keys),
+            let userID = UUID(uuidString: claims.sub)
+        else { throw .invalidToken }
+        let scopes = Set(claims.scope.split(separator: " ").map(String.init))
+        guard scopes.contains("openid") else { throw .insufficientScope }
+        let user: User?
+        do {
+            user = try await store.user(tenantID: tenant.id, id: userID)
+        } catch {
+            throw .unavailable
+        }
+        guard let user, user.status == .active else { throw .invalidToken }
+        var answer = ["sub": claims.sub]
+        if scopes.contains("profile") { answer["preferred_username"] = user.username }
+        return answer
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import TesseraCore
+import TesseraOAuth
+
+/// The two cookies of a tenant's pages, both scoped to the tenant's path so one tenant's pages
+/// never receive another's: `tessera_session` (the sealed login session) and `tessera_browser`
+/// (a random id the CSRF tokens are bound to). `HttpOnly`, `SameSite=Lax` (sent on the top-level
+/// redirect from the app, never on a cross-site POST), `Secure` when the public URL is https.
+struct BrowserCookies {
+    static let session = "tessera_session"
+    static let browser = "tessera_browser"
+
+    let path: String
+    let secure: Bool
+
+    init(issuer: String, publicURL: PublicURL) {
+        path = URLComponents(string: issuer)?.path ?? "/"
+        secure = publicURL.isHTTPS
+    }
+
+    func session(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: Self.session, value: value, maxAge: maxAge, path: path, secure: secure, httpOnly: true, sameSite: .lax
+        )
+    }
+
+    func clearedSession() -> Cookie {
+        Cookie(name: Self.session, value: "", maxAge: 0, path: path, secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func browser(_ value: String) -> Cookie {
+        Cookie(
+            name: Self.browser, value: value, maxAge: 400 * 86_400, path: path, secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+}
+
+/// What the cookies of one request say, opened.
+struct BrowserState {
+    let browserID: String?
+    let session: LoginSession?
+
+    init(_ request: Request, tenant: Tenant, sealer: BrowserSealer) {
+        let cookies = request.cookies
+        browserID = cookies[BrowserCookies.browser]?.value.nilIfEmpty
+        session = cookies[BrowserCookies.session].flatMap {
+            sealer.open($0.value, as: LoginSession.self, purpose: .session, tenantID: tenant.id)
+        }.flatMap { $0.expiresAt > Date() ? $0 : nil }
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import TesseraCore
+
+/// Draws the HTML pages with the headers every one of them needs: no caching (they carry CSRF
+/// tokens and sealed state), a Content-Security-Policy that allows nothing but our own inline
+/// stylesheet, and no framing (clickjacking of the consent button).
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+    let contentSecurityPolicy: String
+
+    init() {
+        var library = MustacheLibrary()
+        let templates = [
+            ("head", PageTemplates.head), ("foot", PageTemplates.foot), ("login", PageTemplates.login),
+            ("consent", PageTemplates.consent), ("account", PageTemplates.account), ("message", PageTemplates.message),
+        ]
+        for (name, text) in templates {
+            // The templates are constants compiled in; a syntax error in them is caught by the
+            // page tests, and here it simply leaves that page empty rather than crash a server.
+            try? library.register(text, named: name)
+        }
+        self.library = library
+        let styleHash = Data(SHA256.hash(data: Array(PageTemplates.stylesheet.utf8))).base64EncodedString()
+        contentSecurityPolicy =
+            "default-src 'none'; style-src 'sha256-\(styleHash)'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    enum Page: String {
+        case login, consent, account, message
+    }
+
+    func render(_ page: Page, _ values: [String: Any], tenant: Tenant, status: HTTPResponse.Status = .ok) -> Response {
+        var context = values
+        context["tenantName"] = tenant.name
+        context["stylesheet"] = PageTemplates.stylesheet
+        let html = library.render(context, withTemplate: page.rawValue) ?? ""
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: contentSecurityPolicy,
+        ]
+        headers[.pragma] = "no-cache"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func message(_ title: String, _ message: String, tenant: Tenant, status: HTTPResponse.Status) -> Response {
+        render(.message, ["title": title, "message": message], tenant: tenant, status: status)
+    }
+}

@@ -1,0 +1,106 @@
+/// The HTML of the pages a user sees, as Mustache templates. They are compiled into the binary
+/// (no template directory to ship), need no JavaScript, and read on a phone. `{{x}}` escapes
+/// HTML; the unescaped form is used for our own constant stylesheet only.
+enum PageTemplates {
+    /// One stylesheet for every page, inline and allowed by its hash in the page's CSP.
+    static let stylesheet = """
+        *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;\
+        background:#f4f5f7;color:#1d2330}main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;\
+        border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.4rem;margin:0 0 1rem}\
+        .tenant{color:#5b6475;font-size:.85rem;text-transform:uppercase;letter-spacing:.05em;margin:0 0 .25rem}\
+        label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{width:100%;padding:.65rem;font-size:1rem;\
+        border:1px solid #c4c9d4;border-radius:8px}button{width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;\
+        font-weight:600;border:0;border-radius:8px;background:#2b59c3;color:#fff;cursor:pointer}\
+        button.secondary{background:#e6e8ee;color:#1d2330}.error{background:#fdecec;color:#8a1c1c;padding:.6rem .8rem;\
+        border-radius:8px}ul{padding-left:1.2rem}li{margin:.4rem 0}.muted{color:#5b6475;font-size:.9rem}\
+        code{font-size:.85rem;word-break:break-all}.app{border-top:1px solid #e6e8ee;padding:.75rem 0}\
+        .app form button{width:auto;padding:.4rem .9rem;margin-top:.5rem}
+        """
+
+    static let head = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <title>{{title}} · {{tenantName}}</title>
+        <style>{{{stylesheet}}}</style>
+        </head>
+        <body>
+        <main>
+        <p class="tenant">{{tenantName}}</p>
+        """
+
+    static let foot = """
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        {{> head}}
+        <h1>Sign in</h1>
+        {{#clientName}}<p><strong>{{clientName}}</strong> wants to use your account.</p>{{/clientName}}
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <label for="username">Username</label>
+        <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+        <button type="submit">Sign in</button>
+        </form>
+        {{> foot}}
+        """
+
+    static let consent = """
+        {{> head}}
+        <h1>Allow {{clientName}}?</h1>
+        <p>Signed in as <strong>{{username}}</strong>. <strong>{{clientName}}</strong> asks to act on your behalf:</p>
+        <ul>
+        {{#scopes}}<li><strong>{{name}}</strong>{{#description}}: {{description}}{{/description}}{{#alreadyGranted}} <span class="muted">(allowed before)</span>{{/alreadyGranted}}</li>
+        {{/scopes}}
+        </ul>
+        {{#hasAudience}}<p class="muted">At: {{#audience}}<code>{{.}}</code> {{/audience}}</p>{{/hasAudience}}
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <button type="submit" name="decision" value="approve">Allow</button>
+        <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+        </form>
+        <p class="muted">You can withdraw this at any time on <a href="{{accountURL}}">your account page</a>.</p>
+        {{> foot}}
+        """
+
+    static let account = """
+        {{> head}}
+        <h1>Your account</h1>
+        <p>Signed in as <strong>{{username}}</strong>.</p>
+        <h2>Apps that act on your behalf</h2>
+        {{^apps}}<p class="muted">None: you have not allowed any app yet.</p>{{/apps}}
+        {{#apps}}<div class="app">
+        <strong>{{clientName}}</strong>
+        <div class="muted">{{scope}}</div>
+        <form method="post" action="{{revokeAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="client_id" value="{{clientID}}">
+        <button type="submit" class="secondary">Remove access</button>
+        </form>
+        </div>
+        {{/apps}}
+        <form method="post" action="{{logoutAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <button type="submit" class="secondary">Sign out</button>
+        </form>
+        {{> foot}}
+        """
+
+    static let message = """
+        {{> head}}
+        <h1>{{title}}</h1>
+        <p>{{message}}</p>
+        {{> foot}}
+        """
+}

@@ -1,0 +1,76 @@
+import Foundation
+import TesseraCore
+
+extension SQLExecutor {
+    public func insertRefreshToken(_ token: RefreshToken) async throws {
+        try await execute(
+            """
+            INSERT INTO refresh_tokens (tenant_id, token_hash, family_id, client_id, user_id, scopes, audience,
+                auth_time, created_at, expires_at, idle_expires_at, used_at, revoked_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """,
+            [
+                .uuid(token.tenantID), .bytes(token.tokenHash.bytes), .uuid(token.familyID), .text(token.clientID),
+                .uuid(token.userID), .text(token.scopes.description), .audienceList(token.audience),
+                .date(token.authTime), .date(token.createdAt), .date(token.expiresAt), .date(token.idleExpiresAt),
+                token.usedAt.map(SQLValue.date) ?? .null, token.revokedAt.map(SQLValue.date) ?? .null,
+            ])
+    }
+
+    public func useRefreshToken(
+        tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date
+    ) async throws -> Redemption<RefreshToken> {
+        if let row = try await first(
+            """
+            UPDATE refresh_tokens SET used_at = $4
+            WHERE tenant_id = $1 AND token_hash = $2 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL
+                AND expires_at > $4 AND idle_expires_at > $4
+            RETURNING *
+            """, [.uuid(tenantID), .bytes(tokenHash.bytes), .text(clientID), .date(date)])
+        {
+            return .redeemed(try RefreshToken(row: row))
+        }
+        guard let token = try await refreshToken(tenantID: tenantID, tokenHash: tokenHash),
+            token.clientID == clientID
+        else { return .invalid }
+        return token.usedAt != nil ? .alreadyUsed(token) : .invalid
+    }
+
+    public func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken? {
+        try await first(
+            "SELECT * FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2",
+            [.uuid(tenantID), .bytes(tokenHash.bytes)]
+        ).map(RefreshToken.init(row:))
+    }
+
+    public func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int {
+        try await execute(
+            """
+            UPDATE refresh_tokens SET revoked_at = $3
+            WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL RETURNING family_id
+            """, [.uuid(tenantID), .uuid(familyID), .date(date)]
+        ).count
+    }
+
+    public func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int {
+        try await execute(
+            """
+            UPDATE refresh_tokens SET revoked_at = $4
+            WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND revoked_at IS NULL RETURNING family_id
+            """, [.uuid(tenantID), .uuid(userID), .text(clientID), .date(date)]
+        ).count
+    }
+}
+
+extension RefreshToken {
+    init(row: SQLRow) throws {
+        self.init(
+            tenantID: try row.uuid("tenant_id"), tokenHash: SecretHash(bytes: try row.bytes("token_hash")),
+            familyID: try row.uuid("family_id"), clientID: try row.string("client_id"),
+            userID: try row.uuid("user_id"), scopes: try row.scopeSet("scopes"),
+            audience: try row.audienceList("audience"), authTime: try row.date("auth_time"),
+            createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
+            idleExpiresAt: try row.date("idle_expires_at"), usedAt: try row.optionalDate("used_at"),
+            revokedAt: try row.optionalDate("revoked_at"))
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import TesseraCore
+import TesseraTestSupport
+import Testing
+
+@testable import TesseraStore
+
+/// What the user-delegation records (consents, codes, refresh tokens) must do on every backend:
+/// single use under concurrency, replays told apart, families revoked together.
+@Suite("Grant store conformance")
+struct GrantStoreConformanceTests {
+    static func code(
+        in tenant: Tenant, clientID: String = "web", expiresIn: TimeInterval = 60
+    ) -> (String, AuthorizationCode) {
+        let value = RandomToken.generate()
+        let now = Date()
+        return (
+            value,
+            AuthorizationCode(
+                tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: clientID, userID: UUID(),
+                redirectURI: "https://app.example.com/cb", scopes: try! ScopeSet(parsing: "openid orders:read"),
+                audience: ["https://api.example.com"],
+                codeChallenge: PKCE.challenge(for: String(repeating: "v", count: 43)),
+                nonce: "n-1", authTime: now, createdAt: now, expiresAt: now.addingTimeInterval(expiresIn))
+        )
+    }
+
+    static func refresh(
+        in tenant: Tenant, family: UUID = UUID(), user: UUID = UUID(), clientID: String = "web",
+        expiresIn: TimeInterval = 3_600
+    ) -> (String, RefreshToken) {
+        let value = RandomToken.generate()
+        let now = Date()
+        return (
+            value,
+            RefreshToken(
+                tenantID: tenant.id, tokenHash: SecretHash(of: value), familyID: family, clientID: clientID,
+                userID: user,
+                scopes: try! ScopeSet(parsing: "orders:read offline_access"), audience: [], authTime: now,
+                createdAt: now, expiresAt: now.addingTimeInterval(expiresIn),
+                idleExpiresAt: now.addingTimeInterval(expiresIn))
+        )
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func consentIsSavedReplacedListedAndDeleted(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let other = try await Fixtures.insertedTenant(store)
+        let user = UUID()
+        var consent = Consent(
+            tenantID: tenant.id, userID: user, clientID: "web", scopes: try ScopeSet(parsing: "openid"),
+            createdAt: Fixtures.now)
+        try await store.saveConsent(consent)
+        consent.scopes = try ScopeSet(parsing: "openid orders:read")
+        try await store.saveConsent(consent)
+        let read = try #require(try await store.consent(tenantID: tenant.id, userID: user, clientID: "web"))
+        #expect(read.scopes == consent.scopes)
+        #expect(read.covers(try ScopeSet(parsing: "orders:read")))
+        #expect(!read.covers(try ScopeSet(parsing: "orders:write")))
+        #expect(try await store.consent(tenantID: other.id, userID: user, clientID: "web") == nil)
+        #expect(try await store.consents(tenantID: tenant.id, userID: user).map(\.clientID) == ["web"])
+        #expect(try await store.deleteConsent(tenantID: other.id, userID: user, clientID: "web") == false)
+        #expect(try await store.deleteConsent(tenantID: tenant.id, userID: user, clientID: "web"))
+        #expect(try await store.consents(tenantID: tenant.id, userID: user).isEmpty)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func codeIsRedeemedOnceThenSeenAsReplayed(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, code) = Self.code(in: tenant)
+        try await store.insertAuthorizationCode(code)
+        let hash = SecretHash(of: value)
+
+        guard
+            case .redeemed(let first) = try await store.redeemAuthorizationCode(
+                tenantID: tenant.id, codeHash: hash, clientID: "web", at: Date())
+        else { Issue.record("the first use must redeem"); return }
+        #expect(first.scopes == code.scopes && first.nonce == "n-1" && first.audience == code.audience)
+        let family = UUID()
+        try await store.recordCodeIssue(tenantID: tenant.id, codeHash: hash, familyID: family, jti: "jti-1")
+
+        guard
+            case .alreadyUsed(let replayed) = try await store.redeemAuthorizationCode(
+                tenantID: tenant.id, codeHash: hash, clientID: "web", at: Date())
+        else { Issue.record("the second use must be a replay"); return }
+        #expect(replayed.familyID == family && replayed.issuedJTI == "jti-1")
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func codeOfAnotherClientTenantOrPastExpiryIsInvalid(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let other = try await Fixtures.insertedTenant(store)
+        let (value, code) = Self.code(in: tenant)
+        try await store.insertAuthorizationCode(code)
+        let hash = SecretHash(of: value)
+        let attempts: [(UUID, String, Date)] = [
+            (tenant.id, "mallory", Date()), (other.id, "web", Date()),
+            (tenant.id, "web", Date().addingTimeInterval(61)),
+        ]
+        for (tenantID, client, date) in attempts {
+            let outcome = try await store.redeemAuthorizationCode(
+                tenantID: tenantID, codeHash: hash, clientID: client, at: date)
+            guard case .invalid = outcome else { Issue.record("expected invalid for \(client) at \(date)"); return }
+        }
+        // None of them burned it: the rightful client still redeems.
+        guard
+            case .redeemed = try await store.redeemAuthorizationCode(
+                tenantID: tenant.id, codeHash: hash, clientID: "web", at: Date())
+        else { Issue.record("the rightful client must still redeem"); return }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func concurrentRedemptionsHaveExactlyOneWinner(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, code) = Self.code(in: tenant)
+        try await store.insertAuthorizationCode(code)
+        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await store.transaction { operations in
+                        if case .redeemed = try await operations.redeemAuthorizationCode(
+                            tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: "web", at: Date())
+                        {
+                            return true
+                        }
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(wins == 1)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func refreshTokenRotatesOnceAndReuseIsRecognised(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, token) = Self.refresh(in: tenant)
+        try await store.insertRefreshToken(token)
+        let hash = SecretHash(of: value)
+        guard
+            case .redeemed(let used) = try await store.useRefreshToken(
+                tenantID: tenant.id, tokenHash: hash, clientID: "web", at: Date())
+        else { Issue.record("the first use must succeed"); return }
+        #expect(used.familyID == token.familyID && used.scopes == token.scopes)
+        guard
+            case .alreadyUsed = try await store.useRefreshToken(
+                tenantID: tenant.id, tokenHash: hash, clientID: "web", at: Date())
+        else { Issue.record("the second use must be a reuse"); return }
+        guard
+            case .invalid = try await store.useRefreshToken(
+                tenantID: tenant.id, tokenHash: hash, clientID: "mallory", at: Date())
+        else { Issue.record("another client's token is invalid"); return }
+        let read = try #require(try await store.refreshToken(tenantID: tenant.id, tokenHash: hash))
+        #expect(read.usedAt != nil && !read.isActive(at: Date()))
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func familyAndConsentRevocationReachEveryTokenOfTheirsOnly(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let family = UUID()
+        let user = UUID()
+        let (a, first) = Self.refresh(in: tenant, family: family, user: user)
+        let (b, second) = Self.refresh(in: tenant, family: family, user: user)
+        let (c, otherFamily) = Self.refresh(in: tenant, user: user, clientID: "cli")
+        for token in [first, second, otherFamily] { try await store.insertRefreshToken(token) }
+
+        #expect(try await store.revokeRefreshFamily(tenantID: tenant.id, familyID: family, at: Date()) == 2)
+        #expect(try await store.revokeRefreshFamily(tenantID: tenant.id, familyID: family, at: Date()) == 0)
+        for value in [a, b] {
+            guard
+                case .alreadyUsed = try await store.useRefreshToken(
+                    tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: "web", at: Date())
+            else {
+                // Revoked but never used: refused, and not a reuse.
+                continue
+            }
+            Issue.record("a revoked, unused token is not a reuse")
+        }
+        #expect(
+            try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: c))?.isActive(at: Date())
+                == true)
+        #expect(
+            try await store.revokeRefreshTokens(tenantID: tenant.id, userID: user, clientID: "cli", at: Date()) == 1)
+        #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: c))?.revokedAt != nil)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func purgeRemovesExpiredCodesAndTokensOnly(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (liveCode, live) = Self.code(in: tenant)
+        let (_, expired) = Self.code(in: tenant, expiresIn: -10)
+        let (liveToken, token) = Self.refresh(in: tenant)
+        let (_, expiredToken) = Self.refresh(in: tenant, expiresIn: -10)
+        try await store.insertAuthorizationCode(live)
+        try await store.insertAuthorizationCode(expired)
+        try await store.insertRefreshToken(token)
+        try await store.insertRefreshToken(expiredToken)
+        #expect(try await store.purgeExpired(before: Date(), batch: 100) == 2)
+        #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: liveToken)) != nil)
+        guard
+            case .redeemed = try await store.redeemAuthorizationCode(
+                tenantID: tenant.id, codeHash: SecretHash(of: liveCode), clientID: "web", at: Date())
+        else { Issue.record("the live code must survive the purge"); return }
+    }
+}
