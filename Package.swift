@@ -97,6 +97,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Used only by scripts/bench: creates many tenants, each with its keys and a confidential
+        // client, in-process through `Administration`, and writes their credentials to a file.
+        .executableTarget(
+            name: "TesseraBenchSetup",
+            dependencies: [
+                "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Build-time tool: turns schema/*.sql into Swift string literals so the binary carries them.
         .executableTarget(name: "SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["SchemaEmbedder"]),
