@@ -100,7 +100,8 @@ public struct TesseraRuntime: Sendable {
 
     public var introspectionEndpoint: IntrospectionEndpoint {
         IntrospectionEndpoint(
-            authenticator: clientAuthenticator, validator: tokenValidator, rateLimit: clientRateLimit)
+            authenticator: clientAuthenticator, validator: tokenValidator, rateLimit: clientRateLimit,
+            refreshTokens: RefreshTokenIntrospection(store: store))
     }
 
     public var revocationEndpoint: RevocationEndpoint {

@@ -31,7 +31,12 @@ public struct RevocationEndpoint: Sendable {
             with: authenticator, rateLimit: rateLimit, allowPublic: true)
         let token = try request.form.require("token")
         // §2.2: an invalid, expired or unknown token is answered 200 like a revoked one.
-        guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else { return }
+        guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else {
+            if !token.contains(".") {
+                try await revokeRefreshToken(token, client: client.client, tenant: request.tenant)
+            }
+            return
+        }
         guard claims.clientID == client.client.id else {
             throw .unauthorizedClient("the token was not issued to this client")
         }
@@ -50,5 +55,27 @@ public struct RevocationEndpoint: Sendable {
             throw .temporarilyUnavailable("the revocation could not be stored; retry")
         }
         await revocations.add(revoked)
+    }
+
+    /// §2.1: revoking a refresh token revokes its family (the grant), so no descendant of it
+    /// can be used either.
+    func revokeRefreshToken(_ token: String, client: Client, tenant: Tenant) async throws(OAuthError) {
+        let now = clock()
+        do {
+            try await store.transaction { operations in
+                guard token.utf8.count <= 512,
+                    let record = try await operations.refreshToken(
+                        tenantID: tenant.id, tokenHash: SecretHash(of: token))
+                else { return }
+                guard record.clientID == client.id else {
+                    throw OAuthError.unauthorizedClient("the token was not issued to this client")
+                }
+                try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: record.familyID, at: now)
+            }
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw .temporarilyUnavailable("the revocation could not be stored; retry")
+        }
     }
 }
