@@ -6,7 +6,7 @@ enum PageTemplates {
     static let stylesheet = """
         *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;\
         background:#f4f5f7;color:#1d2330}main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;\
-        border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.4rem;margin:0 0 1rem}\
+        border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.4rem;margin:0 0 1rem}h2{font-size:1.05rem;margin:1.25rem 0 .5rem}\
         .tenant{color:#5b6475;font-size:.85rem;text-transform:uppercase;letter-spacing:.05em;margin:0 0 .25rem}\
         label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{width:100%;padding:.65rem;font-size:1rem;\
         border:1px solid #c4c9d4;border-radius:8px}button{width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;\

@@ -1,0 +1,96 @@
+import Foundation
+import TesseraTestSupport
+import Testing
+
+extension EndToEndTests {
+    /// A user delegates to apps through the real `tessera serve`: independent clients (authlib,
+    /// and headless Chromium on the HTML pages) complete the authorization code flow.
+    @Suite("User delegation", .serialized)
+    struct UserDelegationTests {
+        static let password = "correct horse battery"
+
+        /// `acme` with a user, a confidential web app and a public native app, made through the CLI.
+        static func tenant(in directory: URL) throws -> (web: (id: String, secret: String), native: String) {
+            func run(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
+                let result = try TesseraBinary.run(arguments, in: directory, stdin: stdin)
+                guard result.status == 0 else { throw TestSetupError("\(arguments): \(result.stderr)") }
+                return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+            }
+            _ = try run(["tenant", "create", "acme", "--json"])
+            _ = try run([
+                "scope", "create", "--tenant", "acme", "orders:read", "--description", "Read your orders", "--json",
+            ])
+            _ = try run(
+                ["user", "create", "--tenant", "acme", "--username", "alice", "--password-stdin", "--json"],
+                stdin: password)
+            let grants = ["--grant", "authorization_code", "--grant", "refresh_token"]
+            let scopes = ["--scope", "openid", "--scope", "profile", "--scope", "orders:read"]
+            let web = try run(
+                [
+                    "client", "create", "--tenant", "acme", "--name", "Order Viewer", "--redirect-uri",
+                    "https://app.example.com/callback", "--json",
+                ] + grants + scopes)
+            let native = try run(
+                [
+                    "client", "create", "--tenant", "acme", "--name", "Orders for Android", "--public",
+                    "--redirect-uri",
+                    "http://127.0.0.1/callback", "--json",
+                ] + grants + scopes)
+            guard let webID = web["client_id"] as? String, let secret = web["client_secret"] as? String,
+                let nativeID = native["client_id"] as? String
+            else { throw TestSetupError("client create printed \(web) \(native)") }
+            return ((webID, secret), nativeID)
+        }
+
+        @Test func authlibCompletesCodeWithPKCEAndRefreshes() async throws {
+            let directory = try makeTemporaryDirectory()
+            let clients = try Self.tenant(in: directory)
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let result = try Interop.python(
+                "authorization_code.py",
+                [
+                    "\(server.baseURL)/t/acme", clients.web.id, clients.web.secret, "https://app.example.com/callback",
+                    "alice", Self.password,
+                ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let output = result.json()
+            #expect(output["state_returned"] as? Bool == true)
+            #expect(output["scope"] as? String == "openid orders:read profile")
+            let access = output["access_token"] as? [String: Any] ?? [:]
+            #expect(access["client_id"] as? String == clients.web.id)
+            #expect((access["sub"] as? String)?.count == 36)
+            let userinfo = output["userinfo"] as? [String: Any] ?? [:]
+            #expect(userinfo["preferred_username"] as? String == "alice")
+            #expect(userinfo["sub"] as? String == access["sub"] as? String)
+            #expect(output["reuse_status"] as? Int == 400)
+            #expect(output["reuse_error"] as? String == "invalid_grant")
+        }
+
+        /// Set TESSERA_SCREENSHOT_DIR to keep the screenshots (docs/screenshots is where the
+        /// README's come from).
+        @Test func chromiumSignsInThroughTheRealPages() async throws {
+            let directory = try makeTemporaryDirectory()
+            let clients = try Self.tenant(in: directory)
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let screenshots =
+                ProcessInfo.processInfo.environment["TESSERA_SCREENSHOT_DIR"]
+                ?? directory.appendingPathComponent("screenshots").path
+            let result = try Interop.python(
+                "browser_flow.py", ["\(server.baseURL)/t/acme", clients.native, "alice", Self.password, screenshots])
+            #expect(result.status == 0, "\(result.stderr)")
+            let output = result.json()
+            #expect(output["token_status"] as? Int == 200, "\(output)")
+            let token = output["token"] as? [String: Any] ?? [:]
+            #expect(token["id_token"] is String && token["refresh_token"] is String)
+            #expect((output["consent_text"] as? String)?.contains("Read your orders") == true)
+            #expect((output["account_text"] as? String)?.contains("Orders for Android") == true)
+            for page in ["login", "consent", "account"] {
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: "\(screenshots)/\(page).png")[.size]) as? Int
+                #expect((size ?? 0) > 1_000, "no screenshot of the \(page) page")
+            }
+        }
+    }
+}
