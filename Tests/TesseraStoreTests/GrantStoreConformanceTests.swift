@@ -210,8 +210,12 @@ struct GrantStoreConformanceTests {
         try await store.insertAuthorizationCode(expired)
         try await store.insertRefreshToken(token)
         try await store.insertRefreshToken(expiredToken)
-        #expect(try await store.purgeExpired(before: Date(), batch: 100) == 2)
+        let (revokedValue, revoked) = Self.refresh(in: tenant)
+        try await store.insertRefreshToken(revoked)
+        try await store.revokeRefreshFamily(tenantID: tenant.id, familyID: revoked.familyID, at: Date())
+        #expect(try await store.purgeExpired(before: Date().addingTimeInterval(1), batch: 100) == 3)
         #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: liveToken)) != nil)
+        #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: revokedValue)) == nil)
         guard
             case .redeemed = try await store.redeemAuthorizationCode(
                 tenantID: tenant.id, codeHash: SecretHash(of: liveCode), clientID: "web", at: Date())

@@ -43,10 +43,12 @@ extension SQLExecutor {
         ).map(RefreshToken.init(row:))
     }
 
+    // Revoking also ends the rows' life (expires_at), so the purge, which walks the expiry index,
+    // removes them at its next round: a revoked family is refused whether its rows exist or not.
     public func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int {
         try await execute(
             """
-            UPDATE refresh_tokens SET revoked_at = $3
+            UPDATE refresh_tokens SET revoked_at = $3, expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END
             WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL RETURNING family_id
             """, [.uuid(tenantID), .uuid(familyID), .date(date)]
         ).count
@@ -55,7 +57,7 @@ extension SQLExecutor {
     public func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int {
         try await execute(
             """
-            UPDATE refresh_tokens SET revoked_at = $4
+            UPDATE refresh_tokens SET revoked_at = $4, expires_at = CASE WHEN expires_at > $4 THEN $4 ELSE expires_at END
             WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND revoked_at IS NULL RETURNING family_id
             """, [.uuid(tenantID), .uuid(userID), .text(clientID), .date(date)]
         ).count
