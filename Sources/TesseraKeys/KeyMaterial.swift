@@ -45,34 +45,34 @@ enum JWTKitKey: Sendable {
 
 /// Turns stored bytes into jwt-kit keys, and private keys into the public JWK they imply.
 enum KeyMaterial {
-    /// The signing key for the stored private part, and its public JWK (nil for HS256, which has
-    /// no public form).
+    /// The signing key for the stored private part, its public JWK (nil for HS256, which has
+    /// no public form), and for ES256 the swift-crypto key the hot path signs with.
     static func privateKey(
         _ bytes: [UInt8], algorithm: SigningAlgorithm, kid: String
     ) throws(KeyError)
-        -> (key: JWTKitKey, publicJWK: PublicJWK?)
+        -> (key: JWTKitKey, publicJWK: PublicJWK?, p256: P256.Signing.PrivateKey?)
     {
         do {
             switch algorithm {
             case .es256:
                 let key = try P256.Signing.PrivateKey(rawRepresentation: bytes)
-                return (.es256(try ES256PrivateKey(backing: key)), PublicJWK(p256: key.publicKey))
+                return (.es256(try ES256PrivateKey(backing: key)), PublicJWK(p256: key.publicKey), key)
             case .edDSA:
                 let key = try Curve25519.Signing.PrivateKey(rawRepresentation: bytes)
-                return (.edDSA(EdDSA.PrivateKey(backing: key)), PublicJWK(ed25519: key.publicKey))
+                return (.edDSA(EdDSA.PrivateKey(backing: key)), PublicJWK(ed25519: key.publicKey), nil)
             case .rs256:
                 let key = try _RSA.Signing.PrivateKey(derRepresentation: bytes)
                 let primitives = try key.publicKey.getKeyPrimitives()
                 return (
                     .rs256(try JWTKit.Insecure.RSA.PrivateKey(backing: key)),
-                    PublicJWK(rsaModulus: primitives.modulus, exponent: primitives.publicExponent)
+                    PublicJWK(rsaModulus: primitives.modulus, exponent: primitives.publicExponent), nil
                 )
             case .hs256:
                 // RFC 7518 §3.2: the key must be at least as long as the hash output.
                 guard bytes.count >= 32 else {
                     throw KeyError.invalidPrivateKey(kid: kid, reason: "an HS256 secret needs at least 32 bytes")
                 }
-                return (.hs256(HMACKey(key: SymmetricKey(data: bytes))), nil)
+                return (.hs256(HMACKey(key: SymmetricKey(data: bytes))), nil, nil)
             }
         } catch let error as KeyError {
             throw error
@@ -114,5 +114,17 @@ enum KeyMaterial {
         } catch {
             throw .invalidPublicJWK(kid: kid, reason: "its parameters are not a valid \(algorithm.rawValue) public key")
         }
+    }
+
+    /// The P-256 public key of an ES256 JWK whose members `publicKey(_:algorithm:kid:)` has
+    /// already checked: x and y, 32 bytes each, as an uncompressed point (SEC 1 §2.3.3).
+    static func p256PublicKey(_ jwk: PublicJWK, kid: String) throws(KeyError) -> P256.Signing.PublicKey {
+        let members = jwk.requiredMembers
+        guard let x = members["x"].flatMap({ Base64URLBytes.decode($0) }),
+            let y = members["y"].flatMap({ Base64URLBytes.decode($0) }),
+            x.count == 32, y.count == 32,
+            let key = try? P256.Signing.PublicKey(x963Representation: [0x04] + x + y)
+        else { throw .invalidPublicJWK(kid: kid, reason: "its parameters are not a valid ES256 public key") }
+        return key
     }
 }

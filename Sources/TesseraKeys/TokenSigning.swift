@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import TesseraCore
@@ -36,12 +37,29 @@ extension LoadedKey {
         Base64URLBytes.append(payloadJSON, to: &token)
         let signature: [UInt8]
         do {
-            signature = try jwtAlgorithm.sign(token)
+            if let signing = p256?.signing {
+                // RFC 7518 §3.4: the JWS signature is R || S, 32 bytes each (rawRepresentation).
+                signature = Array(try signing.signature(for: SHA256.hash(data: token)).rawRepresentation)
+            } else {
+                signature = try jwtAlgorithm.sign(token)
+            }
         } catch {
             throw .signingFailed(kid: kid, reason: "\(error)")
         }
         token.append(UInt8(ascii: "."))
         Base64URLBytes.append(signature, to: &token)
         return String(decoding: token, as: UTF8.self)
+    }
+
+    /// Whether `signature` is this key's signature of `input` (the JWS signing input). ES256
+    /// signatures must be exactly R || S (64 bytes); a DER signature or any other length fails.
+    func verify(signature: [UInt8], signs input: ArraySlice<UInt8>) -> Bool {
+        if let p256 {
+            guard signature.count == 64,
+                let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return p256.verifying.isValidSignature(parsed, for: SHA256.hash(data: input))
+        }
+        return (try? jwtAlgorithm.verify(signature, signs: input)) ?? false
     }
 }

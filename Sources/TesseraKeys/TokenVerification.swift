@@ -12,16 +12,19 @@ extension TenantKeys {
 
     /// Verifies a token signed by this tenant and returns its payload.
     ///
-    /// Nothing in the header is trusted: the header is parsed here, before jwt-kit sees anything,
+    /// Nothing in the header is trusted: the header is parsed here, before any key is touched,
     /// and the key is looked up by `kid` among this tenant's verifying keys only (jwt-kit's
     /// `JWTKeyCollection` would fall back to its default key for an unknown kid). The algorithm
     /// comes from the key, and the header's `alg` must name it. Then, in order:
     /// `typ` (RFC 9068 §4), signature, `iss`, `exp` (required, RFC 7519 §4.1.4), `nbf` (§4.1.5),
     /// `iat` (§4.1.6), with `leeway` seconds of clock skew on the times.
     ///
-    /// `Payload` is any `Decodable`; for jwt-kit `JWTPayload` types, `verify(using:)` is not
-    /// called: the time rules live here, judged against `now` with `leeway`, in one place.
-    /// The audience (`aud`) is the caller's to check, since only it knows who it is.
+    /// Header and claims are read with `JSONReader` (strict; a repeated member name is
+    /// malformed). A `Payload` that is `CompactJSONDecodable` is built from the parsed claims;
+    /// any other `Decodable` goes through `JSONDecoder`. For jwt-kit `JWTPayload` types,
+    /// `verify(using:)` is not called: the time rules live here, judged against `now` with
+    /// `leeway`, in one place. The audience (`aud`) is the caller's to check, since only it knows
+    /// who it is.
     public func verify<Payload: Decodable>(
         _ token: String, as _: Payload.Type = Payload.self, expectedType: String, issuer: String,
         now: Date, leeway: Int
@@ -38,32 +41,41 @@ extension TenantKeys {
 
         let header = try Self.parseHeader(bytes[..<first])
         let key = try verifyingKey(for: header)
-        guard let type = header["typ"]?.asString, Self.type(type, matches: expectedType) else {
+        guard let type = try? header.optionalString("typ"), Self.type(type, matches: expectedType) else {
             throw .wrongType
         }
 
         guard let signature = Base64URLBytes.decode(bytes[(second + 1)...]) else { throw .malformed }
-        let signatureValid = (try? key.jwtAlgorithm.verify(signature, signs: bytes[..<second])) ?? false
-        guard signatureValid else { throw .badSignature }
+        guard key.verify(signature: signature, signs: bytes[..<second]) else { throw .badSignature }
 
         guard let payloadJSON = Base64URLBytes.decode(bytes[(first + 1)..<second]) else { throw .malformed }
-        let envelope: ClaimsEnvelope<Payload>
+        let claims: JSONObject
         do {
-            envelope = try TokenJSON.decoder.decode(ClaimsEnvelope<Payload>.self, from: Data(payloadJSON))
+            claims = try JSONReader.object(payloadJSON)
         } catch {
             throw .malformed
         }
-        try envelope.registered.check(issuer: issuer, now: now, leeway: leeway)
-        guard let payload = envelope.payload else { throw .malformed }
-        return payload
+        // The registered claims are judged first, so an expired token reads as expired even
+        // when the rest of its claims would not fit `Payload`.
+        try RegisteredClaims(claims).check(issuer: issuer, now: now, leeway: leeway)
+        if let compact = Payload.self as? any CompactJSONDecodable.Type {
+            guard let payload = (try? compact.init(compactJSON: claims)) as? Payload else { throw .malformed }
+            return payload
+        }
+        do {
+            return try TokenJSON.decoder.decode(Payload.self, from: Data(payloadJSON))
+        } catch {
+            throw .malformed
+        }
     }
 
-    /// Decodes the JOSE header and refuses the parameters no Tessera token carries.
-    static func parseHeader(_ segment: ArraySlice<UInt8>) throws(TokenRejection) -> [String: JWTHeaderField] {
+    /// Decodes the JOSE header and refuses the parameters no Tessera token carries (present at
+    /// all, even as `null`).
+    static func parseHeader(_ segment: ArraySlice<UInt8>) throws(TokenRejection) -> JSONObject {
         guard let json = Base64URLBytes.decode(segment) else { throw .malformed }
-        let fields: [String: JWTHeaderField]
+        let fields: JSONObject
         do {
-            fields = try TokenJSON.decoder.decode(JWTHeader.self, from: Data(json)).fields
+            fields = try JSONReader.object(json)
         } catch {
             throw .malformed
         }
@@ -75,11 +87,11 @@ extension TenantKeys {
 
     /// The key named by `kid`, if it verifies for this tenant and the header's `alg` is its
     /// algorithm. `none` is never an algorithm (RFC 8725 §3.1).
-    func verifyingKey(for header: [String: JWTHeaderField]) throws(TokenRejection) -> LoadedKey {
-        guard let alg = header["alg"]?.asString, alg.lowercased() != "none" else {
+    func verifyingKey(for header: JSONObject) throws(TokenRejection) -> LoadedKey {
+        guard let alg = try? header.optionalString("alg"), alg.lowercased() != "none" else {
             throw .unsupportedAlgorithm
         }
-        guard let kid = header["kid"]?.asString, let key = verifying[kid] else { throw .unknownKey }
+        guard let kid = try? header.optionalString("kid"), let key = verifying[kid] else { throw .unknownKey }
         guard key.algorithm.rawValue == alg else { throw .unsupportedAlgorithm }
         return key
     }
@@ -93,26 +105,25 @@ extension TenantKeys {
     }
 }
 
-/// The payload decoded once into both the caller's type and the registered claims this file
-/// checks. A payload that fits the claims but not the caller's type is still judged on its
-/// claims first, so an expired token reads as expired rather than malformed.
-struct ClaimsEnvelope<Payload: Decodable>: Decodable {
-    let registered: RegisteredClaims
-    let payload: Payload?
-
-    init(from decoder: any Decoder) throws {
-        registered = try RegisteredClaims(from: decoder)
-        payload = try? Payload(from: decoder)
-    }
-}
-
 /// The RFC 7519 §4.1 claims that decide whether a token is acceptable at all. NumericDates are
-/// read as numbers (fractions allowed); a non-number is malformed.
-struct RegisteredClaims: Decodable {
+/// read as numbers (fractions allowed); a non-number is malformed, as is an `iss` that is not a
+/// string.
+struct RegisteredClaims {
     let iss: String?
     let exp: Double?
     let nbf: Double?
     let iat: Double?
+
+    init(_ claims: JSONObject) throws(TokenRejection) {
+        do {
+            iss = try claims.optionalString("iss")
+            exp = try claims.optionalNumber("exp")
+            nbf = try claims.optionalNumber("nbf")
+            iat = try claims.optionalNumber("iat")
+        } catch {
+            throw .malformed
+        }
+    }
 
     func check(issuer: String, now: Date, leeway: Int) throws(TokenRejection) {
         guard iss == issuer else { throw .wrongIssuer }

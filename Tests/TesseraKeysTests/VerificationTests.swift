@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TesseraCore
 import Testing
@@ -138,6 +139,21 @@ import Testing
         let token = try TokenParts.forged(
             header: #"{"alg":"ES256","kid":"\#(current.kid)","typ":"\#(typ)"}"#, payload: payload, signedBy: current)
         #expect(try keys.verifyAccessToken(token).sub == "user-1")
+    }
+
+    /// JWS ES256 signatures are R || S (RFC 7518 §3.4); the same signature in DER, or cut
+    /// short, is not accepted.
+    @Test func es256SignatureInAnyOtherFormIsRefused() throws {
+        let token = try keys.sign(Fixture.claims(), type: "at+jwt")
+        var parts = TokenParts.segments(token)
+        let input = Array((parts[0] + "." + parts[1]).utf8)
+        let signing = try #require(current.p256?.signing)
+        let der = try signing.signature(for: SHA256.hash(data: input)).derRepresentation
+        parts[2] = Base64URL.encode(Array(der))
+        #expect(throws: TokenRejection.badSignature) { try keys.verifyAccessToken(parts.joined(separator: ".")) }
+        let raw = try #require(Base64URL.decode(TokenParts.segments(token)[2]))
+        parts[2] = Base64URL.encode(Array(raw.dropLast()))
+        #expect(throws: TokenRejection.badSignature) { try keys.verifyAccessToken(parts.joined(separator: ".")) }
     }
 
     @Test func tamperedPayloadFailsTheSignature() throws {

@@ -127,3 +127,42 @@ extension ActorClaim: CompactJSONEncodable {
         return writer.finished()
     }
 }
+
+extension AccessTokenClaims: CompactJSONDecodable {
+    /// What `Codable` reads, from claims `JSONReader` already parsed: introspection builds the
+    /// claims of every token this way instead of through `JSONDecoder`.
+    public init(compactJSON object: JSONObject) throws(JSONReader.Failure) {
+        iss = try object.string("iss")
+        sub = try object.string("sub")
+        switch object["aud"] {
+        case .string(let value)?: aud = .one(value)
+        case .array(let values)?:
+            aud = .many(
+                try values.map { value throws(JSONReader.Failure) in
+                    guard case .string(let string) = value else { throw JSONReader.Failure(reason: "aud member") }
+                    return string
+                })
+        default: throw JSONReader.Failure(reason: "aud is not a string or an array of strings")
+        }
+        exp = try object.integer("exp")
+        iat = try object.integer("iat")
+        nbf = try object.integer("nbf")
+        jti = try object.string("jti")
+        clientID = try object.string("client_id")
+        scope = try object.string("scope")
+        authTime = try object.optionalInteger("auth_time")
+        act = try object.optionalObject("act").map { nested throws(JSONReader.Failure) in
+            try ActorClaim(compactJSON: nested)
+        }
+    }
+}
+
+extension ActorClaim: CompactJSONDecodable {
+    public convenience init(compactJSON object: JSONObject) throws(JSONReader.Failure) {
+        self.init(
+            sub: try object.string("sub"), clientID: try object.optionalString("client_id"),
+            act: try object.optionalObject("act").map { nested throws(JSONReader.Failure) in
+                try ActorClaim(compactJSON: nested)
+            })
+    }
+}
