@@ -12,6 +12,8 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var refreshTokenIdleTTL: Int = 7 * 86_400
     public var authorizationCodeTTL: Int = 60
     public var deviceCodeTTL: Int = 600
+    /// RFC 8628 §3.2 `interval`: seconds a device waits between polls (it grows by 5 at each `slow_down`).
+    public var devicePollInterval: Int = 5
     public var idTokenTTL: Int = 3_600
     /// How long a sign-in at the login page lasts before the user types their password again.
     public var sessionTTL: Int = 12 * 3_600
@@ -32,6 +34,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         case refreshTokenIdleTTL = "refresh_token_idle_ttl"
         case authorizationCodeTTL = "authorization_code_ttl"
         case deviceCodeTTL = "device_code_ttl"
+        case devicePollInterval = "device_poll_interval"
         case idTokenTTL = "id_token_ttl"
         case sessionTTL = "session_ttl"
         case keyRotationPeriod = "key_rotation_period"
@@ -52,6 +55,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         authorizationCodeTTL =
             try c.decodeIfPresent(Int.self, forKey: .authorizationCodeTTL) ?? d.authorizationCodeTTL
         deviceCodeTTL = try c.decodeIfPresent(Int.self, forKey: .deviceCodeTTL) ?? d.deviceCodeTTL
+        devicePollInterval = try c.decodeIfPresent(Int.self, forKey: .devicePollInterval) ?? d.devicePollInterval
         idTokenTTL = try c.decodeIfPresent(Int.self, forKey: .idTokenTTL) ?? d.idTokenTTL
         sessionTTL = try c.decodeIfPresent(Int.self, forKey: .sessionTTL) ?? d.sessionTTL
         keyRotationPeriod = try c.decodeIfPresent(Int.self, forKey: .keyRotationPeriod) ?? d.keyRotationPeriod
@@ -95,6 +99,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
             refreshTokenIdleTTL = try Self.duration(value, key, within: 60...(365 * 86_400))
         case .authorizationCodeTTL: authorizationCodeTTL = try Self.duration(value, key, within: 10...600)
         case .deviceCodeTTL: deviceCodeTTL = try Self.duration(value, key, within: 60...3_600)
+        case .devicePollInterval: devicePollInterval = try Self.duration(value, key, within: 1...60)
         case .idTokenTTL: idTokenTTL = try Self.duration(value, key, within: 60...86_400)
         case .sessionTTL: sessionTTL = try Self.duration(value, key, within: 300...(30 * 86_400))
         case .keyRotationPeriod:

@@ -18,11 +18,12 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
     DiscoveryRoutes(runtime: runtime, grants: tokenEndpoint.supportedGrants).register(on: router)
     TokenRoutes(
         runtime: runtime, token: tokenEndpoint, introspection: runtime.introspectionEndpoint,
-        revocation: runtime.revocationEndpoint
+        revocation: runtime.revocationEndpoint, deviceAuthorization: runtime.deviceAuthorizationEndpoint
     ).register(on: router)
     let pages = PageRenderer()
     AuthorizationRoutes(runtime: runtime, pages: pages).register(on: router)
     AccountRoutes(runtime: runtime, pages: pages).register(on: router)
+    DeviceRoutes(runtime: runtime, pages: pages).register(on: router)
     UserinfoRoutes(runtime: runtime, endpoint: runtime.userinfoEndpoint).register(on: router)
 
     let configuration = runtime.configuration

@@ -95,6 +95,8 @@ public struct TesseraRuntime: Sendable {
                 ClientCredentialsGrant(issuer: issuer),
                 AuthorizationCodeGrant(store: store, tokens: userTokens, revocations: revocations),
                 RefreshTokenGrant(store: store, tokens: userTokens),
+                DeviceCodeGrant(store: store, tokens: userTokens),
+                TokenExchangeGrant(issuer: issuer, validator: tokenValidator),
             ], authenticator: clientAuthenticator, rateLimit: clientRateLimit)
     }
 
@@ -108,6 +110,10 @@ public struct TesseraRuntime: Sendable {
         RevocationEndpoint(
             authenticator: clientAuthenticator, validator: tokenValidator, store: store, revocations: revocations,
             rateLimit: clientRateLimit)
+    }
+
+    public var deviceAuthorizationEndpoint: DeviceAuthorizationEndpoint {
+        DeviceAuthorizationEndpoint(store: store, authenticator: clientAuthenticator, rateLimit: clientRateLimit)
     }
 
     public var userinfoEndpoint: UserinfoEndpoint {

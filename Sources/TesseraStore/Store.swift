@@ -121,6 +121,24 @@ public protocol RefreshTokenStore: Sendable {
     func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int
 }
 
+/// Device authorizations (RFC 8628): decided once by a person, redeemed once by the device.
+public protocol DeviceCodeStore: Sendable {
+    /// `.conflict` when the user code is taken in the tenant (the caller draws another).
+    func insertDeviceCode(_ code: DeviceCode) async throws
+    func deviceCode(tenantID: UUID, deviceCodeHash: SecretHash) async throws -> DeviceCode?
+    func deviceCode(tenantID: UUID, userCode: String) async throws -> DeviceCode?
+    /// Records the person's decision on a pending, unexpired code; false when it was not pending.
+    func decideDeviceCode(
+        tenantID: UUID, userCode: String, status: DeviceCode.Status, userID: UUID?, authTime: Date?, at date: Date
+    ) async throws -> Bool
+    func recordDevicePoll(tenantID: UUID, deviceCodeHash: SecretHash, at date: Date, intervalSeconds: Int) async throws
+    /// Moves an approved, unexpired code to `redeemed`, atomically: of concurrent polls one wins.
+    func redeemDeviceCode(
+        tenantID: UUID, deviceCodeHash: SecretHash, clientID: String, at date: Date
+    ) async throws
+        -> Bool
+}
+
 /// Housekeeping of rows that only matter until they expire.
 public protocol ExpiryPurge: Sendable {
     /// Deletes up to `batch` expired rows per table; returns the number deleted.
@@ -130,7 +148,7 @@ public protocol ExpiryPurge: Sendable {
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore, RefreshTokenStore,
-    ExpiryPurge
+    DeviceCodeStore, ExpiryPurge
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

@@ -222,3 +222,76 @@ struct GrantStoreConformanceTests {
         else { Issue.record("the live code must survive the purge"); return }
     }
 }
+
+@Suite("Device code store conformance")
+struct DeviceCodeStoreConformanceTests {
+    static func code(
+        in tenant: Tenant, userCode: String = UserCode.generate(), expiresIn: TimeInterval = 600
+    )
+        -> (String, DeviceCode)
+    {
+        let value = RandomToken.generate()
+        let now = Date()
+        return (
+            value,
+            DeviceCode(
+                tenantID: tenant.id, deviceCodeHash: SecretHash(of: value), userCode: userCode, clientID: "tv",
+                scopes: ScopeSet(["orders:read"]), audience: [], intervalSeconds: 5, createdAt: now,
+                expiresAt: now.addingTimeInterval(expiresIn))
+        )
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func decidedOnceRedeemedOnce(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, code) = Self.code(in: tenant)
+        try await store.insertDeviceCode(code)
+        let hash = SecretHash(of: value)
+        #expect(try await store.deviceCode(tenantID: tenant.id, userCode: code.userCode)?.status == .pending)
+        #expect(
+            try await store.redeemDeviceCode(tenantID: tenant.id, deviceCodeHash: hash, clientID: "tv", at: Date())
+                == false)
+        let user = UUID()
+        #expect(
+            try await store.decideDeviceCode(
+                tenantID: tenant.id, userCode: code.userCode, status: .approved, userID: user, authTime: Date(),
+                at: Date()))
+        #expect(
+            try await store.decideDeviceCode(
+                tenantID: tenant.id, userCode: code.userCode, status: .denied, userID: nil, authTime: nil, at: Date())
+                == false)
+        try await store.recordDevicePoll(tenantID: tenant.id, deviceCodeHash: hash, at: Date(), intervalSeconds: 10)
+        let polled = try #require(try await store.deviceCode(tenantID: tenant.id, deviceCodeHash: hash))
+        #expect(polled.status == .approved && polled.userID == user && polled.intervalSeconds == 10)
+        #expect(
+            try await store.redeemDeviceCode(tenantID: tenant.id, deviceCodeHash: hash, clientID: "other", at: Date())
+                == false)
+        #expect(try await store.redeemDeviceCode(tenantID: tenant.id, deviceCodeHash: hash, clientID: "tv", at: Date()))
+        #expect(
+            try await store.redeemDeviceCode(tenantID: tenant.id, deviceCodeHash: hash, clientID: "tv", at: Date())
+                == false)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func userCodesAreUniquePerTenantAndExpiredCodesCannotBeDecided(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let other = try await Fixtures.insertedTenant(store)
+        let (_, first) = Self.code(in: tenant, userCode: "BCDF-GHJK")
+        try await store.insertDeviceCode(first)
+        let (_, clash) = Self.code(in: tenant, userCode: "BCDF-GHJK")
+        await #expect(throws: StoreError.self) { try await store.insertDeviceCode(clash) }
+        let (_, elsewhere) = Self.code(in: other, userCode: "BCDF-GHJK")
+        try await store.insertDeviceCode(elsewhere)
+        let (_, expired) = Self.code(in: tenant, userCode: "ZZZZ-ZZZZ", expiresIn: -1)
+        try await store.insertDeviceCode(expired)
+        #expect(
+            try await store.decideDeviceCode(
+                tenantID: tenant.id, userCode: "ZZZZ-ZZZZ", status: .approved, userID: UUID(), authTime: Date(),
+                at: Date())
+                == false)
+    }
+}

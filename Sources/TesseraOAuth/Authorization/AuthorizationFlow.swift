@@ -164,6 +164,8 @@ public struct AuthorizationFlow: Sendable {
         switch pending.purpose {
         case .account:
             return (.redirect(issuer + AccountPaths.account), session)
+        case .device(let userCode):
+            return (await deviceConsent(userCode: userCode, user: user, tenant: tenant), session)
         case .authorize(let request):
             guard let client = await activeClient(request.clientID, tenant: tenant) else {
                 return (.errorPage(status: 400, message: "The application is no longer available."), session)
@@ -183,12 +185,19 @@ public struct AuthorizationFlow: Sendable {
     public func submitConsent(
         form: FormParameters, tenant: Tenant, issuer: String, session: LoginSession?, requestID: String?
     ) async -> InteractionStep {
-        guard let pending = openPending(form["pending"], tenant: tenant),
-            case .authorize(let request) = pending.purpose,
-            let userID = pending.userID
-        else { return Self.expired }
+        guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID else {
+            return Self.expired
+        }
         // The approval must come from the user the page was drawn for, still signed in.
         guard let session, session.userID == userID, session.expiresAt > clock() else { return Self.expired }
+        let request: AuthorizationRequest
+        switch pending.purpose {
+        case .authorize(let authorization): request = authorization
+        case .device(let userCode):
+            return await decideDevice(
+                userCode: userCode, userID: userID, session: session, form: form, tenant: tenant, requestID: requestID)
+        case .account: return Self.expired
+        }
         do {
             guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active,
                 await activeClient(request.clientID, tenant: tenant) != nil
@@ -264,8 +273,13 @@ public struct AuthorizationFlow: Sendable {
     }
 
     func clientName(of pending: PendingInteraction, tenant: Tenant) async -> String? {
-        guard case .authorize(let request) = pending.purpose else { return nil }
-        return await activeClient(request.clientID, tenant: tenant)?.name
+        switch pending.purpose {
+        case .authorize(let request): return await activeClient(request.clientID, tenant: tenant)?.name
+        case .device(let userCode):
+            guard let code = try? await store.deviceCode(tenantID: tenant.id, userCode: userCode) else { return nil }
+            return await activeClient(code.clientID, tenant: tenant)?.name
+        case .account: return nil
+        }
     }
 }
 
@@ -276,4 +290,6 @@ public enum AccountPaths {
     public static let account = "/account"
     public static let revokeConsent = "/account/revoke"
     public static let logout = "/logout"
+    /// RFC 8628 `verification_uri`.
+    public static let device = "/device"
 }

@@ -8,6 +8,8 @@ public struct PendingInteraction: Codable, Sendable, Equatable {
         case authorize(AuthorizationRequest)
         /// The user's own account page, behind a sign-in.
         case account
+        /// A device waiting for a person to approve its user code (RFC 8628 §3.3).
+        case device(userCode: String)
     }
 
     public let purpose: Purpose
@@ -34,6 +36,16 @@ public enum InteractionStep: Sendable {
     case redirect(String)
     case login(LoginPrompt)
     case consent(ConsentPrompt)
+    /// The device verification form (RFC 8628 §3.3), with the code typed so far.
+    case deviceCode(DeviceCodePrompt)
+    /// The end of a flow that returns to no client (a device was approved or denied).
+    case done(title: String, message: String)
+}
+
+public struct DeviceCodePrompt: Sendable {
+    public let userCode: String?
+    public let error: String?
+    public let status: Int
 }
 
 public struct LoginPrompt: Sendable {
@@ -55,4 +67,6 @@ public struct ConsentPrompt: Sendable {
     public let username: String
     public let scopes: [Item]
     public let audience: [String]
+    /// For a device: the code the person must find on the device's screen before approving.
+    public var userCode: String? = nil
 }

@@ -12,6 +12,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let tokenEndpoint: String?
     public let introspectionEndpoint: String?
     public let revocationEndpoint: String?
+    public let deviceAuthorizationEndpoint: String?
     public let grantTypesSupported: [String]
     public let responseTypesSupported: [String]
     public let scopesSupported: [String]
@@ -34,6 +35,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let revocation = "/revoke"
         public static let authorize = "/authorize"
         public static let userinfo = "/userinfo"
+        public static let deviceAuthorization = "/device_authorization"
     }
 
     public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType]) {
@@ -52,6 +54,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             hasAuthorization
             ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username"] : nil
         authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
+        deviceAuthorizationEndpoint = grants.contains(.deviceCode) ? issuer + Path.deviceAuthorization : nil
         grantTypesSupported = grants.map(\.rawValue)
         // RFC 8414 §2 requires the member; `code` only, as the authorization endpoint lands.
         responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
@@ -75,6 +78,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"
+        case deviceAuthorizationEndpoint = "device_authorization_endpoint"
         case grantTypesSupported = "grant_types_supported"
         case responseTypesSupported = "response_types_supported"
         case scopesSupported = "scopes_supported"

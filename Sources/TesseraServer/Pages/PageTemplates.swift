@@ -14,7 +14,9 @@ enum PageTemplates {
         button.secondary{background:#e6e8ee;color:#1d2330}.error{background:#fdecec;color:#8a1c1c;padding:.6rem .8rem;\
         border-radius:8px}ul{padding-left:1.2rem}li{margin:.4rem 0}.muted{color:#5b6475;font-size:.9rem}\
         code{font-size:.85rem;word-break:break-all}.app{border-top:1px solid #e6e8ee;padding:.75rem 0}\
-        .app form button{width:auto;padding:.4rem .9rem;margin-top:.5rem}
+        .app form button{width:auto;padding:.4rem .9rem;margin-top:.5rem}\
+        .code{font:600 1.3rem ui-monospace,monospace;letter-spacing:.1em}.code-check{background:#eef3fd;padding:.6rem .8rem;\
+        border-radius:8px}
         """
 
     static let head = """
@@ -59,6 +61,7 @@ enum PageTemplates {
         {{> head}}
         <h1>Allow {{clientName}}?</h1>
         <p>Signed in as <strong>{{username}}</strong>. <strong>{{clientName}}</strong> asks to act on your behalf:</p>
+        {{#userCode}}<p class="code-check">Allow only if your device shows <strong class="code">{{userCode}}</strong>.</p>{{/userCode}}
         <ul>
         {{#scopes}}<li><strong>{{name}}</strong>{{#description}}: {{description}}{{/description}}{{#alreadyGranted}} <span class="muted">(allowed before)</span>{{/alreadyGranted}}</li>
         {{/scopes}}
@@ -93,6 +96,20 @@ enum PageTemplates {
         <form method="post" action="{{logoutAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit" class="secondary">Sign out</button>
+        </form>
+        {{> foot}}
+        """
+
+    static let device = """
+        {{> head}}
+        <h1>Connect a device</h1>
+        <p>Enter the code your device shows.</p>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <label for="user_code">Code</label>
+        <input id="user_code" name="user_code" value="{{userCode}}" placeholder="XXXX-XXXX" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
+        <button type="submit">Continue</button>
         </form>
         {{> foot}}
         """

@@ -126,7 +126,17 @@ struct TenantPage {
                     "csrfToken": csrfToken, "pending": prompt.pending, "clientName": prompt.clientName,
                     "username": prompt.username, "scopes": scopes, "audience": prompt.audience,
                     "hasAudience": !prompt.audience.isEmpty, "accountURL": issuer + AccountPaths.account,
+                    "userCode": prompt.userCode ?? "",
                 ], tenant: tenant)
+        case .deviceCode(let prompt):
+            var values: [String: Any] = [
+                "title": "Connect a device", "action": issuer + AccountPaths.device, "csrfToken": csrfToken,
+                "userCode": prompt.userCode ?? "",
+            ]
+            values["error"] = prompt.error
+            response = pages.render(.device, values, tenant: tenant, status: HTTPResponse.Status(code: prompt.status))
+        case .done(let title, let text):
+            response = pages.message(title, text, tenant: tenant, status: .ok)
         }
         if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
         return response

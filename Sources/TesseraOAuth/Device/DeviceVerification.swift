@@ -1,0 +1,140 @@
+import Foundation
+import TesseraCore
+import TesseraStore
+
+/// The person's side of the device flow (RFC 8628 §3.3): the verification page takes the user
+/// code shown on the device, then the same login and consent pages as the authorization code
+/// flow. Guessing user codes is throttled per address like passwords, and audited.
+extension AuthorizationFlow {
+    /// `GET {issuer}/device[?user_code=…]`: the form, prefilled from `verification_uri_complete`.
+    public func deviceForm(prefilled: String?) -> InteractionStep {
+        .deviceCode(DeviceCodePrompt(userCode: prefilled.flatMap(UserCode.normalize), error: nil, status: 200))
+    }
+
+    /// `POST {issuer}/device` with `user_code` (CSRF checked by the server).
+    public func submitUserCode(
+        _ typed: String?, tenant: Tenant, session: LoginSession?, address: String?, requestID: String?
+    ) async -> InteractionStep {
+        let throttleKey = ["device|\(tenant.id)|\(address ?? "-")"]
+        if let wait = await passwordLogin.throttle.wait(for: throttleKey, now: clock()) {
+            return .deviceCode(
+                DeviceCodePrompt(
+                    userCode: nil, error: "Too many wrong codes. Try again in \(wait) seconds.", status: 429))
+        }
+        let code: DeviceCode?
+        do {
+            code =
+                try await UserCode.normalize(typed ?? "").asyncMap {
+                    try await store.deviceCode(tenantID: tenant.id, userCode: $0)
+                } ?? nil
+        } catch {
+            return Self.unavailable
+        }
+        guard let code, code.status == .pending, code.expiresAt > clock(),
+            let client = await activeClient(code.clientID, tenant: tenant)
+        else {
+            await passwordLogin.throttle.recordFailure(for: throttleKey, now: clock())
+            try? await store.appendAudit(
+                AuditEvent(
+                    tenantID: tenant.id, occurredAt: clock(), actor: "address:\(address ?? "unknown")",
+                    action: "device.user_code.failure", target: "user_code", requestID: requestID))
+            return .deviceCode(
+                DeviceCodePrompt(
+                    userCode: nil, error: "That code is not valid or has expired. Check the code on your device.",
+                    status: 400))
+        }
+        if let session, session.expiresAt > clock(),
+            let user = try? await store.user(tenantID: tenant.id, id: session.userID), user.status == .active
+        {
+            return await deviceConsent(userCode: code.userCode, user: user, tenant: tenant)
+        }
+        return loginPage(.device(userCode: code.userCode), clientName: client.name, tenant: tenant)
+    }
+
+    /// A device is always confirmed on the consent page, even for scopes approved before: the
+    /// person must check that the code on the page is the one on their device.
+    func deviceConsent(userCode: String, user: User, tenant: Tenant) async -> InteractionStep {
+        do {
+            guard let code = try await store.deviceCode(tenantID: tenant.id, userCode: userCode),
+                code.status == .pending, code.expiresAt > clock(),
+                let client = await activeClient(code.clientID, tenant: tenant)
+            else {
+                return .errorPage(status: 400, message: "This device code has expired. Start again on your device.")
+            }
+            let descriptions = Dictionary(
+                try await store.scopes(tenantID: tenant.id).map { ($0.name, $0.description) },
+                uniquingKeysWith: { first, _ in first })
+            let previous = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
+            let pending = PendingInteraction(
+                purpose: .device(userCode: userCode), userID: user.id,
+                expiresAt: min(code.expiresAt, clock().addingTimeInterval(PendingInteraction.lifetime)))
+            guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else {
+                return Self.unavailable
+            }
+            var prompt = ConsentPrompt(
+                pending: sealed, clientName: client.name, username: user.username,
+                scopes: code.scopes.sorted.map {
+                    ConsentPrompt.Item(
+                        name: $0, description: descriptions[$0] ?? "",
+                        alreadyGranted: previous?.scopes.contains($0) ?? false)
+                },
+                audience: code.audience)
+            prompt.userCode = userCode
+            return .consent(prompt)
+        } catch {
+            return Self.unavailable
+        }
+    }
+
+    func decideDevice(
+        userCode: String, userID: UUID, session: LoginSession, form: FormParameters, tenant: Tenant, requestID: String?
+    ) async -> InteractionStep {
+        let decision: DeviceCode.Status
+        switch form["decision"] {
+        case "approve": decision = .approved
+        case "deny": decision = .denied
+        default: return .errorPage(status: 400, message: "Choose Allow or Deny.")
+        }
+        let now = clock()
+        do {
+            let decided = try await store.transaction { operations -> Bool in
+                guard let code = try await operations.deviceCode(tenantID: tenant.id, userCode: userCode),
+                    try await operations.decideDeviceCode(
+                        tenantID: tenant.id, userCode: userCode, status: decision,
+                        userID: decision == .approved ? userID : nil,
+                        authTime: decision == .approved ? session.authTime : nil, at: now)
+                else { return false }
+                if decision == .approved {
+                    let previous = try await operations.consent(
+                        tenantID: tenant.id, userID: userID, clientID: code.clientID)
+                    try await operations.saveConsent(
+                        Consent(
+                            tenantID: tenant.id, userID: userID, clientID: code.clientID,
+                            scopes: (previous?.scopes ?? ScopeSet([])).union(code.scopes),
+                            createdAt: previous?.createdAt ?? now, updatedAt: now))
+                }
+                try await operations.appendAudit(
+                    AuditEvent(
+                        tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)",
+                        action: decision == .approved ? "device.approve" : "device.deny",
+                        target: "client:\(code.clientID)", requestID: requestID))
+                return true
+            }
+            guard decided else {
+                return .errorPage(status: 400, message: "This device code has expired or was already used.")
+            }
+        } catch {
+            return Self.unavailable
+        }
+        return decision == .approved
+            ? .done(title: "Device connected", message: "You can go back to your device; it will continue by itself.")
+            : .done(title: "Request denied", message: "The device was not given access.")
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
