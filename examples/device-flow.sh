@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A device without a browser (a TV, a sensor, a CLI) gets a token through the device flow
+# (RFC 8628): it shows a code, a person approves it on another screen, the device polls politely
+# until the answer comes. Needs curl and python3, and a running `swift run tessera serve` in the
+# same folder (the CLI calls below use its SQLite database).
+#
+#   examples/device-flow.sh [TESSERA]     # TESSERA: how to run the CLI (default: swift run tessera)
+set -euo pipefail
+TESSERA=${1:-swift run -q tessera}
+BASE=${TESSERA_PUBLIC_URL:-http://127.0.0.1:8080}
+TENANT=example-$RANDOM
+json() { python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', ''))"; }
+
+# Setup an operator would do once: a tenant, a scope, a user, and the device's public client.
+$TESSERA tenant create "$TENANT" >/dev/null
+$TESSERA scope create --tenant "$TENANT" tv:watch --description "Watch on your TV" >/dev/null
+PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+echo "$PASSWORD" | $TESSERA user create --tenant "$TENANT" --username viewer --password-stdin >/dev/null
+CLIENT_ID=$($TESSERA client create --tenant "$TENANT" --name "Living Room TV" --public \
+    --grant urn:ietf:params:oauth:grant-type:device_code --grant refresh_token \
+    --scope tv:watch --scope offline_access --json | json client_id)
+
+# 1. The device asks for a code (a public client: its client_id is all it has).
+START=$(curl -fsS -d client_id="$CLIENT_ID" -d scope="tv:watch offline_access" \
+    "$BASE/t/$TENANT/device_authorization")
+DEVICE_CODE=$(json device_code <<<"$START")
+INTERVAL=$(json interval <<<"$START")
+echo "== On your phone or computer, open $(json verification_uri <<<"$START")"
+echo "== and enter the code $(json user_code <<<"$START")"
+echo "== (or open $(json verification_uri_complete <<<"$START"))"
+echo "== Sign in as viewer with password $PASSWORD, then allow the TV."
+
+# 2. It polls at the interval it was given, slower when told to, until the person decides.
+while true; do
+    sleep "$INTERVAL"
+    ANSWER=$(curl -sS -d grant_type=urn:ietf:params:oauth:grant-type:device_code \
+        -d device_code="$DEVICE_CODE" -d client_id="$CLIENT_ID" "$BASE/t/$TENANT/token")
+    case "$(json error <<<"$ANSWER")" in
+        "") echo "== approved; the device's tokens:"; echo "$ANSWER"; exit 0 ;;
+        authorization_pending) echo "   waiting for approval…" ;;
+        slow_down) INTERVAL=$((INTERVAL + 5)); echo "   asked to slow down; now every ${INTERVAL}s" ;;
+        *) echo "== stopped: $ANSWER"; exit 1 ;;
+    esac
+done
