@@ -11,11 +11,13 @@ public struct LoadedKey: Sendable {
     public let state: KeyState
     /// False for keys loaded from their public JWK only.
     public let canSign: Bool
-    /// jwt-kit's signer or verifier for this key.
-    let jwtAlgorithm: any JWTAlgorithm
+    /// jwt-kit's signer or verifier for this key; nil for ES256, which `p256` handles.
+    let jwtAlgorithm: (any JWTAlgorithm)?
     /// ES256 keys sign and verify with swift-crypto's P256 directly: jwt-kit's generic path
     /// (an existential algorithm, `DataProtocol` digests, a copied signature) cost about a fifth
-    /// of the signature itself. Nil for the other algorithms, which go through `jwtAlgorithm`.
+    /// of the signature itself, and its algorithm object (built through a one-key
+    /// `JWTKeyCollection` actor) doubled each tenant's load time and key memory. Nil for the
+    /// other algorithms, which go through `jwtAlgorithm`.
     let p256: P256Key?
     /// Base64url of the JOSE header for the common `typ` values, so signing does no header JSON.
     let encodedHeaders: [String: [UInt8]]
@@ -60,11 +62,13 @@ public struct LoadedKey: Sendable {
                 }
             }
         }
-        let jwtAlgorithm: any JWTAlgorithm
-        do {
-            jwtAlgorithm = try await key.makeAlgorithm(kid: kid)
-        } catch {
-            throw .invalidPrivateKey(kid: kid, reason: "jwt-kit refused the key: \(error)")
+        var jwtAlgorithm: (any JWTAlgorithm)?
+        if p256 == nil {
+            do {
+                jwtAlgorithm = try await key.makeAlgorithm(kid: kid)
+            } catch {
+                throw .invalidPrivateKey(kid: kid, reason: "jwt-kit refused the key: \(error)")
+            }
         }
         var headers: [String: [UInt8]] = [:]
         for type in Self.preparedTypes {

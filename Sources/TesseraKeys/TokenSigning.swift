@@ -40,8 +40,10 @@ extension LoadedKey {
             if let signing = p256?.signing {
                 // RFC 7518 §3.4: the JWS signature is R || S, 32 bytes each (rawRepresentation).
                 signature = Array(try signing.signature(for: SHA256.hash(data: token)).rawRepresentation)
-            } else {
+            } else if let jwtAlgorithm {
                 signature = try jwtAlgorithm.sign(token)
+            } else {
+                throw KeyError.missingPrivateKey(kid: kid)
             }
         } catch {
             throw .signingFailed(kid: kid, reason: "\(error)")
@@ -60,6 +62,6 @@ extension LoadedKey {
             else { return false }
             return p256.verifying.isValidSignature(parsed, for: SHA256.hash(data: input))
         }
-        return (try? jwtAlgorithm.verify(signature, signs: input)) ?? false
+        return (try? jwtAlgorithm?.verify(signature, signs: input)) ?? false
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKit
 import TesseraCore
 import Testing
 
@@ -40,7 +41,16 @@ import Testing
         let parts = token.split(separator: ".")
         let signature = try #require(Base64URL.decode(String(parts[2])))
         let input = Array(token.utf8.prefix(parts[0].count + 1 + parts[1].count))
-        #expect(try verifier.jwtAlgorithm.verify(signature, signs: input))
+        #expect(verifier.verify(signature: signature, signs: input[...]))
+        // And jwt-kit, given only the published JWK, agrees: the direct P256 path writes the
+        // JWS signature form every library reads.
+        let jwk = try PublicJWK(json: publicOnly.publicJWK).requiredMembers
+        let collection = JWTKeyCollection()
+        await collection.add(
+            ecdsa: try ES256PublicKey(parameters: (x: try #require(jwk["x"]), y: try #require(jwk["y"]))),
+            kid: JWKIdentifier(string: publicOnly.kid))
+        let algorithm = try await collection.getKey(for: JWKIdentifier(string: publicOnly.kid))
+        #expect(try algorithm.verify(signature, signs: input))
     }
 
     @Test func privatePartOfAnotherKeyIsAMismatch() async throws {
