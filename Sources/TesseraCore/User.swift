@@ -13,13 +13,16 @@ public struct User: Sendable, Equatable {
     /// A bcrypt (`$2b$…`) or scrypt (`$scrypt$…`) hash; the plain password is never kept.
     public var passwordHash: String
     public var status: Status
+    /// Bumped on every change: the admin API's ETag.
+    public var version: Int
     public let createdAt: Date
     public var updatedAt: Date
 
     public init(
         tenantID: UUID, id: UUID = UUID(), username: String, passwordHash: String, status: Status = .active,
-        createdAt: Date, updatedAt: Date? = nil
+        version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
+        self.version = version
         self.tenantID = tenantID
         self.id = id
         self.username = username

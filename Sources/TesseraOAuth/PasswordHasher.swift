@@ -1,9 +1,17 @@
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 
-/// bcrypt on NIO's bounded thread pool: a hash takes 70 ms or more at cost 10, which on an event
-/// loop would stall every connection it serves.
+/// bcrypt on a thread pool of its own: a hash takes 70 ms or more at cost 10, which on an event
+/// loop would stall every connection it serves. Not NIO's shared pool either: SQLite's blocking
+/// calls run there, and a burst of logins queued ahead of them made `/readyz` time out.
 public struct PasswordHasher: Sendable {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        pool.start()
+        return pool
+    }()
+
     public let cost: Int
 
     public static let minimumCost = 10
@@ -16,11 +24,11 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let cost = UInt8(self.cost)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await Self.pool.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await Self.pool.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 }
 

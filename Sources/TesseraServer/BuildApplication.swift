@@ -24,6 +24,7 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
     AuthorizationRoutes(runtime: runtime, pages: pages).register(on: router)
     AccountRoutes(runtime: runtime, pages: pages).register(on: router)
     DeviceRoutes(runtime: runtime, pages: pages).register(on: router)
+    AdminRoutes(runtime: runtime).register(on: router)
     UserinfoRoutes(runtime: runtime, endpoint: runtime.userinfoEndpoint).register(on: router)
 
     let configuration = runtime.configuration

@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
 
-/// One way to write JSON: sorted keys (stable bodies, stable ETags) and unescaped slashes
-/// (issuer URLs stay readable).
+/// One way to write JSON: sorted keys (stable bodies, stable ETags), unescaped slashes (issuer
+/// URLs stay readable) and RFC 3339 dates.
 enum JSONResponse {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 

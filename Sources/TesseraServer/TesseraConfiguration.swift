@@ -20,6 +20,9 @@ public struct TesseraConfiguration: Sendable {
     public var keyScheduleInterval: Duration = .seconds(60)
     /// Seconds of clock skew allowed when checking `exp` and `nbf` of tokens (`TESSERA_TOKEN_LEEWAY`).
     public var tokenLeeway: Int = 5
+    /// Where the first start writes the system admin client's credentials
+    /// (`TESSERA_SYSTEM_ADMIN_FILE`; INTERFACE.md puts it under `.tessera/`).
+    public var systemAdminFile: String = ".tessera/system-admin.json"
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -118,6 +121,7 @@ public struct TesseraConfiguration: Sendable {
             }
             configuration.tokenLeeway = value
         }
+        if let file = environment["TESSERA_SYSTEM_ADMIN_FILE"], !file.isEmpty { configuration.systemAdminFile = file }
         return configuration
     }
 

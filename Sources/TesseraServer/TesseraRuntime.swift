@@ -45,7 +45,11 @@ public struct TesseraRuntime: Sendable {
             let administration = Administration(
                 store: store, publicURL: configuration.publicURL, passwords: passwords,
                 keyProvisioner: TenantKeyProvisioner(masterKey: masterKey))
-            try await administration.ensureSystemTenant()
+            if let credentials = try await administration.ensureSystemTenant() {
+                SystemAdminCredentials.write(
+                    credentials, to: configuration.systemAdminFile,
+                    issuer: configuration.publicURL.issuer(for: .system), logger: logger)
+            }
             let changesSeenUpTo = try await store.latestChangeSequence()
             let keyRing = KeyRing(masterKey: masterKey)
             let revocations = RevocationList()

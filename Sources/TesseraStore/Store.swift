@@ -26,6 +26,8 @@ public protocol ClientStore: Sendable {
     func clients(tenantID: UUID, after cursor: String?, limit: Int) async throws -> [Client]
     /// Saves `client` if the stored version is still `client.version - 1`; `.conflict` otherwise.
     func updateClient(_ client: Client) async throws
+    /// True when there was one to delete.
+    func deleteClient(tenantID: UUID, id: String) async throws -> Bool
 }
 
 public protocol UserStore: Sendable {
@@ -33,6 +35,9 @@ public protocol UserStore: Sendable {
     func user(tenantID: UUID, id: UUID) async throws -> User?
     func user(tenantID: UUID, username: String) async throws -> User?
     func users(tenantID: UUID, after cursor: String?, limit: Int) async throws -> [User]
+    /// Saves the user's password hash and status if the stored version is still
+    /// `user.version - 1`; `.conflict` otherwise.
+    func updateUser(_ user: User) async throws
 }
 
 public protocol SigningKeyStore: Sendable {

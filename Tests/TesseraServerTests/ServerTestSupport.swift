@@ -15,9 +15,14 @@ enum ServerFixture {
     static let issuer = publicURL + "/t/acme"
 
     static func configuration(url: String, masterKey: MasterKey) throws -> TesseraConfiguration {
-        TesseraConfiguration(
+        var configuration = TesseraConfiguration(
             databaseURL: try DatabaseURL(url), publicURL: try PublicURL(publicURL),
             masterKeySource: .value(masterKey.base64URL), bcryptCost: 10)
+        // Each runtime's first start writes its own file, never into the working directory.
+        configuration.systemAdminFile =
+            FileManager.default.temporaryDirectory
+            .appendingPathComponent("tessera-system-admin-\(UUID().uuidString).json").path
+        return configuration
     }
 
     static func open(

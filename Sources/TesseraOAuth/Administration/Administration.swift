@@ -43,10 +43,36 @@ public struct Administration: Sendable {
     /// `next`), all in one transaction.
     @discardableResult
     public func createTenant(slug: String, name: String?, actor: String) async throws -> Tenant {
+        try await createTenant(slug: slug, name: name, actor: actor, withAdminClient: false).tenant
+    }
+
+    /// A tenant's first admin client: client credentials with `tessera:admin`, for the tenant's
+    /// own admin API. Its secret is returned once.
+    public struct AdminCredentials: Sendable {
+        public let client: Client
+        public let secret: String
+    }
+
+    /// Like `createTenant`, and with `withAdminClient` also the tenant's first admin client, in
+    /// the same transaction: a tenant never exists without the means to administer it.
+    public func createTenant(
+        slug: String, name: String?, actor: String, withAdminClient: Bool, requestID: String? = nil
+    ) async throws -> (tenant: Tenant, admin: AdminCredentials?) {
         let slug = try TenantSlug(slug)
         let now = clock()
         let tenant = Tenant(slug: slug, name: try Tenant.validateName(name ?? slug.rawValue), createdAt: now)
         let keys = try keyProvisioner.initialKeys(tenant)
+        var admin: AdminCredentials?
+        if withAdminClient {
+            let secret = RandomToken.generate()
+            let client = Client(
+                tenantID: tenant.id, id: Client.generateID(), name: "Administrator", authMethod: .clientSecretBasic,
+                secretHash: SecretHash(of: secret), grantTypes: [.clientCredentials],
+                scopes: ScopeSet(["tessera:admin"]), createdAt: now)
+            try client.validate()
+            admin = AdminCredentials(client: client, secret: secret)
+        }
+        let adminClient = admin?.client
         do {
             try await store.transaction { operations in
                 try await operations.insertTenant(tenant)
@@ -55,25 +81,39 @@ public struct Administration: Sendable {
                         Scope(tenantID: tenant.id, name: scope.name, description: scope.description, createdAt: now))
                 }
                 for key in keys { try await operations.insertSigningKey(key) }
+                if let adminClient { try await operations.insertClient(adminClient) }
                 try await operations.recordChange(Change(tenantID: tenant.id, kind: .tenant, changedAt: now))
                 try await operations.appendAudit(
                     AuditEvent(
                         tenantID: tenant.id, occurredAt: now, actor: actor, action: "tenant.create",
-                        target: slug.rawValue))
+                        target: slug.rawValue, requestID: requestID))
+                if let adminClient {
+                    try await operations.appendAudit(
+                        AuditEvent(
+                            tenantID: tenant.id, occurredAt: now, actor: actor, action: "client.create",
+                            target: adminClient.id, requestID: requestID,
+                            details: Self.json(["name": [adminClient.name]])))
+                }
             }
         } catch StoreError.conflict {
             throw AdministrationError.duplicate("tenant '\(slug)'")
         }
-        return tenant
+        return (tenant, admin)
     }
 
     /// The `system` tenant, whose admins create the others; made on first start.
-    public func ensureSystemTenant() async throws {
-        guard try await store.tenant(slug: .system) == nil else { return }
+    /// Returns the credentials of the system tenant's first admin client when this call created
+    /// the tenant (the first start on an empty database), nil otherwise.
+    @discardableResult
+    public func ensureSystemTenant() async throws -> AdminCredentials? {
+        guard try await store.tenant(slug: .system) == nil else { return nil }
         do {
-            try await createTenant(slug: TenantSlug.system.rawValue, name: "System", actor: "system")
+            return try await createTenant(
+                slug: TenantSlug.system.rawValue, name: "System", actor: "system", withAdminClient: true
+            ).admin
         } catch AdministrationError.duplicate {
-            // Another instance made it at the same moment.
+            // Another instance made it at the same moment, and wrote the credentials.
+            return nil
         }
     }
 

@@ -5,6 +5,8 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
     case unknownUser(String)
     case duplicate(String)
     case tenantDisabled(String)
+    /// The caller's `If-Match` names a version that is no longer the stored one.
+    case versionMismatch(current: String?)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
         case .unknownUser(let id): "no user '\(id)' in this tenant"
         case .duplicate(let what): "\(what) already exists"
         case .tenantDisabled(let slug): "tenant '\(slug)' is disabled"
+        case .versionMismatch: "it was changed since you read it; read it again and reapply your change"
         }
     }
 }

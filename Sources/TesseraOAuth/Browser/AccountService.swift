@@ -37,7 +37,9 @@ public struct AccountService: Sendable {
 
     /// True when there was a consent to withdraw.
     @discardableResult
-    public func revokeConsent(userID: UUID, clientID: String, tenant: Tenant, requestID: String?) async throws -> Bool {
+    public func revokeConsent(
+        userID: UUID, clientID: String, tenant: Tenant, requestID: String?, actor: String? = nil
+    ) async throws -> Bool {
         let now = clock()
         return try await store.transaction { operations in
             guard try await operations.deleteConsent(tenantID: tenant.id, userID: userID, clientID: clientID) else {
@@ -47,7 +49,7 @@ public struct AccountService: Sendable {
                 tenantID: tenant.id, userID: userID, clientID: clientID, at: now)
             try await operations.appendAudit(
                 AuditEvent(
-                    tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)", action: "consent.revoke",
+                    tenantID: tenant.id, occurredAt: now, actor: actor ?? "user:\(userID)", action: "consent.revoke",
                     target: "client:\(clientID)", requestID: requestID,
                     details: #"{"refresh_tokens_revoked":\#(revoked)}"#))
             return true

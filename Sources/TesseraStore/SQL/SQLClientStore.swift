@@ -27,6 +27,13 @@ extension SQLExecutor {
         ).map(Client.init(row:))
     }
 
+    public func deleteClient(tenantID: UUID, id: String) async throws -> Bool {
+        !(try await execute(
+            "DELETE FROM clients WHERE tenant_id = $1 AND client_id = $2 RETURNING client_id",
+            [.uuid(tenantID), .text(id)]
+        ).isEmpty)
+    }
+
     public func updateClient(_ client: Client) async throws {
         let rows = try await execute(
             """

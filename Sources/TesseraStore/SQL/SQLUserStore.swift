@@ -5,13 +5,29 @@ extension SQLExecutor {
     public func insertUser(_ user: User) async throws {
         try await execute(
             """
-            INSERT INTO users (tenant_id, id, username, password_hash, status, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO users (tenant_id, id, username, password_hash, status, version, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [
                 .uuid(user.tenantID), .uuid(user.id), .text(user.username), .text(user.passwordHash),
-                .text(user.status.rawValue), .date(user.createdAt), .date(user.updatedAt),
+                .text(user.status.rawValue), .int(user.version), .date(user.createdAt), .date(user.updatedAt),
             ])
+    }
+
+    public func updateUser(_ user: User) async throws {
+        let rows = try await execute(
+            """
+            UPDATE users SET password_hash = $3, status = $4, version = $5, updated_at = $6
+            WHERE tenant_id = $1 AND id = $2 AND version = $7
+            RETURNING id
+            """,
+            [
+                .uuid(user.tenantID), .uuid(user.id), .text(user.passwordHash), .text(user.status.rawValue),
+                .int(user.version), .date(user.updatedAt), .int(user.version - 1),
+            ])
+        guard !rows.isEmpty else {
+            throw StoreError.conflict("user \(user.id) is missing or was changed since version \(user.version - 1)")
+        }
     }
 
     public func user(tenantID: UUID, id: UUID) async throws -> User? {
@@ -41,7 +57,8 @@ extension User {
         }
         self.init(
             tenantID: try row.uuid("tenant_id"), id: id, username: try row.string("username"),
-            passwordHash: try row.string("password_hash"), status: status, createdAt: try row.date("created_at"),
+            passwordHash: try row.string("password_hash"), status: status, version: try row.int("version"),
+            createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }
 }

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraKeys
+import TesseraOAuth
+
+/// The parts of the admin API a token's scope opens: `tessera:admin` opens all of them,
+/// `tessera:admin:<area>` one. Tenants (of `system` only) need `tessera:admin` itself.
+enum AdminArea: String, CaseIterable, Sendable {
+    case clients, users, scopes, keys, audit, tenants
+
+    var scope: String { self == .tenants ? "tessera:admin" : "tessera:admin:\(rawValue)" }
+}
+
+/// One authorized admin API request: the tenant whose API it is, who calls, and helpers to read
+/// the body and answer. Authorization happens in `authorize`, before any handler runs.
+struct AdminCall: Sendable {
+    let request: Request
+    let context: TesseraRequestContext
+    let tenant: Tenant
+    let issuer: String
+    /// `client:<id>` of the admin token, as the audit log records it.
+    let actor: String
+    let runtime: TesseraRuntime
+
+    /// RFC 6750 bearer token of this tenant (signature, issuer, expiry, revocation), meant for
+    /// this tenant's own APIs (`aud` is the issuer), with the area's scope.
+    static func authorize(
+        _ request: Request, _ context: TesseraRequestContext, runtime: TesseraRuntime, area: AdminArea
+    ) async throws -> AdminCall {
+        let tenant: Tenant
+        do {
+            tenant = try await TenantLookup.require(context, in: runtime.tenants)
+        } catch {
+            throw Problem.notFound("no such tenant")
+        }
+        let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
+        guard let bearer = UserinfoRoutes.bearer(request.headers[.authorization]) else {
+            throw Problem.unauthorized("a bearer access token of this tenant is required", error: nil)
+        }
+        let keys = try await runtime.tenants.keys(for: tenant)
+        guard let claims = await runtime.tokenValidator.validate(bearer, tenant: tenant, issuer: issuer, keys: keys),
+            claims.aud.values.contains(issuer)
+        else { throw Problem.unauthorized("the token is invalid, expired, revoked or not for this tenant's API") }
+        let scopes = Set(claims.scope.split(separator: " ").map(String.init))
+        guard scopes.contains("tessera:admin") || scopes.contains(area.scope) else {
+            throw Problem.forbidden(area.scope)
+        }
+        if area == .tenants, tenant.slug != .system {
+            throw Problem.notFound("tenants are managed in the system tenant")
+        }
+        return AdminCall(
+            request: request, context: context, tenant: tenant, issuer: issuer, actor: "client:\(claims.clientID)",
+            runtime: runtime)
+    }
+
+    var administration: Administration { runtime.administration }
+    var slug: String { tenant.slug.rawValue }
+
+    func parameter(_ name: String) throws -> String {
+        guard let value = context.parameters.get(name) else { throw Problem.notFound("missing \(name)") }
+        return value
+    }
+
+    /// The JSON body as `Body`; 400 naming the member when it does not fit.
+    func body<Body: Decodable>(_ type: Body.Type) async throws -> Body {
+        guard let contentType = request.headers[.contentType],
+            contentType.lowercased().hasPrefix("application/json")
+        else {
+            throw Problem(
+                status: .unsupportedMediaType, title: "Unsupported Media Type", detail: "send application/json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw Problem(status: .contentTooLarge, title: "Content Too Large", detail: "the body is over 64 KiB")
+        }
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw Problem.from(error)
+        }
+    }
+
+    /// `If-Match` as a version number: required on updates (428 without), so no admin
+    /// overwrites a change they have not seen.
+    func requiredVersion() throws -> String {
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
+            throw Problem(
+                status: .preconditionRequired, title: "Precondition Required",
+                detail: "send If-Match with the ETag you read, so a concurrent change is not overwritten")
+        }
+        return Self.version(fromETag: header)
+    }
+
+    static func etag(_ version: String) -> String { "\"\(version)\"" }
+
+    static func version(fromETag header: String) -> String {
+        var value = Substring(header)
+        if value.hasPrefix("W/") { value = value.dropFirst(2) }
+        return String(value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+    }
+
+    func json<Body: Encodable>(_ body: Body, status: HTTPResponse.Status = .ok, etag: String? = nil) -> Response {
+        var headers: HTTPFields = [.cacheControl: "no-store"]
+        if let etag { headers[.eTag] = Self.etag(etag) }
+        return JSONResponse.make(body, status: status, headers: headers)
+    }
+}
+
+/// A page of a list and where the next one starts (opaque to callers).
+struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    let items: [Item]
+    let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
+}
+
+/// `?limit=` (1–200, default 50) and `?cursor=` (what `next_cursor` said).
+struct PageRequest {
+    let limit: Int
+    let after: String?
+
+    init(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...200).contains(value) else {
+                throw Problem.badRequest("limit must be a whole number from 1 to 200", field: "limit")
+            }
+            limit = value
+        } else {
+            limit = 50
+        }
+        if let cursor = query.get("cursor") {
+            guard let bytes = Base64URL.decode(cursor), let text = String(bytes: bytes, encoding: .utf8) else {
+                throw Problem.badRequest("cursor is not one this API handed out", field: "cursor")
+            }
+            after = text
+        } else {
+            after = nil
+        }
+    }
+
+    /// Builds the page from `limit + 1` fetched items: the extra one only says there is more.
+    func page<Row, Item>(_ rows: [Row], key: (Row) -> String, _ transform: (Row) -> Item) -> Page<Item> {
+        let shown = Array(rows.prefix(limit))
+        let next = rows.count > limit ? shown.last.map { Base64URL.encode(Array(key($0).utf8)) } : nil
+        return Page(items: shown.map(transform), nextCursor: next)
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraKeys
+import TesseraOAuth
+
+/// One audit log entry as the admin API shows it.
+struct AuditEventRepresentation: Encodable, Sendable {
+    let id: String
+    let occurredAt: Date
+    let actor: String
+    let action: String
+    let target: String
+    let requestID: String?
+    let details: JSONValue
+
+    init(_ event: AuditEvent) {
+        id = event.id.uuidString.lowercased()
+        occurredAt = event.occurredAt
+        actor = event.actor
+        action = event.action
+        target = event.target
+        requestID = event.requestID
+        details = JSONValue.object(parsing: event.details)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, actor, action, target, details
+        case occurredAt = "occurred_at"
+        case requestID = "request_id"
+    }
+}
+
+/// A tenant created through the API, with its first admin client's credentials (shown once).
+struct CreatedTenantRepresentation: Encodable, Sendable {
+    let tenant: TenantRepresentation
+    let adminClient: ClientRepresentation
+
+    enum CodingKeys: String, CodingKey {
+        case tenant
+        case adminClient = "admin_client"
+    }
+}
+
+extension AdminRoutes {
+    static var scopeRoutes: [AdminRoute] {
+        [
+            AdminRoute(
+                method: .get, path: "/scopes", area: .scopes, operationID: "listScopes",
+                summary: "List the tenant's scopes, by name", successStatus: 200, responseSchema: "ScopePage",
+                query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                let rows = try await call.runtime.store.scopes(tenantID: call.tenant.id).sorted { $0.name < $1.name }
+                    .filter { page.after == nil || $0.name > page.after ?? "" }
+                return call.json(
+                    page.page(Array(rows.prefix(page.limit + 1)), key: \.name) {
+                        ScopeRepresentation($0, tenant: call.tenant.slug)
+                    })
+            },
+            AdminRoute(
+                method: .post, path: "/scopes", area: .scopes, operationID: "createScope", summary: "Create a scope",
+                requestSchema: "ScopeCreate", successStatus: 201, responseSchema: "Scope"
+            ) { call in
+                let body = try await call.body(ScopeCreateBody.self)
+                let scope = try await call.administration.createScope(
+                    tenant: call.slug, name: body.name, description: body.description, actor: call.actor)
+                return call.json(ScopeRepresentation(scope, tenant: call.tenant.slug), status: .created)
+            },
+        ]
+    }
+
+    static var keyRoutes: [AdminRoute] {
+        [
+            AdminRoute(
+                method: .get, path: "/keys", area: .keys, operationID: "listKeys",
+                summary: "The tenant's signing keys (never private material)", successStatus: 200,
+                responseSchema: "SigningKeyPage", query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                let rows = try await call.runtime.keyManagement.keys(of: call.tenant).sorted { $0.kid < $1.kid }
+                    .filter { page.after == nil || $0.kid > page.after ?? "" }
+                return call.json(
+                    page.page(Array(rows.prefix(page.limit + 1)), key: \.kid) { SigningKeyRepresentation($0) })
+            },
+            AdminRoute(
+                method: .post, path: "/keys/rotate", area: .keys, operationID: "rotateKeys",
+                summary: "Rotate now: next becomes current, a new next is published", requestSchema: "KeyRotate",
+                successStatus: 200, responseSchema: "SigningKeyPage"
+            ) { call in
+                var algorithm: SigningAlgorithm?
+                if call.request.headers[.contentType] != nil, let alg = try await call.body(KeyRotateBody.self).alg {
+                    guard let parsed = SigningAlgorithm(rawValue: alg), parsed.isPublishable else {
+                        throw Problem.badRequest("alg must be ES256, EdDSA or RS256", field: "alg")
+                    }
+                    algorithm = parsed
+                }
+                let keys = try await call.runtime.keyManagement.rotate(
+                    call.tenant, algorithm: algorithm, actor: call.actor, requestID: call.context.requestID)
+                return call.json(Page(items: keys.map(SigningKeyRepresentation.init), nextCursor: nil))
+            },
+            AdminRoute(
+                method: .post, path: "/keys/{kid}/revoke", area: .keys, operationID: "revokeKey",
+                summary: "Revoke a key at once: unpublished, and nothing it signed verifies", successStatus: 204,
+                responseSchema: nil
+            ) { call in
+                let kid = try call.parameter("kid")
+                guard try await call.runtime.keyManagement.keys(of: call.tenant).contains(where: { $0.kid == kid })
+                else {
+                    throw Problem.notFound("no key '\(kid)' in this tenant")
+                }
+                try await call.runtime.keyManagement.revoke(
+                    call.tenant, kid: kid, actor: call.actor, requestID: call.context.requestID)
+                return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+            },
+        ]
+    }
+
+    static var auditRoutes: [AdminRoute] {
+        [
+            AdminRoute(
+                method: .get, path: "/audit", area: .audit, operationID: "listAuditEvents",
+                summary: "The tenant's audit log, oldest first (append-only: there is no way to change it)",
+                successStatus: 200, responseSchema: "AuditEventPage", query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                guard let after = page.after.map({ UUID(uuidString: $0) }) ?? .some(nil) else {
+                    throw Problem.badRequest("cursor is not one this API handed out", field: "cursor")
+                }
+                let rows = try await call.runtime.store.auditEvents(
+                    tenantID: call.tenant.id, after: after, limit: page.limit + 1)
+                return call.json(page.page(rows, key: { $0.id.uuidString }) { AuditEventRepresentation($0) })
+            }
+        ]
+    }
+
+    static var tenantRoutes: [AdminRoute] {
+        [
+            AdminRoute(
+                method: .get, path: "/tenants", area: .tenants, operationID: "listTenants",
+                summary: "List tenants, by slug (system admins only)", successStatus: 200,
+                responseSchema: "TenantPage", query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                let rows = try await call.runtime.store.tenants(
+                    after: try page.after.map { try TenantSlug($0) }, limit: page.limit + 1)
+                let publicURL = call.runtime.configuration.publicURL
+                return call.json(
+                    page.page(rows, key: \.slug.rawValue) { TenantRepresentation($0, publicURL: publicURL) })
+            },
+            AdminRoute(
+                method: .post, path: "/tenants", area: .tenants, operationID: "createTenant",
+                summary: "Create a tenant and its first admin client (credentials shown once)",
+                requestSchema: "TenantCreate", successStatus: 201, responseSchema: "CreatedTenant"
+            ) { call in
+                let body = try await call.body(TenantCreateBody.self)
+                let (tenant, admin) = try await call.administration.createTenant(
+                    slug: body.slug, name: body.name, actor: call.actor, withAdminClient: true,
+                    requestID: call.context.requestID)
+                guard let admin else { throw Problem.from(AdministrationError.unknownTenant(body.slug)) }
+                return call.json(
+                    CreatedTenantRepresentation(
+                        tenant: TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
+                        adminClient: ClientRepresentation(admin.client, tenant: tenant.slug, secret: admin.secret)),
+                    status: .created)
+            },
+            AdminRoute(
+                method: .get, path: "/tenants/{slug}", area: .tenants, operationID: "getTenant",
+                summary: "Read a tenant", successStatus: 200, responseSchema: "Tenant", returnsETag: true
+            ) { call in
+                let tenant = try await call.administration.tenant(try call.parameter("slug"))
+                return call.json(
+                    TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
+                    etag: Administration.version(of: tenant))
+            },
+            AdminRoute(
+                method: .patch, path: "/tenants/{slug}", area: .tenants, operationID: "updateTenant",
+                summary: "Disable or enable a tenant; needs If-Match", requestSchema: "TenantUpdate",
+                successStatus: 200, responseSchema: "Tenant", returnsETag: true, requiresIfMatch: true
+            ) { call in
+                let version = try call.requiredVersion()
+                let body = try await call.body(TenantUpdateBody.self)
+                let slug = try call.parameter("slug")
+                var tenant = try await call.administration.tenant(slug)
+                if let status = body.status {
+                    tenant = try await call.administration.setTenantStatus(
+                        slug: slug, status: status, expectedVersion: version, actor: call.actor,
+                        requestID: call.context.requestID)
+                } else if version != Administration.version(of: tenant) {
+                    throw Problem.from(AdministrationError.versionMismatch(current: nil))
+                }
+                return call.json(
+                    TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
+                    etag: Administration.version(of: tenant))
+            },
+        ]
+    }
+}

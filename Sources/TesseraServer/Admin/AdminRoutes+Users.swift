@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraOAuth
+
+/// A user's consent as the admin API shows it.
+struct ConsentRepresentation: Encodable, Sendable {
+    let clientID: String
+    let scope: String
+    let createdAt: Date
+    let updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case scope
+        case clientID = "client_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+extension AdminRoutes {
+    static var userRoutes: [AdminRoute] {
+        [
+            AdminRoute(
+                method: .get, path: "/users", area: .users, operationID: "listUsers",
+                summary: "List the tenant's users, by username", successStatus: 200, responseSchema: "UserPage",
+                query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                let rows = try await call.runtime.store.users(
+                    tenantID: call.tenant.id, after: page.after, limit: page.limit + 1)
+                return call.json(page.page(rows, key: \.username) { UserRepresentation($0, tenant: call.tenant.slug) })
+            },
+            AdminRoute(
+                method: .post, path: "/users", area: .users, operationID: "createUser", summary: "Create a user",
+                requestSchema: "UserCreate", successStatus: 201, responseSchema: "User", returnsETag: true
+            ) { call in
+                let body = try await call.body(UserCreateBody.self)
+                let user = try await call.administration.createUser(
+                    tenant: call.slug, username: body.username, password: body.password, actor: call.actor)
+                return call.json(
+                    UserRepresentation(user, tenant: call.tenant.slug), status: .created, etag: String(user.version))
+            },
+            AdminRoute(
+                method: .get, path: "/users/{user_id}", area: .users, operationID: "getUser", summary: "Read a user",
+                successStatus: 200, responseSchema: "User", returnsETag: true
+            ) { call in
+                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
+                return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
+            },
+            AdminRoute(
+                method: .patch, path: "/users/{user_id}", area: .users, operationID: "updateUser",
+                summary: "Disable or enable a user, or reset their password; needs If-Match",
+                requestSchema: "UserUpdate", successStatus: 200, responseSchema: "User", returnsETag: true,
+                requiresIfMatch: true
+            ) { call in
+                let version = try call.requiredVersion()
+                let body = try await call.body(UserUpdateBody.self)
+                let user = try await call.administration.updateUser(
+                    tenant: call.slug, id: try call.parameter("user_id"), status: body.status, password: body.password,
+                    expectedVersion: Int(version) ?? -1, actor: call.actor, requestID: call.context.requestID)
+                return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
+            },
+            AdminRoute(
+                method: .get, path: "/users/{user_id}/consents", area: .users, operationID: "listUserConsents",
+                summary: "The apps a user has allowed, by client id", successStatus: 200, responseSchema: "ConsentPage",
+                query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
+                let rows = try await call.runtime.store.consents(tenantID: call.tenant.id, userID: user.id)
+                    .filter { page.after == nil || $0.clientID > page.after ?? "" }
+                return call.json(
+                    page.page(Array(rows.prefix(page.limit + 1)), key: \.clientID) {
+                        ConsentRepresentation(
+                            clientID: $0.clientID, scope: $0.scopes.description, createdAt: $0.createdAt,
+                            updatedAt: $0.updatedAt)
+                    })
+            },
+            AdminRoute(
+                method: .delete, path: "/users/{user_id}/consents/{client_id}", area: .users,
+                operationID: "revokeUserConsent",
+                summary: "Withdraw a user's consent for a client; its refresh tokens are revoked at once",
+                successStatus: 204, responseSchema: nil
+            ) { call in
+                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
+                let clientID = try call.parameter("client_id")
+                guard
+                    try await call.runtime.accountService.revokeConsent(
+                        userID: user.id, clientID: clientID, tenant: call.tenant, requestID: call.context.requestID,
+                        actor: call.actor)
+                else { throw Problem.notFound("the user has no consent for client '\(clientID)'") }
+                return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+            },
+        ]
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraKeys
+import TesseraOAuth
+import TesseraStore
+
+/// RFC 9457 problem details: every admin API error, with the field that was wrong when one was.
+struct Problem: Error, Sendable {
+    let status: HTTPResponse.Status
+    let title: String
+    let detail: String
+    var field: String? = nil
+    var headers: HTTPFields = [:]
+
+    struct Body: Encodable {
+        struct FieldError: Encodable {
+            let field: String
+            let message: String
+        }
+
+        let type = "about:blank"
+        let title: String
+        let status: Int
+        let detail: String
+        let errors: [FieldError]?
+    }
+
+    var response: Response {
+        var headers = self.headers
+        headers[.cacheControl] = "no-store"
+        return JSONResponse.make(
+            Body(
+                title: title, status: status.code, detail: detail,
+                errors: field.map { [Body.FieldError(field: $0, message: detail)] }),
+            status: status, contentType: "application/problem+json", headers: headers)
+    }
+
+    static func unauthorized(_ detail: String, error: String? = "invalid_token") -> Problem {
+        var challenge = #"Bearer realm="tessera""#
+        if let error { challenge += #", error="\#(error)""# }
+        return Problem(
+            status: .unauthorized, title: "Unauthorized", detail: detail, headers: [.wwwAuthenticate: challenge])
+    }
+
+    static func forbidden(_ scope: String) -> Problem {
+        Problem(
+            status: .forbidden, title: "Forbidden", detail: "this token lacks the scope \(scope) (or tessera:admin)",
+            headers: [.wwwAuthenticate: #"Bearer realm="tessera", error="insufficient_scope", scope="\#(scope)""#])
+    }
+
+    static func notFound(_ detail: String) -> Problem { Problem(status: .notFound, title: "Not Found", detail: detail) }
+
+    static func badRequest(_ detail: String, field: String? = nil) -> Problem {
+        Problem(status: .badRequest, title: "Bad Request", detail: detail, field: field)
+    }
+
+    /// What any error of the layers below means to an API caller; never a stack trace.
+    static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as ValidationError:
+            return Problem(
+                status: .unprocessableContent, title: "Unprocessable Content", detail: error.message, field: error.field
+            )
+        case let error as AdministrationError:
+            switch error {
+            case .unknownTenant, .unknownClient, .unknownUser:
+                return .notFound(error.description)
+            case .duplicate:
+                return Problem(status: .conflict, title: "Conflict", detail: error.description)
+            case .tenantDisabled:
+                return Problem(status: .conflict, title: "Conflict", detail: error.description)
+            case .versionMismatch:
+                return Problem(status: .preconditionFailed, title: "Precondition Failed", detail: error.description)
+            }
+        case let error as KeyError:
+            return Problem(status: .conflict, title: "Conflict", detail: "\(error)")
+        case StoreError.unavailable:
+            return Problem(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the database is unavailable; retry shortly", headers: [.retryAfter: "1"])
+        case StoreError.conflict:
+            return Problem(
+                status: .conflict, title: "Conflict", detail: "a concurrent change won; read again and retry")
+        case StoreError.notFound(let what):
+            return .notFound("\(what) does not exist")
+        case let error as DecodingError:
+            return .badRequest(Self.describe(error), field: Self.field(of: error))
+        default:
+            return Problem(
+                status: .internalServerError, title: "Internal Server Error", detail: "an unexpected error occurred")
+        }
+    }
+
+    static func field(of error: DecodingError) -> String? {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            path = []
+        }
+        let names = path.map { $0.intValue.map(String.init) ?? $0.stringValue }
+        return names.isEmpty ? nil : names.joined(separator: ".")
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "the member '\(key.stringValue)' is required"
+        case .typeMismatch(let type, _): "a member has the wrong type (expected \(type))"
+        case .valueNotFound(let type, _): "a member is null (expected \(type))"
+        case .dataCorrupted: "the body is not valid JSON of the expected shape"
+        @unknown default: "the body could not be read"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let ifMatch = Self("If-Match")!
+    static let eTag = Self("ETag")!
+}
