@@ -47,7 +47,8 @@ public struct User: Sendable, Equatable {
     /// NIST SP 800-63B §5.1.1.2: length is what matters, at least 8 characters. bcrypt reads
     /// only the first 72 bytes, so longer passwords are refused rather than silently truncated.
     public static func validatePassword(_ password: String) throws(ValidationError) {
-        guard password.count >= 8 else {
+        // Counted in Unicode code points, as the admin API's JSON Schema (`minLength`) counts.
+        guard password.unicodeScalars.count >= 8 else {
             throw ValidationError(field: "password", "a password has at least 8 characters")
         }
         guard password.utf8.count <= 72 else {

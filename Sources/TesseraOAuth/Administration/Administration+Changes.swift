@@ -44,7 +44,7 @@ extension Administration {
         requestID: String? = nil
     ) async throws -> Client {
         var (tenant, client) = try await client(tenant: slug, id: id)
-        try Self.check(expectedVersion, current: client.version)
+        let readVersion = client.version
         if let name = changes.name { client.name = name }
         if let grants = changes.grants {
             client.grantTypes = Self.unique(
@@ -65,6 +65,8 @@ extension Administration {
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
         try client.validate()
+        // After validation: invalid input is 422 whatever the version, as the document says.
+        try Self.check(expectedVersion, current: readVersion)
         return try await save(client, in: tenant, action: "client.update", actor: actor, requestID: requestID)
     }
 
@@ -138,6 +140,7 @@ extension Administration {
         tenant slug: String, id: String, status: User.Status?, password: String?, expectedVersion: Int?, actor: String,
         requestID: String? = nil
     ) async throws -> User {
+        if let password { try User.validatePassword(password) }
         var (tenant, user) = try await user(tenant: slug, id: id)
         _ = tenant
         try Self.check(expectedVersion, current: user.version)
@@ -147,7 +150,6 @@ extension Administration {
             actions.append(status == .disabled ? "user.disable" : "user.enable")
         }
         if let password {
-            try User.validatePassword(password)
             user.passwordHash = try await passwords.hash(password)
             actions.append("user.password.reset")
         }

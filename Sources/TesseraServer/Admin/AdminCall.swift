@@ -84,15 +84,15 @@ struct AdminCall: Sendable {
         }
     }
 
-    /// `If-Match` as a version number: required on updates (428 without), so no admin
-    /// overwrites a change they have not seen.
-    func requiredVersion() throws -> String {
+    /// `If-Match` as a version: required on updates (428 without), so no admin overwrites a
+    /// change they have not seen. `*` (RFC 9110 §13.1.1: any current version) reads as nil.
+    func requiredVersion() throws -> String? {
         guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
             throw Problem(
                 status: .preconditionRequired, title: "Precondition Required",
                 detail: "send If-Match with the ETag you read, so a concurrent change is not overwritten")
         }
-        return Self.version(fromETag: header)
+        return header == "*" ? nil : Self.version(fromETag: header)
     }
 
     static func etag(_ version: String) -> String { "\"\(version)\"" }
@@ -136,11 +136,13 @@ struct PageRequest {
         } else {
             limit = 50
         }
-        if let cursor = query.get("cursor") {
-            guard let bytes = Base64URL.decode(cursor), let text = String(bytes: bytes, encoding: .utf8) else {
+        // A cursor is only a position: anything in its alphabet reads as one (a made-up one
+        // just starts somewhere), so no cursor is an error.
+        if let cursor = query.get("cursor"), !cursor.isEmpty {
+            guard let bytes = Base64URL.decode(cursor) else {
                 throw Problem.badRequest("cursor is not one this API handed out", field: "cursor")
             }
-            after = text
+            after = String(decoding: bytes, as: UTF8.self)
         } else {
             after = nil
         }

@@ -54,6 +54,26 @@ struct AdminRoutes {
                 }
             }
         }
+        // RFC 9110 §15.5.6: a method the resource does not support is 405 with `Allow`, not 404.
+        let methodsByPath = Dictionary(grouping: Self.all, by: \.path).mapValues { Set($0.map(\.method)) }
+        for (path, methods) in methodsByPath {
+            let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
+            let routerPath = RouterPath(
+                AdminRoute.prefix
+                    + path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
+            let others: [HTTPRequest.Method] = [
+                .get, .head, .post, .put, .patch, .delete, .options, .trace, .connect,
+                HTTPRequest.Method("QUERY") ?? .trace,
+            ]
+            for method in others where !methods.contains(method) && !(method == .head && methods.contains(.get)) {
+                router.on(routerPath, method: method) { _, _ in
+                    Problem(
+                        status: .methodNotAllowed, title: "Method Not Allowed",
+                        detail: "this resource answers \(allow)", headers: [.allow: allow]
+                    ).response
+                }
+            }
+        }
         router.get("/openapi.json") { _, _ in
             JSONResponse.raw(OpenAPIDocument.json, headers: CORS.headers([.cacheControl: "public, max-age=300"]))
         }

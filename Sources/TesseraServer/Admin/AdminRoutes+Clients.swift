@@ -47,7 +47,8 @@ extension AdminRoutes {
                 let body = try await call.body(ClientUpdateBody.self)
                 let client = try await call.administration.updateClient(
                     tenant: call.slug, id: try call.parameter("client_id"), body.changes,
-                    expectedVersion: Int(version) ?? -1, actor: call.actor, requestID: call.context.requestID)
+                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.context.requestID
+                )
                 return call.json(ClientRepresentation(client, tenant: call.tenant.slug), etag: String(client.version))
             },
             AdminRoute(

@@ -125,11 +125,12 @@ extension AdminRoutes {
                 successStatus: 200, responseSchema: "AuditEventPage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                guard let after = page.after.map({ UUID(uuidString: $0) }) ?? .some(nil) else {
-                    throw Problem.badRequest("cursor is not one this API handed out", field: "cursor")
+                // A cursor that names no event is past the end of the log.
+                if let cursor = page.after, UUID(uuidString: cursor) == nil {
+                    return call.json(Page<AuditEventRepresentation>(items: [], nextCursor: nil))
                 }
                 let rows = try await call.runtime.store.auditEvents(
-                    tenantID: call.tenant.id, after: after, limit: page.limit + 1)
+                    tenantID: call.tenant.id, after: page.after.flatMap(UUID.init(uuidString:)), limit: page.limit + 1)
                 return call.json(page.page(rows, key: { $0.id.uuidString }) { AuditEventRepresentation($0) })
             }
         ]
@@ -187,7 +188,7 @@ extension AdminRoutes {
                     tenant = try await call.administration.setTenantStatus(
                         slug: slug, status: status, expectedVersion: version, actor: call.actor,
                         requestID: call.context.requestID)
-                } else if version != Administration.version(of: tenant) {
+                } else if let version, version != Administration.version(of: tenant) {
                     throw Problem.from(AdministrationError.versionMismatch(current: nil))
                 }
                 return call.json(

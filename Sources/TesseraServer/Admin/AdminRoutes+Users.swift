@@ -59,7 +59,8 @@ extension AdminRoutes {
                 let body = try await call.body(UserUpdateBody.self)
                 let user = try await call.administration.updateUser(
                     tenant: call.slug, id: try call.parameter("user_id"), status: body.status, password: body.password,
-                    expectedVersion: Int(version) ?? -1, actor: call.actor, requestID: call.context.requestID)
+                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.context.requestID
+                )
                 return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
             },
             AdminRoute(

@@ -60,7 +60,11 @@ enum OpenAPIDocument {
         var parameters: [[String: Any]] = route.query.map { name in
             name == "limit"
                 ? ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 200]]
-                : ["name": "cursor", "in": "query", "schema": ["type": "string"]]
+                : [
+                    "name": "cursor", "in": "query",
+                    "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]*$"],
+                    "description": "the next_cursor of the previous page",
+                ]
         }
         if route.requiresIfMatch {
             parameters.append(["name": "If-Match", "in": "header", "required": true, "schema": ["type": "string"]])
@@ -89,10 +93,20 @@ enum OpenAPIDocument {
         ]
     }
 
-    static func object(_ properties: [String: Any], required: [String] = [], closed: Bool = false) -> [String: Any] {
-        var schema: [String: Any] = ["type": "object", "properties": properties, "required": required]
-        if closed { schema["additionalProperties"] = false }
-        return schema
+    static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required]
+    }
+
+    /// A request body: its optional members may also be `null`, which reads as "not given".
+    static func input(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        var nullable = properties
+        for (name, value) in properties where !required.contains(name) {
+            guard var member = value as? [String: Any], let type = member["type"] as? String else { continue }
+            member["type"] = [type, "null"]
+            if let values = member["enum"] as? [Any] { member["enum"] = values + [NSNull()] }
+            nullable[name] = member
+        }
+        return object(nullable, required: required)
     }
 
     static var string: [String: Any] { ["type": "string"] }
@@ -132,7 +146,7 @@ enum OpenAPIDocument {
                     "client_id", "tenant", "name", "public", "token_endpoint_auth_method", "grant_types", "scope",
                     "redirect_uris", "audiences", "status", "version", "created_at",
                 ]),
-            "ClientCreate": object(
+            "ClientCreate": input(
                 [
                     "name": ["type": "string", "minLength": 1, "maxLength": 200], "public": ["type": "boolean"],
                     "token_endpoint_auth_method": [
@@ -145,7 +159,7 @@ enum OpenAPIDocument {
                     "scope": string, "redirect_uris": stringList, "audiences": stringList,
                     "access_token_ttl": ["type": "integer", "minimum": 30, "maximum": 86_400],
                 ], required: ["name"]),
-            "ClientUpdate": object(
+            "ClientUpdate": input(
                 [
                     "name": ["type": "string", "minLength": 1, "maxLength": 200],
                     "grant_types": [
@@ -158,13 +172,13 @@ enum OpenAPIDocument {
             "User": object(
                 ["id": string, "tenant": string, "username": string, "status": status, "created_at": dateTime],
                 required: ["id", "tenant", "username", "status", "created_at"]),
-            "UserCreate": object(
+            "UserCreate": input(
                 [
                     "username": ["type": "string", "minLength": 1, "maxLength": 254],
                     "password": ["type": "string", "minLength": 8],
                 ],
                 required: ["username", "password"]),
-            "UserUpdate": object(["status": status, "password": ["type": "string", "minLength": 8]]),
+            "UserUpdate": input(["status": status, "password": ["type": "string", "minLength": 8]]),
             "UserPage": page("User"),
             "Consent": object(
                 ["client_id": string, "scope": string, "created_at": dateTime, "updated_at": dateTime],
@@ -172,7 +186,7 @@ enum OpenAPIDocument {
             "ConsentPage": page("Consent"),
             "Scope": object(
                 ["tenant": string, "name": string, "description": string], required: ["tenant", "name", "description"]),
-            "ScopeCreate": object(
+            "ScopeCreate": input(
                 ["name": ["type": "string", "minLength": 1, "maxLength": 128], "description": string],
                 required: ["name"]),
             "ScopePage": page("Scope"),
@@ -184,7 +198,7 @@ enum OpenAPIDocument {
                     "ended_at": dateTime,
                 ], required: ["kid", "alg", "state", "published", "created_at"]),
             "SigningKeyPage": page("SigningKey"),
-            "KeyRotate": object(["alg": ["type": "string", "enum": ["ES256", "EdDSA", "RS256"]]]),
+            "KeyRotate": input(["alg": ["type": "string", "enum": ["ES256", "EdDSA", "RS256"]]]),
             "AuditEvent": object(
                 [
                     "id": string, "occurred_at": dateTime, "actor": string, "action": string, "target": string,
@@ -196,13 +210,13 @@ enum OpenAPIDocument {
                     "id": string, "slug": string, "name": string, "issuer": string, "status": status,
                     "settings": ["type": "object"], "created_at": dateTime,
                 ], required: ["id", "slug", "name", "issuer", "status", "settings", "created_at"]),
-            "TenantCreate": object(
+            "TenantCreate": input(
                 [
                     "slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"],
                     "name": ["type": "string", "minLength": 1, "maxLength": 200],
                 ],
                 required: ["slug"]),
-            "TenantUpdate": object(["status": status]),
+            "TenantUpdate": input(["status": status]),
             "TenantPage": page("Tenant"),
             "CreatedTenant": object(
                 [
