@@ -97,16 +97,13 @@ extension EndToEndTests {
 
         /// The Orders API, built next to the `tessera` binary, once it answers /healthz.
         static func startOrdersAPI(
-            issuer: String, audience: String, in directory: URL
-        ) async throws -> (
-            Background, String
-        ) {
-            let port = try freeLoopbackPort()
+            issuer: String, audience: String, in directory: URL, port: Int, name: String = "orders-api"
+        ) async throws -> (Background, String) {
             let binary = URL(fileURLWithPath: TesseraBinary.path).deletingLastPathComponent()
                 .appendingPathComponent("example-resource-server").path
             let api = try Background(
                 binary, ["--issuer", issuer, "--audience", audience, "--port", "\(port)"], in: directory,
-                name: "orders-api")
+                name: name)
             let url = "http://127.0.0.1:\(port)"
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline, api.process.isRunning {
@@ -130,8 +127,9 @@ extension EndToEndTests {
             let demo = try Self.seed(server, webAppRedirect: "\(webApp)/callback")
             let issuer = try #require(demo["issuer"] as? String)
             let audience = try #require((demo["apis"] as? [String: String])?["orders"])
-            let (api, apiURL) = try await Self.startOrdersAPI(
-                issuer: issuer, audience: audience, in: server.directory)
+            let apiPort = try freeLoopbackPort()
+            var (api, apiURL) = try await Self.startOrdersAPI(
+                issuer: issuer, audience: audience, in: server.directory, port: apiPort)
             defer { api.stop() }
             let app = try Background(
                 "python3",
@@ -181,6 +179,31 @@ extension EndToEndTests {
             #expect(rotation.2 == first)
             #expect(rotation.1 != first, "the refresh token did not change")
             #expect(!log.contains("code="), "the app logged an authorization code")
+
+            // The signing key is revoked and a fresh Orders API instance (no cached JWKS) answers
+            // 401 invalid_token to the access token the app holds: the app refreshes (the new
+            // token is signed by the promoted key) and shows the orders again.
+            let tenant = URL(string: issuer)?.lastPathComponent ?? "demo"
+            let listed = try TesseraBinary.run(["keys", "list", "--tenant", tenant, "--json"], in: server.directory)
+            let keys = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [[String: Any]] ?? []
+            let kid = try #require(keys.first { $0["state"] as? String == "current" }?["kid"] as? String, "\(listed)")
+            let revoked = try TesseraBinary.run(
+                ["keys", "revoke", "--tenant", tenant, "--kid", kid], in: server.directory)
+            #expect(revoked.status == 0, "\(revoked.stderr)")
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline, try await HTTP.request("GET", "\(issuer)/jwks.json").text.contains(kid) {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            api.stop()
+            (api, _) = try await Self.startOrdersAPI(
+                issuer: issuer, audience: audience, in: server.directory, port: apiPort, name: "orders-api-2")
+            let cookie = try #require(output["session_cookie"] as? String)
+            let again = try await HTTP.request(
+                "GET", "\(webApp)/orders", headers: ["Cookie": "demo_shop_session=\(cookie)"])
+            #expect(again.status == 200, "\(again.text) \(app.text)")
+            #expect(again.text.contains("<span id=refreshes>2</span>"), "\(again.text)")
+            #expect(orders.allSatisfy { again.text.contains("<tr><td>\($0[0])</td><td>\($0[1])</td></tr>") })
+            #expect(app.text.contains("the Orders API refused the access token: Bearer"), "\(app.text)")
 
             // The orders are the user's: bob, in another browser, sees others.
             let bob = try Interop.python("web_app_user.py", [webApp, "bob", try Self.password(demo, "bob")])

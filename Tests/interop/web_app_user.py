@@ -1,7 +1,7 @@
 """Plays the user of examples/web-app with one requests session, as a browser would: opens the
 app, signs in at Tessera and approves, comes back to the app's orders page, then presses the
 app's "Pretend the access token expired" button and looks at the page again. Prints one JSON
-object with the pages' text; exits non-zero when a step does not go where it should.
+object with the pages' text (and the session cookie, for the test to come back as this user); exits non-zero when a step does not go where it should.
 
 Usage: web_app_user.py WEB_APP_URL USERNAME PASSWORD
 """
@@ -55,6 +55,7 @@ def main() -> int:
         "after_expiry_status": again.status_code,
         "after_expiry": orders_page(again.text),
         "without_cookie_status": forged.status_code,
+        "session_cookie": browser.cookies.get("demo_shop_session"),
     }))
     return 0
 
