@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // The resource-server example's HTTP client (already built: HummingbirdTesting uses it).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Domain values and rules: no I/O, no HTTP, no SQL.
@@ -105,6 +107,19 @@ let package = Package(
                 "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // examples/resource-server: an API that verifies Tessera tokens on its own. Built with the
+        // rest so the suite runs it; it uses nothing of Tessera's own modules.
+        .executableTarget(
+            name: "example-resource-server",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/resource-server/Sources/ResourceServer"
         ),
         // Build-time tool: turns schema/*.sql into Swift string literals so the binary carries them.
         .executableTarget(name: "SchemaEmbedder"),

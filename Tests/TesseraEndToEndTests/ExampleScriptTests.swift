@@ -37,7 +37,8 @@ extension EndToEndTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [
-                "-c", "exec \"$0\" \"$1\" > \"$2\" 2>&1", root.appendingPathComponent("examples/device-flow.sh").path,
+                "-c", "exec \"$0\" \"$1\" > \"$2\" 2>&1",
+                root.appendingPathComponent("examples/iot-device/device-flow.sh").path,
                 TesseraBinary.path, output.path,
             ]
             process.currentDirectoryURL = directory

@@ -30,7 +30,7 @@ extension EndToEndTests {
                 try await Task.sleep(for: .milliseconds(200))
             }
             #expect(status == 200)
-            #expect(await server.stop() == 0)
+            #expect(await server.stop() == 0, "\(server.output.suffix(3_000))")
         }
 
         @Test func aMissingMasterKeyWithPostgreSQLIsAClearError() throws {

@@ -276,7 +276,7 @@ struct PostgresMigrationTests {
             for store in stores { group.addTask { try await store.migrate() } }
             return try await group.reduce(into: [String]()) { $0 += $1 }
         }
-        #expect(applied.sorted() == ["0001_initial.sql"])
+        #expect(applied.sorted() == ["0001_initial.sql", "0002_admin.sql"])
         for store in stores { await store.close() }
     }
 }

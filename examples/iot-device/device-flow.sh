@@ -4,7 +4,7 @@
 # until the answer comes. Needs curl and python3, and a running `swift run tessera serve` in the
 # same folder (the CLI calls below use its SQLite database).
 #
-#   examples/device-flow.sh [TESSERA]     # TESSERA: how to run the CLI (default: swift run tessera)
+#   examples/iot-device/device-flow.sh [TESSERA]     # TESSERA: how to run the CLI (default: swift run tessera)
 set -euo pipefail
 TESSERA=${1:-swift run -q tessera}
 BASE=${TESSERA_PUBLIC_URL:-http://127.0.0.1:8080}

@@ -1,0 +1,198 @@
+import Foundation
+import TesseraTestSupport
+import Testing
+
+extension EndToEndTests {
+    /// The resource-server and service-chain examples, run as their READMEs say against a real
+    /// server seeded by `scripts/demo`.
+    @Suite("API examples", .serialized)
+    struct APIExamplesTests {
+        static var root: URL {
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+        }
+
+        /// `scripts/demo` in the server's folder; what it wrote to .tessera/demo.json.
+        static func seed(_ directory: URL, _ server: TesseraServerProcess) throws -> [String: Any] {
+            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TESSERA_") }
+            environment["TESSERA_PUBLIC_URL"] = server.baseURL
+            environment["TESSERA_BCRYPT_COST"] = "10"
+            let result = try ProcessRunner.run(
+                "/bin/bash", [root.appendingPathComponent("scripts/demo").path, TesseraBinary.path], in: directory,
+                environment: environment)
+            guard result.status == 0 else { throw TestSetupError("scripts/demo: \(result.stderr)") }
+            let data = try Data(contentsOf: directory.appendingPathComponent(".tessera/demo.json"))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+
+        /// A process of ours that the test stops, with its output in a file.
+        final class Background: @unchecked Sendable {
+            let process = Process()
+            let log: URL
+
+            init(_ executable: String, _ arguments: [String], in directory: URL, name: String) throws {
+                log = directory.appendingPathComponent("\(name).log")
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = arguments
+                process.currentDirectoryURL = directory
+                let handle = try FileHandle(forWritingTo: log)
+                process.standardOutput = handle
+                process.standardError = handle
+                try process.run()
+            }
+
+            var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+            /// SIGKILL: children of the test runner inherit a signal mask with SIGTERM blocked,
+            /// so a polite stop would wait forever; these are fixtures, nothing to flush.
+            func stop() {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+            }
+
+            /// Waits until `url` answers at all (any status), for at most 20 s.
+            func waitUntilServing(_ url: String) async throws {
+                for _ in 0..<200 {
+                    if (try? await HTTP.request("GET", url)) != nil { return }
+                    guard process.isRunning else { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                throw TestSetupError("\(url) never answered: \(output)")
+            }
+        }
+
+        static func resourceServer(issuer: String, audience: String, in directory: URL) throws -> (Background, String) {
+            let port = try freeLoopbackPort()
+            let binary = URL(fileURLWithPath: TesseraBinary.path).deletingLastPathComponent()
+                .appendingPathComponent("example-resource-server").path
+            let server = try Background(
+                binary, ["--issuer", issuer, "--audience", audience, "--port", "\(port)"], in: directory,
+                name: "api-\(port)")
+            return (server, "http://127.0.0.1:\(port)")
+        }
+
+        /// A client-credentials client of the demo tenant whose tokens the Orders API accepts.
+        static func probeClient(_ directory: URL) throws -> (id: String, secret: String) {
+            let result = try TesseraBinary.run(
+                [
+                    "client", "create", "--tenant", "demo", "--name", "Probe", "--scope", "orders:read", "--audience",
+                    "https://orders.example.com", "--json",
+                ], in: directory)
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+            guard let id = json["client_id"] as? String, let secret = json["client_secret"] as? String else {
+                throw TestSetupError("client create: \(result.stderr)")
+            }
+            return (id, secret)
+        }
+
+        static func token(_ server: TesseraServerProcess, _ client: (id: String, secret: String)) async throws -> String
+        {
+            let reply = try await HTTP.request(
+                "POST", "\(server.baseURL)/t/demo/token",
+                headers: [
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Authorization": "Basic " + Data("\(client.id):\(client.secret)".utf8).base64EncodedString(),
+                ], body: HTTP.form(["grant_type": "client_credentials"]))
+            return try #require(try reply.json()["access_token"] as? String, "\(reply.text)")
+        }
+
+        @Test func theOrdersAPIChecksTokensAndSurvivesRotationsWithAWarmCache() async throws {
+            let directory = try makeTemporaryDirectory()
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let demo = try Self.seed(directory, server)
+            let issuer = try #require(demo["issuer"] as? String)
+            let (api, base) = try Self.resourceServer(
+                issuer: issuer, audience: "https://orders.example.com", in: directory)
+            defer { api.stop() }
+            try await api.waitUntilServing(base + "/healthz")
+
+            let anonymous = try await HTTP.request("GET", base + "/orders")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.header("WWW-Authenticate") == #"Bearer realm="https://orders.example.com""#)
+            let probe = try Self.probeClient(directory)
+            let token = try await Self.token(server, probe)
+            let orders = try await HTTP.request("GET", base + "/orders", headers: ["Authorization": "Bearer \(token)"])
+            #expect(orders.status == 200, "\(orders.text) \(api.output)")
+            #expect(try orders.json()["user"] as? String == probe.id)
+            let forbidden = try await HTTP.request(
+                "GET", base + "/invoices", headers: ["Authorization": "Bearer \(token)"])
+            #expect(forbidden.status == 403)
+            #expect(
+                forbidden.header("WWW-Authenticate")?.contains(#"error="insufficient_scope", scope="billing:read""#)
+                    == true)
+            let tampered = try await HTTP.request(
+                "GET", base + "/orders", headers: ["Authorization": "Bearer \(token.dropLast(2))xy"])
+            #expect(tampered.header("WWW-Authenticate")?.contains(#"error="invalid_token""#) == true)
+
+            // Two rotations while serving: the first key to sign was published ahead (in the
+            // warm cache); the second was not, and one refetch finds it. No request fails.
+            var failures: [String] = []
+            for round in 0..<2 {
+                let rotated = try TesseraBinary.run(["keys", "rotate", "--tenant", "demo"], in: directory)
+                #expect(rotated.status == 0, "\(rotated.stderr)")
+                let deadline = Date().addingTimeInterval(3)
+                while Date() < deadline {
+                    let fresh = try await Self.token(server, probe)
+                    for bearer in [fresh, token] {
+                        let answer = try await HTTP.request(
+                            "GET", base + "/orders", headers: ["Authorization": "Bearer \(bearer)"])
+                        if answer.status != 200 {
+                            failures.append(
+                                "round \(round): \(answer.status) \(answer.header("WWW-Authenticate") ?? "")")
+                        }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.prefix(5))")
+        }
+
+        @Test func serviceAExchangesTheUsersTokenAndTheBillingAPISeesActingParty() async throws {
+            let directory = try makeTemporaryDirectory()
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let demo = try Self.seed(directory, server)
+            let issuer = try #require(demo["issuer"] as? String)
+            let serviceAID = try #require((demo["service_a"] as? [String: Any])?["client_id"] as? String)
+            let (billing, billingBase) = try Self.resourceServer(
+                issuer: issuer, audience: "https://billing.example.com", in: directory)
+            defer { billing.stop() }
+            let port = try freeLoopbackPort()
+            let serviceA = try Background(
+                "/usr/bin/env",
+                [
+                    "python3", Self.root.appendingPathComponent("examples/service-chain/service_a.py").path,
+                    "--billing-api", billingBase, "--port", "\(port)",
+                ], in: directory, name: "service-a")
+            defer { serviceA.stop() }
+            try await billing.waitUntilServing(billingBase + "/healthz")
+            try await serviceA.waitUntilServing("http://127.0.0.1:\(port)/summary")
+
+            let signIn = try ProcessRunner.run(
+                "/usr/bin/env",
+                ["python3", Self.root.appendingPathComponent("examples/service-chain/sign_in.py").path, "alice"],
+                in: directory)
+            #expect(signIn.status == 0, "\(signIn.stderr)")
+            let userToken = signIn.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let summary = try await HTTP.request(
+                "GET", "http://127.0.0.1:\(port)/summary", headers: ["Authorization": "Bearer \(userToken)"])
+            #expect(summary.status == 200, "\(summary.text) \(serviceA.output)")
+            let body = try summary.json()
+            #expect(body["exchanged_scope"] as? String == "billing:read")
+            let answer = try #require(body["billing"] as? [String: Any], "\(body)")
+            #expect(answer["user"] as? String == body["user"] as? String)
+            #expect((answer["act"] as? [String: Any])?["sub"] as? String == serviceAID)
+            #expect((answer["invoices"] as? [Any])?.isEmpty == false)
+
+            // The user's own token is not one the Billing API takes: another audience.
+            let direct = try await HTTP.request(
+                "GET", billingBase + "/invoices", headers: ["Authorization": "Bearer \(userToken)"])
+            #expect(direct.status == 401)
+            // A token Service A was not meant to receive is refused before any exchange.
+            let stranger = try await HTTP.request(
+                "GET", "http://127.0.0.1:\(port)/summary", headers: ["Authorization": "Bearer not-a-token"])
+            #expect(stranger.status == 401)
+        }
+    }
+}

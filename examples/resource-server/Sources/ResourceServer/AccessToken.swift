@@ -1,0 +1,90 @@
+import Foundation
+import JWTKit
+
+/// The claims of a Tessera access token (RFC 9068) this API relies on.
+struct AccessToken: JWTPayload {
+    let iss: IssuerClaim
+    let sub: SubjectClaim
+    let aud: AudienceClaim
+    let exp: ExpirationClaim
+    let clientID: String
+    let scope: String
+    /// RFC 8693: who acts for the subject, when the token came from a token exchange.
+    let act: Actor?
+
+    final class Actor: Codable, Sendable {
+        let sub: String
+        let act: Actor?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, scope, act
+        case clientID = "client_id"
+    }
+
+    var scopes: Set<Substring> { Set(scope.split(separator: " ")) }
+
+    /// jwt-kit calls this after the signature checks out; the issuer and audience checks are ours
+    /// because only we know what they must be.
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired(currentDate: Date().addingTimeInterval(-5))
+    }
+}
+
+/// Why a request is refused, as RFC 6750 §3 says to tell the client.
+enum BearerRefusal: Error {
+    case missing
+    case invalidToken(String)
+    case insufficientScope(String)
+}
+
+/// Checks a bearer token the way every API of a Tessera tenant should: signature by a key the
+/// issuer published (chosen by `kid`, with that key's own algorithm, never the header's word
+/// alone), `typ` of an access token, the issuer, this API as audience, not expired.
+struct AccessTokenVerifier: Sendable {
+    let issuer: String
+    let audience: String
+    let keys: IssuerKeys
+
+    func verify(_ token: String) async throws(BearerRefusal) -> AccessToken {
+        guard let header = Self.header(of: token), let kid = header.kid else {
+            throw .invalidToken("the token is not a signed JWT with a kid")
+        }
+        // RFC 9068 §4: refuse anything that is not an access token (ID tokens sign with the same keys).
+        guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else {
+            throw .invalidToken("the token is not an access token")
+        }
+        let found: (JWTKeyCollection, algorithm: String)?
+        do {
+            found = try await keys.keys(for: kid)
+        } catch {
+            throw .invalidToken("the issuer's keys could not be fetched")
+        }
+        guard let (collection, algorithm) = found, header.alg == algorithm else {
+            throw .invalidToken("the token is not signed by a key of the issuer")
+        }
+        let claims: AccessToken
+        do {
+            claims = try await collection.verify(token, as: AccessToken.self)
+        } catch {
+            throw .invalidToken("the token is invalid or expired")
+        }
+        guard claims.iss.value == issuer else { throw .invalidToken("the token is from another issuer") }
+        guard claims.aud.value.contains(audience) else { throw .invalidToken("the token is not meant for this API") }
+        return claims
+    }
+
+    struct Header: Decodable {
+        let alg: String?
+        let kid: String?
+        let typ: String?
+    }
+
+    static func header(of token: String) -> Header? {
+        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var base64 = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONDecoder().decode(Header.self, from: data)
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+
+/// An API that accepts a Tessera tenant's access tokens on its own: no call to Tessera per
+/// request, only the tenant's published keys, cached as the issuer says.
+@main
+struct ResourceServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example-resource-server",
+        abstract: "An Orders API that verifies Tessera access tokens with the tenant's JWKS.")
+
+    @Option(help: "The tenant's issuer, e.g. http://127.0.0.1:8080/t/demo") var issuer: String
+    @Option(help: "This API's identifier: tokens must name it in aud.") var audience = "https://orders.example.com"
+    @Option(help: "Where to listen (loopback).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 9090
+
+    func run() async throws {
+        var logger = Logger(label: "resource-server")
+        logger.logLevel = .info
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let keys = IssuerKeys(issuer: issuer, http: http)
+        let router = Router()
+        OrdersAPI(verifier: AccessTokenVerifier(issuer: issuer, audience: audience, keys: keys), realm: audience)
+            .register(on: router)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
