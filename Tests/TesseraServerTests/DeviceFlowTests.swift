@@ -93,24 +93,33 @@ struct DeviceFlowTests {
                         + userCode)
                 #expect(grant["expires_in"] as? Int == 600 && grant["interval"] as? Int == 1)
 
+                let tenant = try #require(try await runtime.store.tenant(slug: TenantSlug("acme")))
+                let hash = SecretHash(of: deviceCode)
+                /// Sets when the device last polled and its interval, so "too fast" does not
+                /// depend on how fast this machine runs the test.
+                func lastPoll(secondsAgo: Double, interval: Int) async throws {
+                    try await runtime.store.recordDevicePoll(
+                        tenantID: tenant.id, deviceCodeHash: hash, at: Date().addingTimeInterval(-secondsAgo),
+                        intervalSeconds: interval)
+                }
+
                 let (firstStatus, first) = try await device.poll(client, deviceCode)
                 #expect(firstStatus == .badRequest && first["error"] as? String == "authorization_pending")
+                try await lastPoll(secondsAgo: 0, interval: 30)
                 let (_, tooFast) = try await device.poll(client, deviceCode)
                 #expect(tooFast["error"] as? String == "slow_down")
+                #expect(
+                    try await runtime.store.deviceCode(tenantID: tenant.id, deviceCodeHash: hash)?.intervalSeconds == 35
+                )
 
                 let done = try await Self.decide(TestBrowser(client), userCode: userCode, typed: userCode.lowercased())
                 #expect(done.status == .ok && done.text.contains("Device connected"))
 
-                // slow_down made the interval 6 s; a poll before that is refused again.
-                try await Task.sleep(for: .milliseconds(1_100))
+                // Approved, but polled within the interval: still slow_down, not the tokens.
+                try await lastPoll(secondsAgo: 0, interval: 35)
                 let (_, stillTooFast) = try await device.poll(client, deviceCode)
                 #expect(stillTooFast["error"] as? String == "slow_down")
-                let tenant = try #require(try await runtime.store.tenant(slug: TenantSlug("acme")))
-                let stored = try #require(try await runtime.store.deviceCode(tenantID: tenant.id, userCode: userCode))
-                try await runtime.store.recordDevicePoll(
-                    tenantID: stored.tenantID, deviceCodeHash: stored.deviceCodeHash,
-                    at: Date().addingTimeInterval(-60),
-                    intervalSeconds: stored.intervalSeconds)
+                try await lastPoll(secondsAgo: 60, interval: 5)
                 let (status, tokens) = try await device.poll(client, deviceCode)
                 #expect(status == .ok, "\(tokens)")
                 #expect(tokens["scope"] as? String == "orders:read")
@@ -119,10 +128,7 @@ struct DeviceFlowTests {
                 #expect(try AuthorizationCodeFlowTests.payload(access)["client_id"] as? String == device.clientID)
 
                 // Redeemed once.
-                try await runtime.store.recordDevicePoll(
-                    tenantID: stored.tenantID, deviceCodeHash: stored.deviceCodeHash,
-                    at: Date().addingTimeInterval(-60),
-                    intervalSeconds: stored.intervalSeconds)
+                try await lastPoll(secondsAgo: 60, interval: 5)
                 let (_, again) = try await device.poll(client, deviceCode)
                 #expect(again["error"] as? String == "invalid_grant")
             }
