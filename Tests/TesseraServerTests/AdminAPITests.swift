@@ -73,13 +73,21 @@ struct AdminAPITests {
             id: try #require(admin["client_id"] as? String), secret: try #require(admin["client_secret"] as? String))
     }
 
+    /// The system admin (from the first start's file) creates `acme`; its admin's token.
+    static func acmeThroughTheAPI(
+        _ runtime: TesseraRuntime, _ client: any TestClientProtocol
+    ) async throws
+        -> (systemToken: String, acme: Credentials, acmeToken: String)
+    {
+        let systemToken = try await token(client, "system", try systemAdmin(runtime))
+        let acme = try await createTenant(client, "acme", systemToken: systemToken)
+        return (systemToken, acme, try await token(client, "acme", acme))
+    }
+
     @Test func aTenantsLifeThroughTheAPIAlone() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
-            let system = try Self.systemAdmin(runtime)
             try await ServerFixture.withClient(runtime) { client in
-                let systemToken = try await Self.token(client, "system", system)
-                let acme = try await Self.createTenant(client, "acme", systemToken: systemToken)
-                let token = try await Self.token(client, "acme", acme)
+                let (_, acme, token) = try await Self.acmeThroughTheAPI(runtime, client)
                 let base = "/t/acme/admin/v1"
 
                 let scope = try await Self.call(
@@ -153,12 +161,9 @@ struct AdminAPITests {
 
     @Test func anAdminOfOneTenantIsNobodyAtAnotherAndScopesAreEnforced() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
-            let system = try Self.systemAdmin(runtime)
             try await ServerFixture.withClient(runtime) { client in
-                let systemToken = try await Self.token(client, "system", system)
-                let acme = try await Self.createTenant(client, "acme", systemToken: systemToken)
+                let (systemToken, _, acmeToken) = try await Self.acmeThroughTheAPI(runtime, client)
                 _ = try await Self.createTenant(client, "beta", systemToken: systemToken)
-                let acmeToken = try await Self.token(client, "acme", acme)
                 // A token of acme without any admin scope.
                 let plain = try await Self.call(
                     client, .post, "/t/acme/admin/v1/clients", token: acmeToken,
@@ -212,11 +217,8 @@ struct AdminAPITests {
 
     @Test func problemsNameTheFieldAndListsArePaginated() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
-            let system = try Self.systemAdmin(runtime)
             try await ServerFixture.withClient(runtime) { client in
-                let systemToken = try await Self.token(client, "system", system)
-                let acme = try await Self.createTenant(client, "acme", systemToken: systemToken)
-                let token = try await Self.token(client, "acme", acme)
+                let (systemToken, _, token) = try await Self.acmeThroughTheAPI(runtime, client)
                 let base = "/t/acme/admin/v1"
                 let short = try await Self.call(
                     client, .post, base + "/users", token: token, json: #"{"username":"bob","password":"short"}"#)
