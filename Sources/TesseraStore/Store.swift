@@ -95,6 +95,9 @@ public protocol ConsentStore: Sendable {
     func consents(tenantID: UUID, userID: UUID) async throws -> [Consent]
     /// True when there was one to delete.
     func deleteConsent(tenantID: UUID, userID: UUID, clientID: String) async throws -> Bool
+    /// Every consent given to the client (it is being deleted); returns how many.
+    @discardableResult
+    func deleteConsents(tenantID: UUID, clientID: String) async throws -> Int
 }
 
 /// Authorization codes: single use, and a second use is told apart from an unknown code.
@@ -124,6 +127,9 @@ public protocol RefreshTokenStore: Sendable {
     /// Revokes every token the user holds at the client (consent withdrawn).
     @discardableResult
     func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int
+    /// Revokes every token of the client, whoever holds it (the client is being deleted).
+    @discardableResult
+    func revokeRefreshTokens(tenantID: UUID, clientID: String, at date: Date) async throws -> Int
 }
 
 /// Device authorizations (RFC 8628): decided once by a person, redeemed once by the device.

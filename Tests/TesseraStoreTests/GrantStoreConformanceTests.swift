@@ -295,3 +295,29 @@ struct DeviceCodeStoreConformanceTests {
                 == false)
     }
 }
+
+@Suite("Client deletion in the store")
+struct ClientDeletionStoreTests {
+    @Test(arguments: TestBackend.allCases)
+    func aClientsConsentsAndRefreshTokensGoWithIt(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let user = UUID()
+        for client in ["web", "cli"] {
+            try await store.saveConsent(
+                Consent(
+                    tenantID: tenant.id, userID: user, clientID: client, scopes: ScopeSet(["openid"]), createdAt: Date()
+                ))
+        }
+        let (web, webToken) = GrantStoreConformanceTests.refresh(in: tenant, user: user, clientID: "web")
+        let (cli, cliToken) = GrantStoreConformanceTests.refresh(in: tenant, user: user, clientID: "cli")
+        try await store.insertRefreshToken(webToken)
+        try await store.insertRefreshToken(cliToken)
+        #expect(try await store.deleteConsents(tenantID: tenant.id, clientID: "web") == 1)
+        #expect(try await store.revokeRefreshTokens(tenantID: tenant.id, clientID: "web", at: Date()) == 1)
+        #expect(try await store.consents(tenantID: tenant.id, userID: user).map(\.clientID) == ["cli"])
+        #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: web))?.revokedAt != nil)
+        #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: cli))?.revokedAt == nil)
+    }
+}

@@ -85,6 +85,8 @@ extension Administration {
         return (saved, secret)
     }
 
+    /// Deletes the client, revokes its refresh tokens and forgets the consents users gave it;
+    /// its access tokens run out within their short lifetime.
     public func deleteClient(tenant slug: String, id: String, actor: String, requestID: String? = nil) async throws {
         let (tenant, client) = try await client(tenant: slug, id: id)
         let now = clock()
@@ -92,6 +94,9 @@ extension Administration {
             guard try await operations.deleteClient(tenantID: tenant.id, id: client.id) else {
                 throw AdministrationError.unknownClient(client.id)
             }
+            // Nothing the client was given outlives it: its grants and what users allowed it.
+            try await operations.revokeRefreshTokens(tenantID: tenant.id, clientID: client.id, at: now)
+            try await operations.deleteConsents(tenantID: tenant.id, clientID: client.id)
             try await operations.recordChange(
                 Change(tenantID: tenant.id, kind: .client, subject: client.id, changedAt: now))
             try await operations.appendAudit(

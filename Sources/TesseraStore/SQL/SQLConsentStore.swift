@@ -37,6 +37,15 @@ extension SQLExecutor {
     }
 }
 
+extension SQLExecutor {
+    public func deleteConsents(tenantID: UUID, clientID: String) async throws -> Int {
+        try await execute(
+            "DELETE FROM consents WHERE tenant_id = $1 AND client_id = $2 RETURNING client_id",
+            [.uuid(tenantID), .text(clientID)]
+        ).count
+    }
+}
+
 extension Consent {
     init(row: SQLRow) throws {
         self.init(

@@ -64,6 +64,17 @@ extension SQLExecutor {
     }
 }
 
+extension SQLExecutor {
+    public func revokeRefreshTokens(tenantID: UUID, clientID: String, at date: Date) async throws -> Int {
+        try await execute(
+            """
+            UPDATE refresh_tokens SET revoked_at = $3, expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END
+            WHERE tenant_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING family_id
+            """, [.uuid(tenantID), .text(clientID), .date(date)]
+        ).count
+    }
+}
+
 extension RefreshToken {
     init(row: SQLRow) throws {
         self.init(
