@@ -48,6 +48,9 @@ public protocol SigningKeyStore: Sendable {
     func updateSigningKey(_ key: SigningKeyRecord, expectedState: KeyState) async throws
     /// Every key of every tenant in `states`, for rotation sweeps.
     func signingKeys(inStates states: [KeyState]) async throws -> [SigningKeyRecord]
+    /// The keys of several tenants in one query: the schedule reads a page of tenants at a time
+    /// rather than one query per tenant.
+    func signingKeys(tenantIDs: [UUID]) async throws -> [SigningKeyRecord]
 }
 
 public protocol AuditLog: Sendable {

@@ -321,3 +321,22 @@ struct ClientDeletionStoreTests {
         #expect(try await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: cli))?.revokedAt == nil)
     }
 }
+
+@Suite("Signing keys of several tenants")
+struct SigningKeysOfSeveralTenantsTests {
+    @Test(arguments: TestBackend.allCases)
+    func oneQueryReadsTheKeysOfTheTenantsNamedOnly(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenants = [try await Fixtures.insertedTenant(store), try await Fixtures.insertedTenant(store)]
+        let other = try await Fixtures.insertedTenant(store)
+        for tenant in tenants + [other] {
+            try await store.insertSigningKey(Fixtures.key(in: tenant, state: .current))
+            try await store.insertSigningKey(Fixtures.key(in: tenant, state: .next))
+        }
+        let keys = try await store.signingKeys(tenantIDs: tenants.map(\.id))
+        #expect(keys.count == 4)
+        #expect(Set(keys.map(\.tenantID)) == Set(tenants.map(\.id)))
+        #expect(try await store.signingKeys(tenantIDs: []).isEmpty)
+    }
+}

@@ -32,6 +32,15 @@ extension SQLExecutor {
         ).map(SigningKeyRecord.init(row:))
     }
 
+    public func signingKeys(tenantIDs: [UUID]) async throws -> [SigningKeyRecord] {
+        guard !tenantIDs.isEmpty else { return [] }
+        let placeholders = tenantIDs.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return try await execute(
+            "SELECT * FROM signing_keys WHERE tenant_id IN (\(placeholders)) ORDER BY tenant_id, created_at, kid",
+            tenantIDs.map(SQLValue.uuid)
+        ).map(SigningKeyRecord.init(row:))
+    }
+
     public func updateSigningKey(_ key: SigningKeyRecord, expectedState: KeyState) async throws {
         let rows = try await execute(
             """
