@@ -37,7 +37,8 @@ public actor LoginThrottle {
             record.failures += 1
             record.lastFailure = now
             if record.failures >= Self.freeAttempts {
-                let delay = min(Self.maximumDelay, pow(2, Double(record.failures - Self.freeAttempts)))
+                // 2 s after the last free attempt, then 4, 8, … up to the cap.
+                let delay = min(Self.maximumDelay, pow(2, Double(record.failures - Self.freeAttempts + 1)))
                 record.blockedUntil = now.addingTimeInterval(delay)
                 lockedOut = true
             }
