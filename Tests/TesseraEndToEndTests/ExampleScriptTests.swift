@@ -47,7 +47,8 @@ extension EndToEndTests {
             environment["TESSERA_BCRYPT_COST"] = "10"
             process.environment = environment
             try process.run()
-            defer { if process.isRunning { process.terminate() } }
+            // SIGKILL: children of the test runner start with SIGTERM blocked.
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
             // Wait for the code and the password the example prints.
             var text = ""
