@@ -32,10 +32,17 @@ public struct SecretHash: Sendable, Hashable {
 
     /// Constant-time comparison, so the time taken says nothing about how much of a guess matched.
     public func matches(_ candidate: String) -> Bool {
-        let other = SecretHash(of: candidate).bytes
-        guard other.count == bytes.count else { return false }
+        ConstantTime.equals(bytes, SecretHash(of: candidate).bytes)
+    }
+}
+
+/// The one comparison of secrets and values derived from them (hashes, PKCE challenges, CSRF
+/// tokens): its time depends on the length only, never on where the first difference is.
+public enum ConstantTime {
+    public static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
         var difference: UInt8 = 0
-        for index in bytes.indices { difference |= bytes[index] ^ other[index] }
+        for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
     }
 }

@@ -20,12 +20,7 @@ public enum PKCE {
     /// §4.6, compared in constant time.
     public static func verify(verifier: String, challenge: String) -> Bool {
         guard isValidVerifier(verifier) else { return false }
-        let computed = Array(self.challenge(for: verifier).utf8)
-        let expected = Array(challenge.utf8)
-        guard computed.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ expected[index] }
-        return difference == 0
+        return ConstantTime.equals(Array(self.challenge(for: verifier).utf8), Array(challenge.utf8))
     }
 
     private static func isBase64URL(_ byte: UInt8) -> Bool {

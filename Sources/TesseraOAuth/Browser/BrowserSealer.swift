@@ -48,12 +48,7 @@ public struct BrowserSealer: Sendable {
 
     public func verifyCSRF(_ token: String?, browserID: String?, tenantID: UUID) -> Bool {
         guard let token, let browserID, !browserID.isEmpty else { return false }
-        let expected = Array(csrfToken(browserID: browserID, tenantID: tenantID).utf8)
-        let given = Array(token.utf8)
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for index in expected.indices { difference |= expected[index] ^ given[index] }
-        return difference == 0
+        return ConstantTime.equals(Array(csrfToken(browserID: browserID, tenantID: tenantID).utf8), Array(token.utf8))
     }
 
     private static func context(_ purpose: Purpose, _ tenantID: UUID) -> [UInt8] {
