@@ -48,11 +48,8 @@ public struct AuthorizationFlow: Sendable {
         case .untrusted(let message):
             return .errorPage(status: 400, message: message)
         case .redirectError(let error, let redirectURI, let state):
-            var parameters = [("error", error.code.rawValue)]
-            if let description = error.description { parameters.append(("error_description", description)) }
-            if let state { parameters.append(("state", state)) }
-            parameters.append(("iss", issuer))
-            return .redirect(AuthorizationRequest.append(parameters, to: redirectURI))
+            return .redirect(
+                AuthorizationRequest.errorResponse(error, redirectURI: redirectURI, state: state, issuer: issuer))
         case .valid(let request, let client):
             return await authorize(request, client: client, tenant: tenant, issuer: issuer, session: session)
         }
@@ -96,24 +93,9 @@ public struct AuthorizationFlow: Sendable {
                 return .redirect(
                     request.errorResponse(.consentRequired("the user has not approved these scopes"), issuer: issuer))
             }
-            let descriptions = Dictionary(
-                try await store.scopes(tenantID: tenant.id).map { ($0.name, $0.description) },
-                uniquingKeysWith: { first, _ in first })
-            let pending = PendingInteraction(
-                purpose: .authorize(request), userID: user.id,
-                expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
-            guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else {
-                return Self.unavailable
-            }
-            return .consent(
-                ConsentPrompt(
-                    pending: sealed, clientName: client.name, username: user.username,
-                    scopes: request.scope.sorted.map {
-                        ConsentPrompt.Item(
-                            name: $0, description: descriptions[$0] ?? "",
-                            alreadyGranted: consent?.scopes.contains($0) ?? false)
-                    },
-                    audience: request.audience))
+            return try await consentPage(
+                .authorize(request), client: client, user: user, scopes: request.scope, audience: request.audience,
+                previous: consent, tenant: tenant, expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
         } catch {
             return Self.unavailable
         }
@@ -207,14 +189,9 @@ public struct AuthorizationFlow: Sendable {
             switch form["decision"] {
             case "approve":
                 let now = clock()
-                let previous = try await store.consent(tenantID: tenant.id, userID: userID, clientID: request.clientID)
-                let approved = Consent(
-                    tenantID: tenant.id, userID: userID, clientID: request.clientID,
-                    scopes: (previous?.scopes ?? ScopeSet([])).union(request.scope),
-                    createdAt: previous?.createdAt ?? now,
-                    updatedAt: now)
                 try await store.transaction { operations in
-                    try await operations.saveConsent(approved)
+                    try await operations.grantConsent(
+                        request.scope, tenantID: tenant.id, userID: userID, clientID: request.clientID, at: now)
                     try await operations.appendAudit(
                         AuditEvent(
                             tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)", action: "consent.grant",

@@ -41,16 +41,27 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     /// The redirect back to the client (RFC 6749 §4.1.2), with `iss` (RFC 9207) so a client
     /// talking to several servers knows which one answered.
     public func response(_ parameters: [(String, String)], issuer: String) -> String {
-        var query = parameters
-        if let state { query.append(("state", state)) }
-        query.append(("iss", issuer))
-        return Self.append(query, to: redirectURI)
+        Self.response(parameters, redirectURI: redirectURI, state: state, issuer: issuer)
     }
 
     public func errorResponse(_ error: OAuthError, issuer: String) -> String {
+        Self.errorResponse(error, redirectURI: redirectURI, state: state, issuer: issuer)
+    }
+
+    /// §4.1.2.1, also for requests that failed validation after their redirect URI was trusted.
+    static func errorResponse(_ error: OAuthError, redirectURI: String, state: String?, issuer: String) -> String {
         var parameters = [("error", error.code.rawValue)]
         if let description = error.description { parameters.append(("error_description", description)) }
-        return response(parameters, issuer: issuer)
+        return response(parameters, redirectURI: redirectURI, state: state, issuer: issuer)
+    }
+
+    static func response(
+        _ parameters: [(String, String)], redirectURI: String, state: String?, issuer: String
+    ) -> String {
+        var query = parameters
+        if let state { query.append(("state", state)) }
+        query.append(("iss", issuer))
+        return append(query, to: redirectURI)
     }
 
     static func append(_ parameters: [(String, String)], to uri: String) -> String {

@@ -21,14 +21,13 @@ extension AuthorizationFlow {
                 DeviceCodePrompt(
                     userCode: nil, error: "Too many wrong codes. Try again in \(wait) seconds.", status: 429))
         }
-        let code: DeviceCode?
-        do {
-            code =
-                try await UserCode.normalize(typed ?? "").asyncMap {
-                    try await store.deviceCode(tenantID: tenant.id, userCode: $0)
-                } ?? nil
-        } catch {
-            return Self.unavailable
+        var code: DeviceCode?
+        if let userCode = UserCode.normalize(typed ?? "") {
+            do {
+                code = try await store.deviceCode(tenantID: tenant.id, userCode: userCode)
+            } catch {
+                return Self.unavailable
+            }
         }
         guard let code, code.status == .pending, code.expiresAt > clock(),
             let client = await activeClient(code.clientID, tenant: tenant)
@@ -61,26 +60,11 @@ extension AuthorizationFlow {
             else {
                 return .errorPage(status: 400, message: "This device code has expired. Start again on your device.")
             }
-            let descriptions = Dictionary(
-                try await store.scopes(tenantID: tenant.id).map { ($0.name, $0.description) },
-                uniquingKeysWith: { first, _ in first })
-            let previous = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
-            let pending = PendingInteraction(
-                purpose: .device(userCode: userCode), userID: user.id,
-                expiresAt: min(code.expiresAt, clock().addingTimeInterval(PendingInteraction.lifetime)))
-            guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else {
-                return Self.unavailable
-            }
-            var prompt = ConsentPrompt(
-                pending: sealed, clientName: client.name, username: user.username,
-                scopes: code.scopes.sorted.map {
-                    ConsentPrompt.Item(
-                        name: $0, description: descriptions[$0] ?? "",
-                        alreadyGranted: previous?.scopes.contains($0) ?? false)
-                },
-                audience: code.audience)
-            prompt.userCode = userCode
-            return .consent(prompt)
+            return try await consentPage(
+                .device(userCode: userCode), client: client, user: user, scopes: code.scopes, audience: code.audience,
+                previous: try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id),
+                tenant: tenant, expiresAt: min(code.expiresAt, clock().addingTimeInterval(PendingInteraction.lifetime)),
+                userCode: userCode)
         } catch {
             return Self.unavailable
         }
@@ -105,13 +89,8 @@ extension AuthorizationFlow {
                         authTime: decision == .approved ? session.authTime : nil, at: now)
                 else { return false }
                 if decision == .approved {
-                    let previous = try await operations.consent(
-                        tenantID: tenant.id, userID: userID, clientID: code.clientID)
-                    try await operations.saveConsent(
-                        Consent(
-                            tenantID: tenant.id, userID: userID, clientID: code.clientID,
-                            scopes: (previous?.scopes ?? ScopeSet([])).union(code.scopes),
-                            createdAt: previous?.createdAt ?? now, updatedAt: now))
+                    try await operations.grantConsent(
+                        code.scopes, tenantID: tenant.id, userID: userID, clientID: code.clientID, at: now)
                 }
                 try await operations.appendAudit(
                     AuditEvent(
@@ -129,12 +108,5 @@ extension AuthorizationFlow {
         return decision == .approved
             ? .done(title: "Device connected", message: "You can go back to your device; it will continue by itself.")
             : .done(title: "Request denied", message: "The device was not given access.")
-    }
-}
-
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
