@@ -37,29 +37,29 @@ public struct AuthorizationCodeGrant: GrantHandler {
         let tenant = request.tenant
         let now = clock()
         let tokens = self.tokens
-        let revokedOnReplay = ReplayedTokens()
-        let outcome = try await store.grantTransaction { operations in
+        // The outcome, and on a replay the access token it revoked.
+        let (outcome, revokedOnReplay) = try await store.grantTransaction {
+            operations -> (GrantOutcome, RevokedToken?) in
             switch try await operations.redeemAuthorizationCode(
                 tenantID: tenant.id, codeHash: SecretHash(of: code), clientID: client.id, at: now)
             {
             case .invalid:
-                return .refused(.invalidGrant("the code is invalid, expired or was issued to another client"))
+                return (.refused(.invalidGrant("the code is invalid, expired or was issued to another client")), nil)
             case .alreadyUsed(let used):
                 let revoked = try await Self.revokeIssued(
                     by: used, client: client, tenant: tenant, now: now, operations)
-                await revokedOnReplay.set(revoked)
-                return .refused(.invalidGrant("the code was already used; the tokens it issued are revoked"))
+                return (.refused(.invalidGrant("the code was already used; the tokens it issued are revoked")), revoked)
             case .redeemed(let redeemed):
                 // The code is now used whatever follows: a wrong verifier burns it (RFC 7636 §4.6).
                 if let redirectURI, redirectURI != redeemed.redirectURI {
-                    return .refused(.invalidGrant("redirect_uri differs from the authorization request's"))
+                    return (.refused(.invalidGrant("redirect_uri differs from the authorization request's")), nil)
                 }
                 guard PKCE.verify(verifier: verifier, challenge: redeemed.codeChallenge) else {
-                    return .refused(.invalidGrant("code_verifier does not match the code_challenge"))
+                    return (.refused(.invalidGrant("code_verifier does not match the code_challenge")), nil)
                 }
                 guard let user = try await operations.user(tenantID: tenant.id, id: redeemed.userID),
                     user.status == .active
-                else { return .refused(.invalidGrant("the user's account is no longer active")) }
+                else { return (.refused(.invalidGrant("the user's account is no longer active")), nil) }
                 let issued = try await tokens.issue(
                     UserTokenIssuer.Grant(
                         user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
@@ -68,12 +68,12 @@ public struct AuthorizationCodeGrant: GrantHandler {
                 try await operations.recordCodeIssue(
                     tenantID: tenant.id, codeHash: redeemed.codeHash, familyID: issued.familyID,
                     jti: issued.accessTokenClaims.jti)
-                return .issued(issued.response)
+                return (.issued(issued.response), nil)
             }
         }
         // After commit: this instance stops accepting the replayed code's access token at once;
         // the others learn it from the change feed.
-        if let revoked = await revokedOnReplay.value { await revocations.add(revoked) }
+        if let revokedOnReplay { await revocations.add(revokedOnReplay) }
         return try outcome.get()
     }
 
@@ -101,10 +101,4 @@ public struct AuthorizationCodeGrant: GrantHandler {
                 target: "user:\(code.userID)"))
         return revoked
     }
-}
-
-/// Carries a value out of a transaction closure.
-actor ReplayedTokens {
-    private(set) var value: RevokedToken?
-    func set(_ token: RevokedToken?) { value = token }
 }

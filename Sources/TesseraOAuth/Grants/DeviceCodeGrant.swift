@@ -28,7 +28,7 @@ public struct DeviceCodeGrant: GrantHandler {
         let now = clock()
         let tokens = self.tokens
         let hash = SecretHash(of: value)
-        return try await store.grantTransaction { operations in
+        return try await store.grantTransaction { operations -> GrantOutcome in
             guard let code = try await operations.deviceCode(tenantID: tenant.id, deviceCodeHash: hash),
                 code.clientID == client.id
             else { return .refused(.invalidGrant("the device code is invalid or was issued to another client")) }

@@ -18,9 +18,9 @@ enum GrantOutcome: Sendable {
 extension Store {
     /// Runs a grant's writes in one transaction and maps what can go wrong to OAuth errors: a
     /// database failure is `temporarily_unavailable` (retry), never a 500, and nothing half-written.
-    func grantTransaction(
-        _ body: @Sendable @escaping (any StoreOperations) async throws -> GrantOutcome
-    ) async throws(OAuthError) -> GrantOutcome {
+    func grantTransaction<Outcome: Sendable>(
+        _ body: @Sendable @escaping (any StoreOperations) async throws -> Outcome
+    ) async throws(OAuthError) -> Outcome {
         do {
             return try await transaction(body)
         } catch let error as OAuthError {

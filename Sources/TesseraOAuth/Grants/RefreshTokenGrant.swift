@@ -36,7 +36,7 @@ public struct RefreshTokenGrant: GrantHandler {
         let tenant = request.tenant
         let now = clock()
         let tokens = self.tokens
-        return try await store.grantTransaction { operations in
+        return try await store.grantTransaction { operations -> GrantOutcome in
             switch try await operations.useRefreshToken(
                 tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: client.id, at: now)
             {
