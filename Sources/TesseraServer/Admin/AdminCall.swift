@@ -148,6 +148,14 @@ struct PageRequest {
         }
     }
 
+    /// A page of a list the store hands over whole (scopes, keys, a user's consents): sorted by
+    /// `key` here, then cut like a list read from the database.
+    func page<Row, Item>(ofAll rows: [Row], key: (Row) -> String, _ transform: (Row) -> Item) -> Page<Item> {
+        let sorted = rows.sorted { key($0) < key($1) }
+        let rest = after.map { after in sorted.filter { key($0) > after } } ?? sorted
+        return page(Array(rest.prefix(limit + 1)), key: key, transform)
+    }
+
     /// Builds the page from `limit + 1` fetched items: the extra one only says there is more.
     func page<Row, Item>(_ rows: [Row], key: (Row) -> String, _ transform: (Row) -> Item) -> Page<Item> {
         let shown = Array(rows.prefix(limit))

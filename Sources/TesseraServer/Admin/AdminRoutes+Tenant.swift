@@ -52,12 +52,9 @@ extension AdminRoutes {
                 query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.store.scopes(tenantID: call.tenant.id).sorted { $0.name < $1.name }
-                    .filter { page.after == nil || $0.name > page.after ?? "" }
+                let rows = try await call.runtime.store.scopes(tenantID: call.tenant.id)
                 return call.json(
-                    page.page(Array(rows.prefix(page.limit + 1)), key: \.name) {
-                        ScopeRepresentation($0, tenant: call.tenant.slug)
-                    })
+                    page.page(ofAll: rows, key: \.name) { ScopeRepresentation($0, tenant: call.tenant.slug) })
             },
             AdminRoute(
                 method: .post, path: "/scopes", area: .scopes, operationID: "createScope", summary: "Create a scope",
@@ -79,10 +76,8 @@ extension AdminRoutes {
                 responseSchema: "SigningKeyPage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.keyManagement.keys(of: call.tenant).sorted { $0.kid < $1.kid }
-                    .filter { page.after == nil || $0.kid > page.after ?? "" }
-                return call.json(
-                    page.page(Array(rows.prefix(page.limit + 1)), key: \.kid) { SigningKeyRepresentation($0) })
+                let rows = try await call.runtime.keyManagement.keys(of: call.tenant)
+                return call.json(page.page(ofAll: rows, key: \.kid) { SigningKeyRepresentation($0) })
             },
             AdminRoute(
                 method: .post, path: "/keys/rotate", area: .keys, operationID: "rotateKeys",

@@ -71,9 +71,8 @@ extension AdminRoutes {
                 let page = try PageRequest(call.request)
                 let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
                 let rows = try await call.runtime.store.consents(tenantID: call.tenant.id, userID: user.id)
-                    .filter { page.after == nil || $0.clientID > page.after ?? "" }
                 return call.json(
-                    page.page(Array(rows.prefix(page.limit + 1)), key: \.clientID) {
+                    page.page(ofAll: rows, key: \.clientID) {
                         ConsentRepresentation(
                             clientID: $0.clientID, scope: $0.scopes.description, createdAt: $0.createdAt,
                             updatedAt: $0.updatedAt)
