@@ -43,34 +43,31 @@ extension SQLExecutor {
         ).map(RefreshToken.init(row:))
     }
 
-    // Revoking also ends the rows' life (expires_at), so the purge, which walks the expiry index,
-    // removes them at its next round: a revoked family is refused whether its rows exist or not.
     public func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int {
-        try await execute(
-            """
-            UPDATE refresh_tokens SET revoked_at = $3, expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END
-            WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL RETURNING family_id
-            """, [.uuid(tenantID), .uuid(familyID), .date(date)]
-        ).count
+        try await revokeRefreshTokens(where: "family_id = $3", .uuid(familyID), tenantID: tenantID, at: date)
     }
 
     public func revokeRefreshTokens(tenantID: UUID, userID: UUID, clientID: String, at date: Date) async throws -> Int {
-        try await execute(
-            """
-            UPDATE refresh_tokens SET revoked_at = $4, expires_at = CASE WHEN expires_at > $4 THEN $4 ELSE expires_at END
-            WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND revoked_at IS NULL RETURNING family_id
-            """, [.uuid(tenantID), .uuid(userID), .text(clientID), .date(date)]
-        ).count
+        try await revokeRefreshTokens(
+            where: "user_id = $3 AND client_id = $4", .uuid(userID), .text(clientID), tenantID: tenantID, at: date)
     }
-}
 
-extension SQLExecutor {
     public func revokeRefreshTokens(tenantID: UUID, clientID: String, at date: Date) async throws -> Int {
+        try await revokeRefreshTokens(where: "client_id = $3", .text(clientID), tenantID: tenantID, at: date)
+    }
+
+    /// The one revocation statement: the tenant's unrevoked tokens matching `condition` (binds
+    /// from $3). Revoking also ends the rows' life (expires_at), so the purge, which walks the
+    /// expiry index, removes them at its next round: a revoked token is refused whether its row
+    /// exists or not.
+    private func revokeRefreshTokens(
+        where condition: String, _ binds: SQLValue..., tenantID: UUID, at date: Date
+    ) async throws -> Int {
         try await execute(
             """
-            UPDATE refresh_tokens SET revoked_at = $3, expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END
-            WHERE tenant_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING family_id
-            """, [.uuid(tenantID), .text(clientID), .date(date)]
+            UPDATE refresh_tokens SET revoked_at = $2, expires_at = CASE WHEN expires_at > $2 THEN $2 ELSE expires_at END
+            WHERE tenant_id = $1 AND \(condition) AND revoked_at IS NULL RETURNING family_id
+            """, [.uuid(tenantID), .date(date)] + binds
         ).count
     }
 }
