@@ -50,11 +50,7 @@ extension IntrospectionResponse: CompactJSONEncodable {
         writer.string("scope", scope)
         writer.string("client_id", clientID)
         writer.string("sub", sub)
-        switch aud {
-        case .one(let value)?: writer.string("aud", value)
-        case .many(let values)?: writer.strings("aud", values)
-        case nil: break
-        }
+        writer.audience(aud)
         writer.string("iss", iss)
         writer.number("exp", exp)
         writer.number("iat", iat)

@@ -102,10 +102,7 @@ extension AccessTokenClaims: CompactJSONEncodable {
         var writer = JSONWriter()
         writer.string("iss", iss)
         writer.string("sub", sub)
-        switch aud {
-        case .one(let value): writer.string("aud", value)
-        case .many(let values): writer.strings("aud", values)
-        }
+        writer.audience(aud)
         writer.number("exp", exp)
         writer.number("iat", iat)
         writer.number("nbf", nbf)
@@ -164,5 +161,16 @@ extension ActorClaim: CompactJSONDecodable {
             act: try object.optionalObject("act").map { nested throws(JSONReader.Failure) in
                 try ActorClaim(compactJSON: nested)
             })
+    }
+}
+
+extension JSONWriter {
+    /// `aud` as `Audience` encodes it (RFC 7519 §4.1.3): one string, or an array; nothing for nil.
+    mutating func audience(_ audience: Audience?) {
+        switch audience {
+        case .one(let value)?: string("aud", value)
+        case .many(let values)?: strings("aud", values)
+        case nil: break
+        }
     }
 }
