@@ -162,9 +162,16 @@ struct DelegationFixture: Sendable {
     }
 
     func introspect(_ client: any TestClientProtocol, _ token: String) async throws -> [String: Any] {
+        try await Self.introspect(client, token, authorization: basic)
+    }
+
+    /// RFC 7662 at acme, as the client whose `Authorization` header is given.
+    static func introspect(
+        _ client: any TestClientProtocol, _ token: String, authorization: String
+    ) async throws -> [String: Any] {
         try await client.execute(
             uri: "/t/acme/introspect", method: .post,
-            headers: [.authorization: basic, .contentType: "application/x-www-form-urlencoded"],
+            headers: [.authorization: authorization, .contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: FormBody.encode(["token": token]))
         ).jsonObject()
     }

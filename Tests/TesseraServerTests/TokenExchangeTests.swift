@@ -50,11 +50,7 @@ struct TokenExchangeTests {
         }
 
         func introspect(_ client: any TestClientProtocol, _ token: String) async throws -> [String: Any] {
-            try await client.execute(
-                uri: "/t/acme/introspect", method: .post,
-                headers: [.authorization: basic, .contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: FormBody.encode(["token": token]))
-            ).jsonObject()
+            try await DelegationFixture.introspect(client, token, authorization: basic)
         }
     }
 
