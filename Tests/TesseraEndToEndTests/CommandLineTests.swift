@@ -141,6 +141,9 @@ extension EndToEndTests {
             let unknown = try run(["keys", "revoke", "--tenant", "acme", "--kid", "nope"])
             #expect(unknown.status != 0)
             #expect(unknown.stderr.contains("has no key 'nope'"))
+            // Kids are base64url: one may begin with "-" and must still read as the value of --kid.
+            let dashed = try run(["keys", "revoke", "--tenant", "acme", "--kid", "-nope"])
+            #expect(dashed.stderr.contains("has no key '-nope'"), "\(dashed.stderr)")
             let bad = try run(["keys", "rotate", "--tenant", "acme", "--alg", "HS256"])
             #expect(bad.status != 0)
             let listed = try #require(

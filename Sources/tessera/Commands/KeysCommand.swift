@@ -51,7 +51,8 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Revoke a key at once: unpublished, and nothing it signed verifies any more.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "The tenant's slug.") var tenant: String
-        @Option(help: "The key id.") var kid: String
+        // Unconditional: a kid is base64url and may begin with "-", which would otherwise read as a flag.
+        @Option(parsing: .unconditional, help: "The key id.") var kid: String
 
         func run() async throws {
             try await withRuntime(options) { runtime in
