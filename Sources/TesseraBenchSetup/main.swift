@@ -30,12 +30,12 @@ func environment(_ name: String) throws -> String {
 /// Creates one tenant and its client; returns its line of the output file.
 func provision(index: Int, administration: Administration) async throws -> String {
     let slug = String(format: "bench-%05d", index)
-    try await administration.createTenant(slug: slug, name: nil, actor: "bench")
-    _ = try await administration.updateSettings(
-        tenant: slug, assignments: ["rate_limit_per_client=0", "rate_limit_per_address=0"], actor: "bench")
-    _ = try await administration.createScope(tenant: slug, name: "orders:read", description: nil, actor: "bench")
+    let tenant = try await administration.updateSettings(
+        of: try await administration.createTenant(slug: slug, name: nil, actor: "bench"),
+        assignments: ["rate_limit_per_client=0", "rate_limit_per_address=0"], actor: "bench")
+    _ = try await administration.createScope(in: tenant, name: "orders:read", description: nil, actor: "bench")
     let created = try await administration.createClient(
-        tenant: slug,
+        in: tenant,
         Administration.ClientRegistration(
             name: "bench", scopes: ["orders:read"], audiences: ["https://api.example.com"]),
         actor: "bench")

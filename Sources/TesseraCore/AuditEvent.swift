@@ -7,15 +7,14 @@ public struct AuditEvent: Sendable, Equatable {
     public let occurredAt: Date
     /// Who acted: `cli`, `client:<id>`, `user:<id>`, `system`, or an address for anonymous failures.
     public let actor: String
-    /// Dotted verb such as `tenant.create`, `client.secret.rotate`, `login.failure`.
-    public let action: String
+    public let action: AuditAction
     public let target: String
     public let requestID: String?
     /// Extra facts as a JSON object; never a secret.
     public let details: String
 
     public init(
-        tenantID: UUID, id: UUID = UUID(), occurredAt: Date, actor: String, action: String, target: String,
+        tenantID: UUID, id: UUID = UUID(), occurredAt: Date, actor: String, action: AuditAction, target: String,
         requestID: String? = nil, details: String = "{}"
     ) {
         self.tenantID = tenantID

@@ -53,18 +53,21 @@ public struct Tenant: Sendable, Equatable, Identifiable {
     public var name: String
     public var status: Status
     public var settings: TenantSettings
+    /// Counts the tenant's changes, for optimistic concurrency (ETag / If-Match).
+    public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: UUID = UUID(), slug: TenantSlug, name: String, status: Status = .active,
-        settings: TenantSettings = TenantSettings(), createdAt: Date, updatedAt: Date? = nil
+        settings: TenantSettings = TenantSettings(), version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.slug = slug
         self.name = name
         self.status = status
         self.settings = settings
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
     }

@@ -7,7 +7,7 @@ public protocol CompactJSONEncodable {
 
 /// Writes one JSON object, member by member, in the order given. Strings are escaped per
 /// RFC 8259 §7; `/` is not escaped, so URLs read as they are.
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 

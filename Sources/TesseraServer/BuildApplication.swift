@@ -5,6 +5,17 @@ import ServiceLifecycle
 /// Builds the HTTP application: the one function `tessera serve` and the tests share, so what
 /// the tests drive is what runs.
 public func buildApplication(runtime: TesseraRuntime, services: [any Service] = []) -> some ApplicationProtocol {
+    let configuration = runtime.configuration
+    return Application(
+        router: buildRouter(runtime: runtime),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tessera"),
+        services: services,
+        logger: runtime.logger)
+}
+
+/// Every route of the server. Routes of an issuer are added to the tenant wall's groups only, so
+/// each of them runs behind the wall (the route-table test walks this router to prove it).
+func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext> {
     let router = Router(context: TesseraRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -13,24 +24,29 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
         SecurityHeadersMiddleware()
         ErrorMiddleware()
     }
-    OperationsRoutes(store: runtime.store, registry: Observability.registry).register(on: router)
-    let tokenEndpoint = runtime.tokenEndpoint
-    DiscoveryRoutes(runtime: runtime, grants: tokenEndpoint.supportedGrants).register(on: router)
-    TokenRoutes(
-        runtime: runtime, token: tokenEndpoint, introspection: runtime.introspectionEndpoint,
-        revocation: runtime.revocationEndpoint, deviceAuthorization: runtime.deviceAuthorizationEndpoint
-    ).register(on: router)
-    let pages = PageRenderer()
-    AuthorizationRoutes(runtime: runtime, pages: pages).register(on: router)
-    AccountRoutes(runtime: runtime, pages: pages).register(on: router)
-    DeviceRoutes(runtime: runtime, pages: pages).register(on: router)
-    AdminRoutes(runtime: runtime).register(on: router)
-    UserinfoRoutes(runtime: runtime, endpoint: runtime.userinfoEndpoint).register(on: router)
+    OperationsRoutes(readiness: runtime.readiness, registry: Observability.registry).register(on: router)
+    AdminRoutes.registerDocument(on: router)
 
-    let configuration = runtime.configuration
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tessera"),
-        services: services,
-        logger: runtime.logger)
+    let wall = TenantWall(tenants: runtime.tenants, publicURL: runtime.configuration.publicURL)
+    let tenant = TenantWall.group(TenantWall.issuerPath, on: router, wall: wall)
+    let metadata = TenantWall.group(TenantWall.metadataPath, on: router, wall: wall)
+
+    let tokenEndpoint = runtime.tokenEndpoint
+    let discovery = DiscoveryRoutes(discovery: runtime.discovery(grants: tokenEndpoint.supportedGrants))
+    discovery.register(on: tenant)
+    discovery.registerMetadata(on: metadata)
+    TokenRoutes(
+        token: tokenEndpoint, introspection: runtime.introspectionEndpoint, revocation: runtime.revocationEndpoint,
+        deviceAuthorization: runtime.deviceAuthorizationEndpoint, rateLimiter: runtime.rateLimiter
+    ).register(on: tenant)
+    UserinfoRoutes(endpoint: runtime.userinfoEndpoint).register(on: tenant)
+
+    let browser = BrowserPages(
+        sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer())
+    AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
+    AccountRoutes(flow: runtime.authorizationFlow, account: runtime.accountService, browser: browser).register(
+        on: tenant)
+    DeviceRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
+    AdminRoutes(services: runtime.adminServices).register(on: tenant)
+    return router
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import TesseraOAuth
 
 /// Per-request state every route and middleware sees.
 public struct TesseraRequestContext: RequestContext {
@@ -9,13 +10,17 @@ public struct TesseraRequestContext: RequestContext {
     public var requestID: String
     /// The peer's IP address, for per-address rate limits and audit of anonymous failures.
     public let remoteAddress: String?
+    /// Set by the tenant wall only; routes behind it read it from `TenantRequestContext`.
+    var tenant: TenantContext?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.tenant = nil
     }
 
     /// Form and JSON bodies Tessera accepts are small; anything larger is refused before parsing.
-    public var maxUploadSize: Int { 64 * 1024 }
+    static let maximumBodySize = 64 * 1024
+    public var maxUploadSize: Int { Self.maximumBodySize }
 }

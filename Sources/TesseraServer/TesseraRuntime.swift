@@ -8,6 +8,9 @@ import TesseraStore
 
 /// The long-lived parts one `tessera` process works with, opened in the order that lets each
 /// fail with a clear message: configuration, master key, database, schema, system tenant, keys.
+///
+/// This is where the server is assembled, and the one file of the server that knows the store:
+/// routes get protocol-layer services from here, never the store itself.
 public struct TesseraRuntime: Sendable {
     public let configuration: TesseraConfiguration
     public let store: any Store
@@ -122,6 +125,16 @@ public struct TesseraRuntime: Sendable {
 
     public var userinfoEndpoint: UserinfoEndpoint {
         UserinfoEndpoint(validator: tokenValidator, store: store)
+    }
+
+    func discovery(grants: [GrantType]) -> Discovery { Discovery(store: store, grants: grants) }
+
+    var readiness: Readiness { Readiness(store: store) }
+
+    var adminServices: AdminServices {
+        AdminServices(
+            administration: administration, keyManagement: keyManagement, accountService: accountService,
+            tokenValidator: tokenValidator, publicURL: configuration.publicURL)
     }
 
     var clientRateLimit: ClientRateLimit { ClientRateLimit(limiter: rateLimiter) }

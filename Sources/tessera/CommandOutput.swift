@@ -34,7 +34,18 @@ enum CommandOutput {
         case let error as CustomStringConvertible: message = error.description
         default: message = "\(error)"
         }
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        let hint = nextStep(after: error).map { "; \($0)" } ?? ""
+        FileHandle.standardError.write(Data("error: \(message)\(hint)\n".utf8))
         exit(1)
+    }
+
+    /// What to run next, in the CLI's own words: the layers below describe what is wrong, and
+    /// only the CLI knows its commands (an admin API client must never read them).
+    static func nextStep(after error: any Error) -> String? {
+        switch error {
+        case AdministrationError.unknownTenant: "`tessera tenant list` shows the tenants"
+        case AdministrationError.unknownScope: "create it with `tessera scope create`"
+        default: nil
+        }
     }
 }

@@ -123,7 +123,7 @@ struct AuthorizationCodeFlowTests {
                 #expect(try afterReuse.jsonObject()["error"] as? String == "invalid_grant")
                 #expect(try await fixture.introspect(client, second)["active"] as? Bool == false)
                 let audit = try await runtime.store.auditEvents(tenantID: fixture.tenant.id, after: nil, limit: 100)
-                #expect(audit.contains { $0.action == "refresh_token.reuse" })
+                #expect(audit.contains { $0.action == .refreshTokenReuse })
             }
         }
     }
@@ -288,7 +288,8 @@ struct AuthorizationCodeFlowTests {
             let fixture = try await DelegationFixture.make(runtime)
             _ = try await runtime.administration.createTenant(slug: "beta", name: "Beta", actor: "test")
             _ = try await runtime.administration.createUser(
-                tenant: "beta", username: "bob", password: "bob's password!", actor: "test")
+                in: try await runtime.administration.tenant("beta"), username: "bob", password: "bob's password!",
+                actor: "test")
             try await ServerFixture.withClient(runtime) { client in
                 let browser = TestBrowser(client)
                 var bodies: [String] = []
@@ -309,7 +310,7 @@ struct AuthorizationCodeFlowTests {
                 }
                 #expect(Set(bodies).count == 1)
                 let audit = try await runtime.store.auditEvents(tenantID: fixture.tenant.id, after: nil, limit: 100)
-                #expect(audit.filter { $0.action == "login.failure" }.count == 3)
+                #expect(audit.filter { $0.action == .loginFailure }.count == 3)
             }
         }
     }
@@ -333,8 +334,8 @@ struct AuthorizationCodeFlowTests {
                 #expect(blocked.status == .tooManyRequests)
                 #expect(blocked.text.contains("Too many failed attempts"))
                 let audit = try await runtime.store.auditEvents(tenantID: fixture.tenant.id, after: nil, limit: 100)
-                #expect(audit.contains { $0.action == "login.lockout" })
-                #expect(audit.contains { $0.action == "login.throttled" })
+                #expect(audit.contains { $0.action == .loginLockout })
+                #expect(audit.contains { $0.action == .loginThrottled })
             }
         }
     }

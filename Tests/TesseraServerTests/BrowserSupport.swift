@@ -83,19 +83,21 @@ struct DelegationFixture: Sendable {
     static func make(_ runtime: TesseraRuntime) async throws -> DelegationFixture {
         let tenant = try await ServerFixture.acme(runtime)
         _ = try await runtime.administration.createScope(
-            tenant: "acme", name: "orders:read", description: "Read your orders", actor: "test")
+            in: try await runtime.administration.tenant("acme"), name: "orders:read", description: "Read your orders",
+            actor: "test")
         let registration = Administration.ClientRegistration(
             name: "Order Viewer", grants: ["authorization_code", "refresh_token"],
             scopes: ["openid", "profile", "orders:read", "offline_access"], redirectURIs: [redirectURI],
             audiences: ["https://api.example.com"])
         let (client, secret) = try await runtime.administration.createClient(
-            tenant: "acme", registration, actor: "test")
+            in: try await runtime.administration.tenant("acme"), registration, actor: "test")
         var other = registration
         other.name = "Other App"
         let (otherClient, otherSecret) = try await runtime.administration.createClient(
-            tenant: "acme", other, actor: "test")
+            in: try await runtime.administration.tenant("acme"), other, actor: "test")
         _ = try await runtime.administration.createUser(
-            tenant: "acme", username: "alice", password: "correct horse battery", actor: "test")
+            in: try await runtime.administration.tenant("acme"), username: "alice", password: "correct horse battery",
+            actor: "test")
         return DelegationFixture(
             tenant: tenant, clientID: client.id, secret: try #require(secret), otherClientID: otherClient.id,
             otherSecret: try #require(otherSecret))

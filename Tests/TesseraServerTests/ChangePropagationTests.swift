@@ -134,7 +134,8 @@ struct ChangePropagationTests {
         try await Self.withInstances { instances in
             let before = try #require(Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]))
             let updated = try await instances.a.administration.updateSettings(
-                tenant: "acme", assignments: ["key_publish_ahead=120"], actor: "test")
+                of: try await instances.a.administration.tenant("acme"), assignments: ["key_publish_ahead=120"],
+                actor: "test")
             let expected = updated.settings.jwksMaxAge
             try #require(expected != before)
 

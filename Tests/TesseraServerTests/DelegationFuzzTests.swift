@@ -128,7 +128,7 @@ struct DelegationFuzzTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             let fixture = try await DelegationFixture.make(runtime)
             let (native, _) = try await runtime.administration.createClient(
-                tenant: "acme",
+                in: try await runtime.administration.tenant("acme"),
                 Administration.ClientRegistration(
                     name: "Native", isPublic: true, grants: ["authorization_code"], scopes: ["orders:read"],
                     redirectURIs: ["com.example.orders:/oauth2redirect"]),

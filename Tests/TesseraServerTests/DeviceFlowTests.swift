@@ -17,9 +17,10 @@ struct DeviceFlowTests {
 
         static func make(_ runtime: TesseraRuntime) async throws -> Device {
             _ = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["device_poll_interval=1"], actor: "test")
+                of: try await runtime.administration.tenant("acme"), assignments: ["device_poll_interval=1"],
+                actor: "test")
             let (client, _) = try await runtime.administration.createClient(
-                tenant: "acme",
+                in: try await runtime.administration.tenant("acme"),
                 Administration.ClientRegistration(
                     name: "Living Room TV", isPublic: true,
                     grants: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
@@ -185,7 +186,7 @@ struct DeviceFlowTests {
                 }
                 #expect(last?.status == .tooManyRequests)
                 let audit = try await runtime.store.auditEvents(tenantID: fixture.tenant.id, after: nil, limit: 100)
-                #expect(audit.filter { $0.action == "device.user_code.failure" }.count == LoginThrottle.freeAttempts)
+                #expect(audit.filter { $0.action == .deviceUserCodeFailure }.count == LoginThrottle.freeAttempts)
             }
         }
     }

@@ -81,6 +81,7 @@ struct DiscoveryRoutesTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             var tenant = try await ServerFixture.acme(runtime)
             tenant.status = .disabled
+            tenant.version += 1
             try await runtime.store.updateTenant(tenant)
             try await ServerFixture.withClient(runtime) { client in
                 for path in [Self.openIDPath, Self.rfc8414Path, Self.jwksPath] {
@@ -115,7 +116,8 @@ struct DiscoveryRoutesTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["key_publish_ahead=60"], actor: "test")
+                of: try await runtime.administration.tenant("acme"), assignments: ["key_publish_ahead=60"],
+                actor: "test")
             try await ServerFixture.withClient(runtime) { client in
                 let response = try await client.execute(uri: Self.jwksPath, method: .get)
                 let maxAge = try #require(Inspect.maxAge(response.headers[.cacheControl]))

@@ -288,7 +288,7 @@ struct KeyManagementTests {
         try await ServerFixture.withRuntime(backend) { runtime in
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
-                tenant: "acme",
+                of: try await runtime.administration.tenant("acme"),
                 assignments: [
                     "key_publish_ahead=30", "key_rotation_period=600", "access_token_ttl=60", "id_token_ttl=60",
                 ], actor: "test")

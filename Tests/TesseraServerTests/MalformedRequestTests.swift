@@ -90,9 +90,11 @@ struct MalformedRequestTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             _ = try await ServerFixture.acme(runtime)
             _ = try await runtime.administration.createScope(
-                tenant: "acme", name: "orders:read", description: nil, actor: "test")
+                in: try await runtime.administration.tenant("acme"), name: "orders:read", description: nil,
+                actor: "test")
             let created = try await runtime.administration.createClient(
-                tenant: "acme", .init(name: "Svc", grants: ["client_credentials"], scopes: ["orders:read"]),
+                in: try await runtime.administration.tenant("acme"),
+                .init(name: "Svc", grants: ["client_credentials"], scopes: ["orders:read"]),
                 actor: "test")
             let clientID = created.client.id
             let secret = try #require(created.secret)

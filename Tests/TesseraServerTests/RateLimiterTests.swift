@@ -47,7 +47,8 @@ struct TokenEndpointRateLimitTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             var tenant = try await ServerFixture.acme(runtime)
             tenant = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["rate_limit_per_address=1"], actor: "test")
+                of: try await runtime.administration.tenant("acme"), assignments: ["rate_limit_per_address=1"],
+                actor: "test")
             #expect(tenant.settings.rateLimitPerAddress == 1)
             try await buildApplication(runtime: runtime).test(.live) { client in
                 var statuses: [Int] = []
@@ -79,11 +80,13 @@ struct ClientRateLimitTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             _ = try await ServerFixture.acme(runtime)
             _ = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["rate_limit_per_client=2", "rate_limit_per_address=0"], actor: "test")
+                of: try await runtime.administration.tenant("acme"),
+                assignments: ["rate_limit_per_client=2", "rate_limit_per_address=0"], actor: "test")
             var credentials: [String] = []
             for name in ["busy", "quiet"] {
                 let created = try await runtime.administration.createClient(
-                    tenant: "acme", .init(name: name, grants: ["client_credentials"]), actor: "test")
+                    in: try await runtime.administration.tenant("acme"),
+                    .init(name: name, grants: ["client_credentials"]), actor: "test")
                 credentials.append(
                     "Basic " + Data("\(created.client.id):\(created.secret ?? "")".utf8).base64EncodedString())
             }

@@ -60,7 +60,8 @@ struct ScheduleExclusionTests {
         try await Self.withTwoInstances(.postgres) { runtime, other in
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
-                tenant: "acme", assignments: ["key_publish_ahead=30", "key_rotation_period=600"], actor: "test")
+                of: try await runtime.administration.tenant("acme"),
+                assignments: ["key_publish_ahead=30", "key_rotation_period=600"], actor: "test")
             let start = try #require(
                 try await runtime.store.signingKeys(tenantID: tenant.id).only(.current).activatedAt)
             let clock = ManualClock(start + 601)

@@ -25,7 +25,7 @@ struct TokenExchangeTests {
             -> Service
         {
             let (client, secret) = try await runtime.administration.createClient(
-                tenant: tenant,
+                in: try await runtime.administration.tenant(tenant),
                 Administration.ClientRegistration(
                     name: name, grants: [TokenExchangeTests.exchange], scopes: ["orders:read"], audiences: [audience]),
                 actor: "test")
@@ -108,7 +108,8 @@ struct TokenExchangeTests {
             let serviceA = try await Service.make(runtime, name: "Orders API", audience: "https://billing.example.com")
             _ = try await runtime.administration.createTenant(slug: "beta", name: "Beta", actor: "test")
             _ = try await runtime.administration.createScope(
-                tenant: "beta", name: "orders:read", description: nil, actor: "test")
+                in: try await runtime.administration.tenant("beta"), name: "orders:read", description: nil,
+                actor: "test")
             let betaService = try await Service.make(
                 runtime, tenant: "beta", name: "Beta API", audience: "https://billing.example.com")
             try await ServerFixture.withClient(runtime) { client in
@@ -132,7 +133,8 @@ struct TokenExchangeTests {
 
                 // Too deep: this tenant allows one hop.
                 _ = try await runtime.administration.updateSettings(
-                    tenant: "acme", assignments: ["token_exchange_max_depth=1"], actor: "test")
+                    of: try await runtime.administration.tenant("acme"), assignments: ["token_exchange_max_depth=1"],
+                    actor: "test")
                 // No change follower runs in-process: drop the cached tenant as it would.
                 await runtime.tenants.reset()
                 let (okStatus, once) = try await serviceA.exchange(client, userToken)

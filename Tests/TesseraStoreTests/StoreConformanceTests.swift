@@ -62,10 +62,28 @@ struct StoreConformanceTests {
         var tenant = try await Fixtures.insertedTenant(store)
         try tenant.settings.set("rate_limit_per_client=0")
         tenant.status = .disabled
+        tenant.version += 1
         try await store.updateTenant(tenant)
         let read = try #require(try await store.tenant(id: tenant.id))
         #expect(read.settings.rateLimitPerClient == 0)
         #expect(read.status == .disabled)
+        #expect(read.version == 2)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func aTenantWriteOverAChangeItHasNotSeenIsAConflict(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let original = try await Fixtures.insertedTenant(store)
+        var first = original
+        first.name = "First"
+        first.version += 1
+        try await store.updateTenant(first)
+        var stale = original
+        stale.name = "Stale"
+        stale.version += 1
+        await #expect(throws: StoreError.self) { try await store.updateTenant(stale) }
+        #expect(try await store.tenant(id: original.id)?.name == "First")
     }
 
     @Test(arguments: TestBackend.allCases)
@@ -202,12 +220,12 @@ struct StoreConformanceTests {
             try await store.appendAudit(
                 AuditEvent(
                     tenantID: tenant.id, occurredAt: Fixtures.now.addingTimeInterval(Double(index)), actor: "cli",
-                    action: "test.\(index)", target: "t", requestID: "r\(index)"))
+                    action: AuditAction.allCases[index], target: "t", requestID: "r\(index)"))
         }
         let page = try await store.auditEvents(tenantID: tenant.id, after: nil, limit: 3)
-        #expect(page.map(\.action) == ["test.0", "test.1", "test.2"])
+        #expect(page.map(\.action) == Array(AuditAction.allCases[0..<3]))
         let rest = try await store.auditEvents(tenantID: tenant.id, after: page.last?.id, limit: 3)
-        #expect(rest.map(\.action) == ["test.3", "test.4"])
+        #expect(rest.map(\.action) == Array(AuditAction.allCases[3..<5]))
         let other = try await Fixtures.insertedTenant(store)
         #expect(try await store.auditEvents(tenantID: other.id, after: nil, limit: 10).isEmpty)
     }
@@ -276,7 +294,7 @@ struct PostgresMigrationTests {
             for store in stores { group.addTask { try await store.migrate() } }
             return try await group.reduce(into: [String]()) { $0 += $1 }
         }
-        #expect(applied.sorted() == ["0001_initial.sql", "0002_admin.sql"])
+        #expect(applied.sorted() == ["0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql"])
         for store in stores { await store.close() }
     }
 }

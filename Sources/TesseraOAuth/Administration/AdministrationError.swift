@@ -3,6 +3,8 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
     case unknownTenant(String)
     case unknownClient(String)
     case unknownUser(String)
+    /// A client asked for a scope the tenant does not have (answered like invalid input).
+    case unknownScope(String)
     case duplicate(String)
     case tenantDisabled(String)
     /// The caller's `If-Match` names a version that is no longer the stored one.
@@ -10,9 +12,10 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
 
     public var description: String {
         switch self {
-        case .unknownTenant(let slug): "no tenant '\(slug)'; `tessera tenant list` shows the tenants"
+        case .unknownTenant(let slug): "no tenant '\(slug)'"
         case .unknownClient(let id): "no client '\(id)' in this tenant"
         case .unknownUser(let id): "no user '\(id)' in this tenant"
+        case .unknownScope(let name): "this tenant has no scope '\(name)'"
         case .duplicate(let what): "\(what) already exists"
         case .tenantDisabled(let slug): "tenant '\(slug)' is disabled"
         case .versionMismatch: "it was changed since you read it; read it again and reapply your change"

@@ -28,35 +28,44 @@ public struct AuthorizationFlow: Sendable {
 
     static let unavailable = InteractionStep.errorPage(
         status: 503, message: "The service is briefly unavailable. Please try again in a moment.")
+
+    /// The page for a failure the person cannot fix (the database is away), logged with the
+    /// request id the logger carries, so an operator can find what the person saw.
+    static func unavailable(_ error: any Error, while step: String, logger: Logger) -> InteractionStep {
+        logger.error("Browser flow failed", metadata: ["step": .string(step), "error": "\(error)"])
+        return unavailable
+    }
     static let expired = InteractionStep.errorPage(
         status: 400, message: "This page has expired. Go back to the application and start again.")
 
     // MARK: - GET authorize
 
     public func authorize(
-        query: String, tenant: Tenant, issuer: String, session: LoginSession?
+        query: String, tenant: TenantContext, session: LoginSession?, logger: Logger
     ) async
         -> InteractionStep
     {
         let outcome: AuthorizationRequestValidator.Outcome
         do {
-            outcome = try await validator.validate(query: query, tenant: tenant, issuer: issuer)
+            outcome = try await validator.validate(query: query, tenant: tenant)
         } catch {
-            return Self.unavailable
+            return Self.unavailable(error, while: "validating the authorization request", logger: logger)
         }
         switch outcome {
         case .untrusted(let message):
             return .errorPage(status: 400, message: message)
         case .redirectError(let error, let redirectURI, let state):
             return .redirect(
-                AuthorizationRequest.errorResponse(error, redirectURI: redirectURI, state: state, issuer: issuer))
+                AuthorizationRequest.errorResponse(error, redirectURI: redirectURI, state: state, issuer: tenant.issuer)
+            )
         case .valid(let request, let client):
-            return await authorize(request, client: client, tenant: tenant, issuer: issuer, session: session)
+            return await authorize(request, client: client, tenant: tenant, session: session, logger: logger)
         }
     }
 
     func authorize(
-        _ request: AuthorizationRequest, client: Client, tenant: Tenant, issuer: String, session: LoginSession?
+        _ request: AuthorizationRequest, client: Client, tenant: TenantContext, session: LoginSession?,
+        logger: Logger
     ) async -> InteractionStep {
         let now = clock()
         if let session, session.expiresAt > now, !request.prompts.contains(.login),
@@ -66,43 +75,44 @@ public struct AuthorizationFlow: Sendable {
                 if let user = try await store.user(tenantID: tenant.id, id: session.userID), user.status == .active {
                     return await proceed(
                         request, client: client, user: user, authTime: session.authTime, tenant: tenant,
-                        issuer: issuer, askConsent: request.prompts.contains(.consent))
+                        askConsent: request.prompts.contains(.consent), logger: logger)
                 }
             } catch {
-                return Self.unavailable
+                return Self.unavailable(error, while: "reading the signed-in user", logger: logger)
             }
         }
         // OIDC Core §3.1.2.6: prompt=none must not show a page.
         if request.prompts.contains(.none) {
-            return .redirect(request.errorResponse(.loginRequired("the user is not signed in"), issuer: issuer))
+            return .redirect(request.errorResponse(.loginRequired("the user is not signed in"), issuer: tenant.issuer))
         }
         return loginPage(.authorize(request), clientName: client.name, tenant: tenant)
     }
 
     /// Signed in: approve silently what was approved before, ask for the rest.
     func proceed(
-        _ request: AuthorizationRequest, client: Client, user: User, authTime: Date, tenant: Tenant, issuer: String,
-        askConsent: Bool
+        _ request: AuthorizationRequest, client: Client, user: User, authTime: Date, tenant: TenantContext,
+        askConsent: Bool, logger: Logger
     ) async -> InteractionStep {
         do {
             let consent = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
             if !askConsent, consent?.covers(request.scope) == true {
-                return try await issueCode(request, user: user, authTime: authTime, tenant: tenant, issuer: issuer)
+                return try await issueCode(request, user: user, authTime: authTime, tenant: tenant)
             }
             if request.prompts.contains(.none) {
                 return .redirect(
-                    request.errorResponse(.consentRequired("the user has not approved these scopes"), issuer: issuer))
+                    request.errorResponse(
+                        .consentRequired("the user has not approved these scopes"), issuer: tenant.issuer))
             }
             return try await consentPage(
                 .authorize(request), client: client, user: user, scopes: request.scope, audience: request.audience,
                 previous: consent, tenant: tenant, expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
         } catch {
-            return Self.unavailable
+            return Self.unavailable(error, while: "reading the consent or issuing the code", logger: logger)
         }
     }
 
     func loginPage(
-        _ purpose: PendingInteraction.Purpose, clientName: String?, tenant: Tenant, error: String? = nil,
+        _ purpose: PendingInteraction.Purpose, clientName: String?, tenant: TenantContext, error: String? = nil,
         status: Int = 200
     ) -> InteractionStep {
         let pending = PendingInteraction(
@@ -116,10 +126,10 @@ public struct AuthorizationFlow: Sendable {
     /// The login form was submitted (its CSRF token already checked). On success the new session
     /// comes back with the next step, for the server to set as a cookie.
     public func submitLogin(
-        form: FormParameters, tenant: Tenant, issuer: String, address: String?, requestID: String?
+        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
-        let clientName = await self.clientName(of: pending, tenant: tenant)
+        let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
         let user: User
         do {
             user = try await passwordLogin.authenticate(
@@ -138,25 +148,25 @@ public struct AuthorizationFlow: Sendable {
                     error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
             )
         } catch {
-            return (Self.unavailable, nil)
+            return (Self.unavailable(error, while: "checking the password", logger: logger), nil)
         }
         let now = clock()
         let session = LoginSession(
             userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)))
         switch pending.purpose {
         case .account:
-            return (.redirect(issuer + AccountPaths.account), session)
+            return (.redirect(tenant.issuer + AccountPaths.account), session)
         case .device(let userCode):
-            return (await deviceConsent(userCode: userCode, user: user, tenant: tenant), session)
+            return (await deviceConsent(userCode: userCode, user: user, tenant: tenant, logger: logger), session)
         case .authorize(let request):
-            guard let client = await activeClient(request.clientID, tenant: tenant) else {
+            guard let client = await activeClient(request.clientID, tenant: tenant, logger: logger) else {
                 return (.errorPage(status: 400, message: "The application is no longer available."), session)
             }
             // Signed in just now: prompt=login and max_age are satisfied.
             return (
                 await proceed(
-                    request, client: client, user: user, authTime: now, tenant: tenant, issuer: issuer,
-                    askConsent: request.prompts.contains(.consent)), session
+                    request, client: client, user: user, authTime: now, tenant: tenant,
+                    askConsent: request.prompts.contains(.consent), logger: logger), session
             )
         }
     }
@@ -165,7 +175,7 @@ public struct AuthorizationFlow: Sendable {
 
     /// The consent form was submitted (CSRF checked) by the browser holding `session`.
     public func submitConsent(
-        form: FormParameters, tenant: Tenant, issuer: String, session: LoginSession?, requestID: String?
+        form: FormParameters, tenant: TenantContext, session: LoginSession?, requestID: String?, logger: Logger
     ) async -> InteractionStep {
         guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID else {
             return Self.expired
@@ -177,36 +187,40 @@ public struct AuthorizationFlow: Sendable {
         case .authorize(let authorization): request = authorization
         case .device(let userCode):
             return await decideDevice(
-                userCode: userCode, userID: userID, session: session, form: form, tenant: tenant, requestID: requestID)
+                userCode: userCode, userID: userID, session: session, form: form, tenant: tenant, requestID: requestID,
+                logger: logger)
         case .account: return Self.expired
         }
         do {
             guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active,
-                await activeClient(request.clientID, tenant: tenant) != nil
+                await activeClient(request.clientID, tenant: tenant, logger: logger) != nil
             else {
                 return .errorPage(status: 400, message: "The account or the application is no longer available.")
             }
             switch form["decision"] {
             case "approve":
                 let now = clock()
-                try await store.transaction { operations in
+                try await store.audited(
+                    tenantID: tenant.id, actor: "user:\(userID)", requestID: requestID, at: now,
+                    [
+                        AuditRecord(
+                            action: .consentGrant, target: "client:\(request.clientID)",
+                            details: AuditDetails().string("scope", request.scope.description))
+                    ]
+                ) { operations in
                     try await operations.grantConsent(
                         request.scope, tenantID: tenant.id, userID: userID, clientID: request.clientID, at: now)
-                    try await operations.appendAudit(
-                        AuditEvent(
-                            tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)", action: "consent.grant",
-                            target: "client:\(request.clientID)", requestID: requestID,
-                            details: #"{"scope":"\#(request.scope.description)"}"#))
                 }
                 return try await issueCode(
-                    request, user: user, authTime: session.authTime, tenant: tenant, issuer: issuer)
+                    request, user: user, authTime: session.authTime, tenant: tenant)
             case "deny":
-                return .redirect(request.errorResponse(.accessDenied("the user denied the request"), issuer: issuer))
+                return .redirect(
+                    request.errorResponse(.accessDenied("the user denied the request"), issuer: tenant.issuer))
             default:
                 return .errorPage(status: 400, message: "Choose Allow or Deny.")
             }
         } catch {
-            return Self.unavailable
+            return Self.unavailable(error, while: "recording the consent", logger: logger)
         }
     }
 
@@ -215,7 +229,7 @@ public struct AuthorizationFlow: Sendable {
     /// RFC 6749 §4.1.2: a single-use code, stored hashed, bound to everything the token request
     /// must repeat.
     func issueCode(
-        _ request: AuthorizationRequest, user: User, authTime: Date, tenant: Tenant, issuer: String
+        _ request: AuthorizationRequest, user: User, authTime: Date, tenant: TenantContext
     ) async throws -> InteractionStep {
         let value = RandomToken.generate()
         let now = clock()
@@ -225,12 +239,12 @@ public struct AuthorizationFlow: Sendable {
                 redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
                 codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: authTime, createdAt: now,
                 expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL))))
-        return .redirect(request.response([("code", value)], issuer: issuer))
+        return .redirect(request.response([("code", value)], issuer: tenant.issuer))
     }
 
     // MARK: - Helpers
 
-    public func openPending(_ sealed: String?, tenant: Tenant) -> PendingInteraction? {
+    public func openPending(_ sealed: String?, tenant: TenantContext) -> PendingInteraction? {
         guard let sealed,
             let pending = sealer.open(sealed, as: PendingInteraction.self, purpose: .pending, tenantID: tenant.id),
             pending.expiresAt > clock()
@@ -238,23 +252,37 @@ public struct AuthorizationFlow: Sendable {
         return pending
     }
 
-    public func loginPage(forAccountOf tenant: Tenant) -> InteractionStep {
+    public func loginPage(forAccountOf tenant: TenantContext) -> InteractionStep {
         loginPage(.account, clientName: nil, tenant: tenant)
     }
 
-    func activeClient(_ id: String, tenant: Tenant) async -> Client? {
-        guard let client = try? await clients.client(tenantID: tenant.id, id: id), client.status == .active else {
+    /// The client if it exists and is active. A failed read counts as "not available" for the
+    /// page, and is logged.
+    func activeClient(_ id: String, tenant: TenantContext, logger: Logger) async -> Client? {
+        do {
+            guard let client = try await clients.client(tenantID: tenant.id, id: id), client.status == .active else {
+                return nil
+            }
+            return client
+        } catch {
+            logger.error("Browser flow failed", metadata: ["step": "reading the client", "error": "\(error)"])
             return nil
         }
-        return client
     }
 
-    func clientName(of pending: PendingInteraction, tenant: Tenant) async -> String? {
+    func clientName(of pending: PendingInteraction, tenant: TenantContext, logger: Logger) async -> String? {
         switch pending.purpose {
-        case .authorize(let request): return await activeClient(request.clientID, tenant: tenant)?.name
+        case .authorize(let request): return await activeClient(request.clientID, tenant: tenant, logger: logger)?.name
         case .device(let userCode):
-            guard let code = try? await store.deviceCode(tenantID: tenant.id, userCode: userCode) else { return nil }
-            return await activeClient(code.clientID, tenant: tenant)?.name
+            let code: DeviceCode?
+            do {
+                code = try await store.deviceCode(tenantID: tenant.id, userCode: userCode)
+            } catch {
+                logger.error("Browser flow failed", metadata: ["step": "reading the device code", "error": "\(error)"])
+                return nil
+            }
+            guard let code else { return nil }
+            return await activeClient(code.clientID, tenant: tenant, logger: logger)?.name
         case .account: return nil
         }
     }

@@ -17,7 +17,7 @@ public struct AuthorizationRequestValidator: Sendable {
         case redirectError(OAuthError, redirectURI: String, state: String?)
     }
 
-    public func validate(query: String, tenant: Tenant, issuer: String) async throws -> Outcome {
+    public func validate(query: String, tenant: TenantContext) async throws -> Outcome {
         let parameters: FormParameters
         do {
             parameters = try FormParameters(body: query)
@@ -39,7 +39,8 @@ public struct AuthorizationRequestValidator: Sendable {
         }
         let state = parameters["state"]
         do {
-            return .valid(try Self.check(parameters, client: client, redirectURI: redirectURI, issuer: issuer), client)
+            return .valid(
+                try Self.check(parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer), client)
         } catch {
             return .redirectError(error, redirectURI: redirectURI, state: state)
         }

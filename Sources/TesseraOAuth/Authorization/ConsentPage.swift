@@ -8,7 +8,7 @@ extension AuthorizationFlow {
     /// sealed for the user it was drawn for.
     func consentPage(
         _ purpose: PendingInteraction.Purpose, client: Client, user: User, scopes: ScopeSet, audience: [String],
-        previous: Consent?, tenant: Tenant, expiresAt: Date, userCode: String? = nil
+        previous: Consent?, tenant: TenantContext, expiresAt: Date, userCode: String? = nil
     ) async throws -> InteractionStep {
         let descriptions = Dictionary(
             try await store.scopes(tenantID: tenant.id).map { ($0.name, $0.description) },

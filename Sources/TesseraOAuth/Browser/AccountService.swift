@@ -23,7 +23,7 @@ public struct AccountService: Sendable {
     }
 
     /// The signed-in user and their apps; nil when the account no longer exists or is disabled.
-    public func overview(userID: UUID, tenant: Tenant) async throws -> (User, [App])? {
+    public func overview(userID: UUID, tenant: TenantContext) async throws -> (User, [App])? {
         guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active else {
             return nil
         }
@@ -38,7 +38,7 @@ public struct AccountService: Sendable {
     /// True when there was a consent to withdraw.
     @discardableResult
     public func revokeConsent(
-        userID: UUID, clientID: String, tenant: Tenant, requestID: String?, actor: String? = nil
+        userID: UUID, clientID: String, tenant: TenantContext, requestID: String?, actor: String? = nil
     ) async throws -> Bool {
         let now = clock()
         return try await store.transaction { operations in
@@ -48,10 +48,10 @@ public struct AccountService: Sendable {
             let revoked = try await operations.revokeRefreshTokens(
                 tenantID: tenant.id, userID: userID, clientID: clientID, at: now)
             try await operations.appendAudit(
-                AuditEvent(
-                    tenantID: tenant.id, occurredAt: now, actor: actor ?? "user:\(userID)", action: "consent.revoke",
-                    target: "client:\(clientID)", requestID: requestID,
-                    details: #"{"refresh_tokens_revoked":\#(revoked)}"#))
+                AuditRecord(
+                    action: .consentRevoke, target: "client:\(clientID)",
+                    details: AuditDetails().number("refresh_tokens_revoked", revoked)),
+                tenantID: tenant.id, actor: actor ?? "user:\(userID)", requestID: requestID, at: now)
             return true
         }
     }

@@ -33,12 +33,12 @@ public struct PasswordLogin: Sendable {
     }
 
     public func authenticate(
-        tenant: Tenant, username rawUsername: String, password: String, address: String?, requestID: String?
+        tenant: TenantContext, username rawUsername: String, password: String, address: String?, requestID: String?
     ) async throws(Failure) -> User {
         let username = (try? User.normalizeUsername(rawUsername)) ?? ""
         let keys = ["user|\(tenant.id)|\(username)", "address|\(tenant.id)|\(address ?? "-")"]
         if let wait = await throttle.wait(for: keys, now: clock()) {
-            await audit(tenant, "login.throttled", username, address, requestID)
+            await audit(tenant, .loginThrottled, username, address, requestID)
             throw .throttled(retryAfter: wait)
         }
         let user: User?
@@ -55,22 +55,21 @@ public struct PasswordLogin: Sendable {
         }
         guard let user, matches, user.status == .active, user.tenantID == tenant.id else {
             let lockedOut = await throttle.recordFailure(for: keys, now: clock())
-            await audit(tenant, lockedOut ? "login.lockout" : "login.failure", username, address, requestID)
+            await audit(tenant, lockedOut ? .loginLockout : .loginFailure, username, address, requestID)
             throw .invalidCredentials
         }
         await throttle.recordSuccess(for: keys[0])
-        await audit(tenant, "login.success", username, address, requestID, actor: "user:\(user.id)")
+        await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
         return user
     }
 
     private func audit(
-        _ tenant: Tenant, _ action: String, _ username: String, _ address: String?, _ requestID: String?,
+        _ tenant: TenantContext, _ action: AuditAction, _ username: String, _ address: String?, _ requestID: String?,
         actor: String? = nil
     ) async {
         // The audit row is evidence, not a gate: a failed write must not turn a login into a 500.
         try? await store.appendAudit(
-            AuditEvent(
-                tenantID: tenant.id, occurredAt: clock(), actor: actor ?? "address:\(address ?? "unknown")",
-                action: action, target: "username:\(username.prefix(254))", requestID: requestID))
+            AuditRecord(action: action, target: "username:\(username.prefix(254))"), tenantID: tenant.id,
+            actor: actor ?? "address:\(address ?? "unknown")", requestID: requestID, at: clock())
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TesseraCore
 import TesseraStore
 
@@ -13,7 +14,8 @@ extension AuthorizationFlow {
 
     /// `POST {issuer}/device` with `user_code` (CSRF checked by the server).
     public func submitUserCode(
-        _ typed: String?, tenant: Tenant, session: LoginSession?, address: String?, requestID: String?
+        _ typed: String?, tenant: TenantContext, session: LoginSession?, address: String?, requestID: String?,
+        logger: Logger
     ) async -> InteractionStep {
         let throttleKey = ["device|\(tenant.id)|\(address ?? "-")"]
         if let wait = await passwordLogin.throttle.wait(for: throttleKey, now: clock()) {
@@ -26,37 +28,42 @@ extension AuthorizationFlow {
             do {
                 code = try await store.deviceCode(tenantID: tenant.id, userCode: userCode)
             } catch {
-                return Self.unavailable
+                return Self.unavailable(error, while: "reading the user code", logger: logger)
             }
         }
         guard let code, code.status == .pending, code.expiresAt > clock(),
-            let client = await activeClient(code.clientID, tenant: tenant)
+            let client = await activeClient(code.clientID, tenant: tenant, logger: logger)
         else {
             await passwordLogin.throttle.recordFailure(for: throttleKey, now: clock())
             try? await store.appendAudit(
-                AuditEvent(
-                    tenantID: tenant.id, occurredAt: clock(), actor: "address:\(address ?? "unknown")",
-                    action: "device.user_code.failure", target: "user_code", requestID: requestID))
+                AuditRecord(action: .deviceUserCodeFailure, target: "user_code"), tenantID: tenant.id,
+                actor: "address:\(address ?? "unknown")", requestID: requestID, at: clock())
             return .deviceCode(
                 DeviceCodePrompt(
                     userCode: nil, error: "That code is not valid or has expired. Check the code on your device.",
                     status: 400))
         }
-        if let session, session.expiresAt > clock(),
-            let user = try? await store.user(tenantID: tenant.id, id: session.userID), user.status == .active
-        {
-            return await deviceConsent(userCode: code.userCode, user: user, tenant: tenant)
+        if let session, session.expiresAt > clock() {
+            let user: User?
+            do {
+                user = try await store.user(tenantID: tenant.id, id: session.userID)
+            } catch {
+                return Self.unavailable(error, while: "reading the signed-in user", logger: logger)
+            }
+            if let user, user.status == .active {
+                return await deviceConsent(userCode: code.userCode, user: user, tenant: tenant, logger: logger)
+            }
         }
         return loginPage(.device(userCode: code.userCode), clientName: client.name, tenant: tenant)
     }
 
     /// A device is always confirmed on the consent page, even for scopes approved before: the
     /// person must check that the code on the page is the one on their device.
-    func deviceConsent(userCode: String, user: User, tenant: Tenant) async -> InteractionStep {
+    func deviceConsent(userCode: String, user: User, tenant: TenantContext, logger: Logger) async -> InteractionStep {
         do {
             guard let code = try await store.deviceCode(tenantID: tenant.id, userCode: userCode),
                 code.status == .pending, code.expiresAt > clock(),
-                let client = await activeClient(code.clientID, tenant: tenant)
+                let client = await activeClient(code.clientID, tenant: tenant, logger: logger)
             else {
                 return .errorPage(status: 400, message: "This device code has expired. Start again on your device.")
             }
@@ -66,12 +73,13 @@ extension AuthorizationFlow {
                 tenant: tenant, expiresAt: min(code.expiresAt, clock().addingTimeInterval(PendingInteraction.lifetime)),
                 userCode: userCode)
         } catch {
-            return Self.unavailable
+            return Self.unavailable(error, while: "drawing the device consent page", logger: logger)
         }
     }
 
     func decideDevice(
-        userCode: String, userID: UUID, session: LoginSession, form: FormParameters, tenant: Tenant, requestID: String?
+        userCode: String, userID: UUID, session: LoginSession, form: FormParameters, tenant: TenantContext,
+        requestID: String?, logger: Logger
     ) async -> InteractionStep {
         let decision: DeviceCode.Status
         switch form["decision"] {
@@ -93,17 +101,16 @@ extension AuthorizationFlow {
                         code.scopes, tenantID: tenant.id, userID: userID, clientID: code.clientID, at: now)
                 }
                 try await operations.appendAudit(
-                    AuditEvent(
-                        tenantID: tenant.id, occurredAt: now, actor: "user:\(userID)",
-                        action: decision == .approved ? "device.approve" : "device.deny",
-                        target: "client:\(code.clientID)", requestID: requestID))
+                    AuditRecord(
+                        action: decision == .approved ? .deviceApprove : .deviceDeny, target: "client:\(code.clientID)"),
+                    tenantID: tenant.id, actor: "user:\(userID)", requestID: requestID, at: now)
                 return true
             }
             guard decided else {
                 return .errorPage(status: 400, message: "This device code has expired or was already used.")
             }
         } catch {
-            return Self.unavailable
+            return Self.unavailable(error, while: "recording the device decision", logger: logger)
         }
         return decision == .approved
             ? .done(title: "Device connected", message: "You can go back to your device; it will continue by itself.")

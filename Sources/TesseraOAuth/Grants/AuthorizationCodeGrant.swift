@@ -26,7 +26,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
     }
 
     public func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError) -> TokenResponse {
         let code = try request.form.require("code")
         guard let verifier = request.form["code_verifier"] else {
@@ -64,7 +64,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
                     UserTokenIssuer.Grant(
                         user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
                         authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new),
-                    client: client, tenant: tenant, issuer: request.issuer, keys: keys, operations: operations)
+                    client: client, tenant: tenant, operations: operations)
                 try await operations.recordCodeIssue(
                     tenantID: tenant.id, codeHash: redeemed.codeHash, familyID: issued.familyID,
                     jti: issued.accessTokenClaims.jti)
@@ -79,7 +79,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
 
     /// The replay's consequences, in the transaction that detected it.
     static func revokeIssued(
-        by code: AuthorizationCode, client: Client, tenant: Tenant, now: Date, _ operations: any StoreOperations
+        by code: AuthorizationCode, client: Client, tenant: TenantContext, now: Date, _ operations: any StoreOperations
     ) async throws -> RevokedToken? {
         if let family = code.familyID {
             try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: family, at: now)
@@ -96,9 +96,8 @@ public struct AuthorizationCodeGrant: GrantHandler {
             revoked = token
         }
         try await operations.appendAudit(
-            AuditEvent(
-                tenantID: tenant.id, occurredAt: now, actor: "client:\(client.id)", action: "authorization_code.replay",
-                target: "user:\(code.userID)"))
+            AuditRecord(action: .authorizationCodeReplay, target: "user:\(code.userID)"), tenantID: tenant.id,
+            actor: "client:\(client.id)", requestID: nil, at: now)
         return revoked
     }
 }

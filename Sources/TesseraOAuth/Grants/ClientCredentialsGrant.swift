@@ -13,7 +13,7 @@ public struct ClientCredentialsGrant: GrantHandler {
 
     // RFC 6749 §4.4.2, RFC 8707 §2.2
     public func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError)
         -> TokenResponse
     {
@@ -21,8 +21,7 @@ public struct ClientCredentialsGrant: GrantHandler {
         let audience = try AudiencePolicy.audience(
             requested: request.form.values("resource"), client: client.client, issuer: request.issuer)
         let issued = try issuer.issue(
-            subject: client.client.id, client: client.client, scope: scope, audience: audience, tenant: request.tenant,
-            issuer: request.issuer, keys: keys)
+            subject: client.client.id, client: client.client, scope: scope, audience: audience, tenant: request.tenant)
         // §4.4.3: no refresh token.
         return TokenResponse(accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope.description)
     }

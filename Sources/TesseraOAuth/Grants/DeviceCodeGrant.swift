@@ -20,7 +20,7 @@ public struct DeviceCodeGrant: GrantHandler {
     }
 
     public func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError) -> TokenResponse {
         let value = try request.form.require("device_code")
         let client = client.client
@@ -62,7 +62,7 @@ public struct DeviceCodeGrant: GrantHandler {
                 UserTokenIssuer.Grant(
                     user: user, scopes: code.scopes, requestedAudience: code.audience,
                     authTime: code.authTime ?? now, nonce: nil, family: .new),
-                client: client, tenant: tenant, issuer: request.issuer, keys: keys, operations: operations)
+                client: client, tenant: tenant, operations: operations)
             return .issued(issued.response)
         }.get()
     }

@@ -21,7 +21,7 @@ public struct RefreshTokenGrant: GrantHandler {
     }
 
     public func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError) -> TokenResponse {
         let value = try request.form.require("refresh_token")
         let narrowed = try request.form["scope"].map { text throws(OAuthError) in
@@ -43,12 +43,16 @@ public struct RefreshTokenGrant: GrantHandler {
             case .invalid:
                 return .refused(.invalidGrant("the refresh token is invalid, expired or revoked"))
             case .alreadyUsed(let used):
-                try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: used.familyID, at: now)
-                try await operations.appendAudit(
-                    AuditEvent(
-                        tenantID: tenant.id, occurredAt: now, actor: "client:\(client.id)",
-                        action: "refresh_token.reuse", target: "user:\(used.userID)",
-                        details: #"{"family":"\#(used.familyID.uuidString.lowercased())"}"#))
+                try await operations.audited(
+                    tenantID: tenant.id, actor: "client:\(client.id)", requestID: nil, at: now,
+                    [
+                        AuditRecord(
+                            action: .refreshTokenReuse, target: "user:\(used.userID)",
+                            details: AuditDetails().string("family", used.familyID.uuidString.lowercased()))
+                    ]
+                ) { operations in
+                    try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: used.familyID, at: now)
+                }
                 return .refused(.invalidGrant("the refresh token was already used; its family is revoked"))
             case .redeemed(let token):
                 // §6: a narrower scope may be asked for, never a wider one.
@@ -73,7 +77,7 @@ public struct RefreshTokenGrant: GrantHandler {
                         family: .continuing(id: token.familyID, expiresAt: token.expiresAt),
                         refreshScopes: token.scopes,
                         refreshAudience: token.audience),
-                    client: client, tenant: tenant, issuer: request.issuer, keys: keys, operations: operations)
+                    client: client, tenant: tenant, operations: operations)
                 return .issued(issued.response)
             }
         }.get()

@@ -24,7 +24,7 @@ public struct TokenExchangeGrant: GrantHandler {
     }
 
     public func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError) -> TokenResponse {
         let form = request.form
         let subjectToken = try form.require("subject_token")
@@ -38,7 +38,7 @@ public struct TokenExchangeGrant: GrantHandler {
         // §2.2.2: a token that is invalid, expired, revoked or of another tenant is invalid_grant.
         guard
             let subject = await validator.validate(
-                subjectToken, tenant: request.tenant, issuer: request.issuer, keys: keys)
+                subjectToken, tenant: request.tenant)
         else { throw .invalidGrant("subject_token is invalid, expired, revoked or from another issuer") }
 
         var actor = ActorClaim(sub: client.id, clientID: client.id, act: subject.act)
@@ -48,7 +48,7 @@ public struct TokenExchangeGrant: GrantHandler {
             }
             guard
                 let acting = await validator.validate(
-                    actorToken, tenant: request.tenant, issuer: request.issuer, keys: keys)
+                    actorToken, tenant: request.tenant)
             else { throw .invalidGrant("actor_token is invalid, expired, revoked or from another issuer") }
             actor = ActorClaim(sub: acting.sub, clientID: acting.clientID, act: subject.act)
         } else if form.contains("actor_token_type") {
@@ -81,7 +81,6 @@ public struct TokenExchangeGrant: GrantHandler {
 
         let issued = try issuer.issue(
             subject: subject.sub, client: client, scope: scope, audience: audience, tenant: request.tenant,
-            issuer: request.issuer, keys: keys,
             authTime: subject.authTime.map { Date(timeIntervalSince1970: TimeInterval($0)) },
             act: actor, notAfter: Date(timeIntervalSince1970: TimeInterval(subject.exp)))
         // §2.2.1: no refresh token; the issued token's type is named.

@@ -17,16 +17,16 @@ public struct AccessTokenValidator: Sendable {
     }
 
     /// The claims of a valid, unrevoked token of this tenant, or nil.
-    public func validate(_ token: String, tenant: Tenant, issuer: String, keys: TenantKeys) async -> AccessTokenClaims?
-    {
-        guard let claims = signedClaims(token, issuer: issuer, keys: keys) else { return nil }
+    public func validate(_ token: String, tenant: TenantContext) async -> AccessTokenClaims? {
+        guard let claims = signedClaims(token, tenant: tenant) else { return nil }
         guard await !revocations.contains(tenantID: tenant.id, jti: claims.jti) else { return nil }
         return claims
     }
 
     /// Signature, type, issuer and times only; revocation is the caller's to check.
-    public func signedClaims(_ token: String, issuer: String, keys: TenantKeys) -> AccessTokenClaims? {
-        try? keys.verify(
-            token, as: AccessTokenClaims.self, expectedType: "at+jwt", issuer: issuer, now: clock(), leeway: leeway)
+    public func signedClaims(_ token: String, tenant: TenantContext) -> AccessTokenClaims? {
+        try? tenant.keys.verify(
+            token, as: AccessTokenClaims.self, expectedType: "at+jwt", issuer: tenant.issuer, now: clock(),
+            leeway: leeway)
     }
 }

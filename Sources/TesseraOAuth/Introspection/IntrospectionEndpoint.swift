@@ -21,17 +21,17 @@ public struct IntrospectionEndpoint: Sendable {
     }
 
     // RFC 7662 §2.1
-    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> IntrospectionResponse {
+    public func handle(_ request: TokenRequest) async throws(OAuthError) -> IntrospectionResponse {
         let requester = try await request.authenticateClient(
             with: authenticator, rateLimit: rateLimit, allowPublic: false)
         let token = try request.form.require("token")
         // token_type_hint is only a hint (§2.1); unknown hints are ignored rather than refused.
-        if let claims = await validator.validate(token, tenant: request.tenant, issuer: request.issuer, keys: keys) {
+        if let claims = await validator.validate(token, tenant: request.tenant) {
             return IntrospectionResponse(claims: claims)
         }
         // Not a valid JWT: an opaque refresh token (never contains a dot), or nothing.
         guard !token.contains("."), let refreshTokens else { return .inactive }
         return await refreshTokens.introspect(
-            token, tenant: request.tenant, issuer: request.issuer, requester: requester.client.id)
+            token, tenant: request.tenant, requester: requester.client.id)
     }
 }

@@ -15,7 +15,7 @@ public struct RefreshTokenIntrospection: Sendable {
     }
 
     public func introspect(
-        _ token: String, tenant: Tenant, issuer: String, requester: String
+        _ token: String, tenant: TenantContext, requester: String
     ) async
         -> IntrospectionResponse
     {
@@ -23,7 +23,7 @@ public struct RefreshTokenIntrospection: Sendable {
             let record = try? await store.refreshToken(tenantID: tenant.id, tokenHash: SecretHash(of: token)),
             record.clientID == requester, record.isActive(at: clock())
         else { return .inactive }
-        return IntrospectionResponse(refreshToken: record, issuer: issuer)
+        return IntrospectionResponse(refreshToken: record, issuer: tenant.issuer)
     }
 }
 

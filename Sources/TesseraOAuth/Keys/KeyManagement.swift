@@ -35,7 +35,7 @@ public struct KeyManagement: Sendable {
         let plan = try KeyLifecycle.rotate(
             records: records, tenantID: tenant.id, algorithm: algorithm, now: now,
             longestTokenLifetime: RotationPolicy(settings: tenant.settings).longestTokenLifetime, masterKey: masterKey)
-        try await apply(plan, tenant: tenant, action: "key.rotate", actor: actor, requestID: requestID, now: now)
+        try await apply(plan, tenant: tenant, action: .keyRotate, actor: actor, requestID: requestID, now: now)
         return try await store.signingKeys(tenantID: tenant.id)
     }
 
@@ -50,7 +50,7 @@ public struct KeyManagement: Sendable {
             kid: kid, records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
             masterKey: masterKey)
         try await apply(
-            plan, tenant: tenant, action: "key.revoke", actor: actor, requestID: requestID, now: now, target: kid)
+            plan, tenant: tenant, action: .keyRevoke, actor: actor, requestID: requestID, now: now, target: kid)
     }
 
     /// The scheduled work for every tenant: publish a missing `next`, rotate when due, retire
@@ -74,9 +74,10 @@ public struct KeyManagement: Sendable {
                         records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
                         policy: RotationPolicy(settings: tenant.settings), masterKey: masterKey)
                     guard !plan.isEmpty else { continue }
-                    try await Self.write(
-                        plan, tenant: tenant, action: "key.schedule", actor: "system", requestID: nil, now: now,
-                        target: plan.map(\.record.kid).joined(separator: ","), operations: operations)
+                    try await operations.audited(
+                        tenantID: tenant.id, actor: "system", requestID: nil, at: now,
+                        [Self.auditRecord(plan, action: .keySchedule, target: nil)], change: (.keys, "")
+                    ) { operations in try await Self.write(plan, operations: operations) }
                     changed.append(tenant.id)
                 }
                 guard tenants.count == 200 else { return changed }
@@ -101,33 +102,30 @@ public struct KeyManagement: Sendable {
                 count += 1
             }
             for tenant in try await operations.tenants(after: nil, limit: Int(Int32.max)) {
-                try await operations.appendAudit(
-                    AuditEvent(tenantID: tenant.id, occurredAt: now, actor: actor, action: "key.rewrap", target: "*"))
-                try await operations.recordChange(Change(tenantID: tenant.id, kind: .keys, changedAt: now))
+                try await operations.audited(
+                    tenantID: tenant.id, actor: actor, requestID: nil, at: now,
+                    [AuditRecord(action: .keyRewrap, target: "*")], change: (.keys, "")
+                ) { _ in }
             }
             return count
         }
     }
 
     private func apply(
-        _ plan: [KeyTransition], tenant: Tenant, action: String, actor: String, requestID: String?, now: Date,
+        _ plan: [KeyTransition], tenant: Tenant, action: AuditAction, actor: String, requestID: String?, now: Date,
         target: String? = nil
     ) async throws {
         do {
-            try await store.transaction { operations in
-                try await Self.write(
-                    plan, tenant: tenant, action: action, actor: actor, requestID: requestID, now: now,
-                    target: target ?? plan.map(\.record.kid).joined(separator: ","), operations: operations)
-            }
+            try await store.audited(
+                tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
+                [Self.auditRecord(plan, action: action, target: target)], change: (.keys, "")
+            ) { operations in try await Self.write(plan, operations: operations) }
         } catch StoreError.conflict {
             throw StoreError.conflict("tenant '\(tenant.slug)' keys changed concurrently; try again")
         }
     }
 
-    static func write(
-        _ plan: [KeyTransition], tenant: Tenant, action: String, actor: String, requestID: String?, now: Date,
-        target: String, operations: any StoreOperations
-    ) async throws {
+    static func write(_ plan: [KeyTransition], operations: any StoreOperations) async throws {
         for transition in plan {
             switch transition {
             case .insert(let record): try await operations.insertSigningKey(record)
@@ -135,12 +133,14 @@ public struct KeyManagement: Sendable {
                 try await operations.updateSigningKey(record, expectedState: expected)
             }
         }
-        let details = plan.map { "\($0.record.kid)=\($0.record.state.rawValue)" }.joined(separator: " ")
-        try await operations.appendAudit(
-            AuditEvent(
-                tenantID: tenant.id, occurredAt: now, actor: actor, action: action, target: target,
-                requestID: requestID, details: Administration.json(["transitions": [details]])))
-        try await operations.recordChange(Change(tenantID: tenant.id, kind: .keys, changedAt: now))
+    }
+
+    /// `kid=state` of every key the plan touches, the target being the key or keys named.
+    static func auditRecord(_ plan: [KeyTransition], action: AuditAction, target: String?) -> AuditRecord {
+        let transitions = plan.map { "\($0.record.kid)=\($0.record.state.rawValue)" }.joined(separator: " ")
+        return AuditRecord(
+            action: action, target: target ?? plan.map(\.record.kid).joined(separator: ","),
+            details: AuditDetails().strings("transitions", [transitions]))
     }
 
     static func algorithm(of tenant: Tenant) throws -> SigningAlgorithm {

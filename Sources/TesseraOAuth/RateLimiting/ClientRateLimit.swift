@@ -8,7 +8,7 @@ public struct ClientRateLimit: Sendable {
 
     public init(limiter: RateLimiter) { self.limiter = limiter }
 
-    public func admit(_ client: AuthenticatedClient, tenant: Tenant) async throws(OAuthError) {
+    public func admit(_ client: AuthenticatedClient, tenant: TenantContext) async throws(OAuthError) {
         guard
             let wait = await limiter.admit(
                 "client|\(tenant.id)|\(client.client.id)", rate: tenant.settings.rateLimitPerClient)

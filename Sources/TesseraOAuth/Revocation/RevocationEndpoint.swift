@@ -26,12 +26,12 @@ public struct RevocationEndpoint: Sendable {
     }
 
     // RFC 7009 §2.1, §2.2
-    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) {
+    public func handle(_ request: TokenRequest) async throws(OAuthError) {
         let client = try await request.authenticateClient(
             with: authenticator, rateLimit: rateLimit, allowPublic: true)
         let token = try request.form.require("token")
         // §2.2: an invalid, expired or unknown token is answered 200 like a revoked one.
-        guard let claims = validator.signedClaims(token, issuer: request.issuer, keys: keys) else {
+        guard let claims = validator.signedClaims(token, tenant: request.tenant) else {
             if !token.contains(".") {
                 try await revokeRefreshToken(token, client: client.client, tenant: request.tenant)
             }
@@ -59,7 +59,7 @@ public struct RevocationEndpoint: Sendable {
 
     /// §2.1: revoking a refresh token revokes its family (the grant), so no descendant of it
     /// can be used either.
-    func revokeRefreshToken(_ token: String, client: Client, tenant: Tenant) async throws(OAuthError) {
+    func revokeRefreshToken(_ token: String, client: Client, tenant: TenantContext) async throws(OAuthError) {
         let now = clock()
         do {
             try await store.transaction { operations in

@@ -16,8 +16,8 @@ public struct AccessTokenIssuer: Sendable {
     }
 
     public func issue(
-        subject: String, client: Client, scope: ScopeSet, audience: [String], tenant: Tenant, issuer: String,
-        keys: TenantKeys, authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil
+        subject: String, client: Client, scope: ScopeSet, audience: [String], tenant: TenantContext,
+        authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil
     ) throws(OAuthError) -> Issued {
         let now = Int(clock().timeIntervalSince1970)
         var lifetime = client.accessTokenTTL ?? tenant.settings.accessTokenTTL
@@ -27,11 +27,11 @@ public struct AccessTokenIssuer: Sendable {
         }
         guard lifetime > 0 else { throw .invalidGrant("the subject token has expired") }
         let claims = AccessTokenClaims(
-            iss: issuer, sub: subject, aud: Audience(audience), exp: now + lifetime, iat: now, nbf: now,
+            iss: tenant.issuer, sub: subject, aud: Audience(audience), exp: now + lifetime, iat: now, nbf: now,
             jti: RandomToken.generate(bytes: 16), clientID: client.id, scope: scope.description,
             authTime: authTime.map { Int($0.timeIntervalSince1970) }, act: act)
         do {
-            return Issued(token: try keys.sign(claims, type: "at+jwt"), claims: claims, expiresIn: lifetime)
+            return Issued(token: try tenant.keys.sign(claims, type: "at+jwt"), claims: claims, expiresIn: lifetime)
         } catch {
             throw .temporarilyUnavailable("the tenant has no usable signing key")
         }

@@ -18,7 +18,7 @@ public struct TokenEndpoint: Sendable {
 
     public var supportedGrants: [GrantType] { handlers.keys.sorted() }
 
-    public func handle(_ request: TokenRequest, keys: TenantKeys) async throws(OAuthError) -> TokenResponse {
+    public func handle(_ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
         guard let grantName = request.form["grant_type"] else {
             throw .invalidRequest("grant_type is required")
         }
@@ -31,6 +31,6 @@ public struct TokenEndpoint: Sendable {
         guard client.client.grantTypes.contains(grant) else {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")
         }
-        return try await handler.handle(request, client: client, keys: keys)
+        return try await handler.handle(request, client: client)
     }
 }

@@ -4,22 +4,20 @@ import TesseraKeys
 
 /// A token request as the protocol sees it: no HTTP types, just what RFC 6749 §4 reads.
 public struct TokenRequest: Sendable {
-    public let tenant: Tenant
-    public let issuer: String
+    /// The tenant whose endpoint was called, resolved by the tenant wall.
+    public let tenant: TenantContext
     public let form: FormParameters
     public let authorizationHeader: String?
-    /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.
-    public let tokenEndpoint: String
 
-    public init(
-        tenant: Tenant, issuer: String, form: FormParameters, authorizationHeader: String?, tokenEndpoint: String
-    ) {
+    public init(tenant: TenantContext, form: FormParameters, authorizationHeader: String?) {
         self.tenant = tenant
-        self.issuer = issuer
         self.form = form
         self.authorizationHeader = authorizationHeader
-        self.tokenEndpoint = tokenEndpoint
     }
+
+    public var issuer: String { tenant.issuer }
+    /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.
+    public var tokenEndpoint: String { tenant.issuer + AuthorizationServerMetadata.Path.token }
 }
 
 /// RFC 6749 §5.1 successful response (and RFC 8693 §2.2.1's `issued_token_type`).
@@ -63,7 +61,7 @@ public protocol GrantHandler: Sendable {
     /// Whether public clients (`none`) may use this grant at the token endpoint.
     var allowsPublicClients: Bool { get }
     func handle(
-        _ request: TokenRequest, client: AuthenticatedClient, keys: TenantKeys
+        _ request: TokenRequest, client: AuthenticatedClient
     ) async throws(OAuthError)
         -> TokenResponse
 }

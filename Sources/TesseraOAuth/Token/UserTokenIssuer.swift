@@ -56,13 +56,13 @@ public struct UserTokenIssuer: Sendable {
     }
 
     public func issue(
-        _ grant: Grant, client: Client, tenant: Tenant, issuer: String, keys: TenantKeys,
-        operations: any StoreOperations
+        _ grant: Grant, client: Client, tenant: TenantContext, operations: any StoreOperations
     ) async throws -> Issued {
-        let audience = try AudiencePolicy.audience(requested: grant.requestedAudience, client: client, issuer: issuer)
+        let audience = try AudiencePolicy.audience(
+            requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
-            tenant: tenant, issuer: issuer, keys: keys, authTime: grant.authTime)
+            tenant: tenant, authTime: grant.authTime)
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?
@@ -86,7 +86,7 @@ public struct UserTokenIssuer: Sendable {
         var idToken: String?
         if grant.scopes.contains("openid") {
             idToken = try signIDToken(
-                grant, accessToken: access.token, client: client, tenant: tenant, issuer: issuer, keys: keys)
+                grant, accessToken: access.token, client: client, tenant: tenant)
         }
         return Issued(
             response: TokenResponse(
@@ -96,17 +96,18 @@ public struct UserTokenIssuer: Sendable {
     }
 
     func signIDToken(
-        _ grant: Grant, accessToken: String, client: Client, tenant: Tenant, issuer: String, keys: TenantKeys
+        _ grant: Grant, accessToken: String, client: Client, tenant: TenantContext
     ) throws(OAuthError) -> String {
         let now = Int(clock().timeIntervalSince1970)
         let claims = IDTokenClaims(
-            iss: issuer, sub: grant.user.id.uuidString.lowercased(), aud: client.id,
+            iss: tenant.issuer, sub: grant.user.id.uuidString.lowercased(), aud: client.id,
             exp: now + tenant.settings.idTokenTTL,
             iat: now, authTime: Int(grant.authTime.timeIntervalSince1970), nonce: grant.nonce,
-            atHash: keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) }, azp: client.id,
+            atHash: tenant.keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) },
+            azp: client.id,
             preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil)
         do {
-            return try keys.sign(claims, type: "JWT")
+            return try tenant.keys.sign(claims, type: "JWT")
         } catch {
             throw .temporarilyUnavailable("the tenant has no usable signing key")
         }

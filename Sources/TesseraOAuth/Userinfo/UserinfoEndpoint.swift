@@ -23,10 +23,10 @@ public struct UserinfoEndpoint: Sendable {
     }
 
     public func handle(
-        bearer: String?, tenant: Tenant, issuer: String, keys: TenantKeys
+        bearer: String?, tenant: TenantContext
     ) async throws(Failure) -> [String: String] {
         guard let bearer, !bearer.isEmpty else { throw .missingToken }
-        guard let claims = await validator.validate(bearer, tenant: tenant, issuer: issuer, keys: keys),
+        guard let claims = await validator.validate(bearer, tenant: tenant),
             let userID = UUID(uuidString: claims.sub)
         else { throw .invalidToken }
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))

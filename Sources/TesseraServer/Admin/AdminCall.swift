@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TesseraCore
-import TesseraKeys
 import TesseraOAuth
 
 /// The parts of the admin API a token's scope opens: `tessera:admin` opens all of them,
@@ -13,53 +12,58 @@ enum AdminArea: String, CaseIterable, Sendable {
     var scope: String { self == .tenants ? "tessera:admin" : "tessera:admin:\(rawValue)" }
 }
 
-/// One authorized admin API request: the tenant whose API it is, who calls, and helpers to read
-/// the body and answer. Authorization happens in `authorize`, before any handler runs.
+/// The protocol-layer services the admin API drives; the same operations the CLI uses.
+struct AdminServices: Sendable {
+    let administration: Administration
+    let keyManagement: KeyManagement
+    let accountService: AccountService
+    let tokenValidator: AccessTokenValidator
+    let publicURL: PublicURL
+}
+
+/// One authorized admin API request: the tenant whose API it is (resolved by the tenant wall),
+/// who calls, and helpers to read the body and answer. Authorization happens in `authorize`,
+/// before any handler runs.
 struct AdminCall: Sendable {
     let request: Request
-    let context: TesseraRequestContext
-    let tenant: Tenant
-    let issuer: String
+    let context: TenantRequestContext
     /// `client:<id>` of the admin token, as the audit log records it.
     let actor: String
-    let runtime: TesseraRuntime
+    let services: AdminServices
 
     /// RFC 6750 bearer token of this tenant (signature, issuer, expiry, revocation), meant for
     /// this tenant's own APIs (`aud` is the issuer), with the area's scope.
     static func authorize(
-        _ request: Request, _ context: TesseraRequestContext, runtime: TesseraRuntime, area: AdminArea
+        _ request: Request, _ context: TenantRequestContext, services: AdminServices, area: AdminArea
     ) async throws -> AdminCall {
-        let tenant: Tenant
-        do {
-            tenant = try await TenantLookup.require(context, in: runtime.tenants)
-        } catch {
-            throw Problem.notFound("no such tenant")
+        let tenant = context.tenant
+        guard let bearer = BearerToken.from(authorization: request.headers[.authorization]) else {
+            throw ProblemResponse.unauthorized("a bearer access token of this tenant is required", error: nil)
         }
-        let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
-        guard let bearer = UserinfoRoutes.bearer(request.headers[.authorization]) else {
-            throw Problem.unauthorized("a bearer access token of this tenant is required", error: nil)
+        guard let claims = await services.tokenValidator.validate(bearer, tenant: tenant),
+            claims.aud.values.contains(tenant.issuer)
+        else {
+            throw ProblemResponse.unauthorized("the token is invalid, expired, revoked or not for this tenant's API")
         }
-        let keys = try await runtime.tenants.keys(for: tenant)
-        guard let claims = await runtime.tokenValidator.validate(bearer, tenant: tenant, issuer: issuer, keys: keys),
-            claims.aud.values.contains(issuer)
-        else { throw Problem.unauthorized("the token is invalid, expired, revoked or not for this tenant's API") }
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))
         guard scopes.contains("tessera:admin") || scopes.contains(area.scope) else {
-            throw Problem.forbidden(area.scope)
+            throw ProblemResponse.forbidden(area.scope)
         }
         if area == .tenants, tenant.slug != .system {
-            throw Problem.notFound("tenants are managed in the system tenant")
+            throw ProblemResponse.notFound("tenants are managed in the system tenant")
         }
-        return AdminCall(
-            request: request, context: context, tenant: tenant, issuer: issuer, actor: "client:\(claims.clientID)",
-            runtime: runtime)
+        return AdminCall(request: request, context: context, actor: "client:\(claims.clientID)", services: services)
     }
 
-    var administration: Administration { runtime.administration }
-    var slug: String { tenant.slug.rawValue }
+    /// The tenant whose admin API is called: every operation works on it alone.
+    var tenant: Tenant { context.tenant.tenant }
+    var requestID: String { context.requestID }
+    var publicURL: PublicURL { services.publicURL }
+
+    var administration: Administration { services.administration }
 
     func parameter(_ name: String) throws -> String {
-        guard let value = context.parameters.get(name) else { throw Problem.notFound("missing \(name)") }
+        guard let value = context.parameters.get(name) else { throw ProblemResponse.notFound("missing \(name)") }
         return value
     }
 
@@ -68,19 +72,20 @@ struct AdminCall: Sendable {
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("application/json")
         else {
-            throw Problem(
+            throw ProblemResponse(
                 status: .unsupportedMediaType, title: "Unsupported Media Type", detail: "send application/json")
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 64 * 1024)
+            buffer = try await request.body.collect(upTo: TesseraRequestContext.maximumBodySize)
         } catch {
-            throw Problem(status: .contentTooLarge, title: "Content Too Large", detail: "the body is over 64 KiB")
+            throw ProblemResponse(
+                status: .contentTooLarge, title: "Content Too Large", detail: "the body is over 64 KiB")
         }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
-            throw Problem.from(error)
+            throw ProblemResponse.from(error)
         }
     }
 
@@ -88,7 +93,7 @@ struct AdminCall: Sendable {
     /// change they have not seen. `*` (RFC 9110 §13.1.1: any current version) reads as nil.
     func requiredVersion() throws -> String? {
         guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
-            throw Problem(
+            throw ProblemResponse(
                 status: .preconditionRequired, title: "Precondition Required",
                 detail: "send If-Match with the ETag you read, so a concurrent change is not overwritten")
         }
@@ -130,7 +135,7 @@ struct PageRequest {
         let query = request.uri.queryParameters
         if let text = query.get("limit") {
             guard let value = Int(text), (1...200).contains(value) else {
-                throw Problem.badRequest("limit must be a whole number from 1 to 200", field: "limit")
+                throw ProblemResponse.badRequest("limit must be a whole number from 1 to 200", field: "limit")
             }
             limit = value
         } else {
@@ -140,7 +145,7 @@ struct PageRequest {
         // just starts somewhere), so no cursor is an error.
         if let cursor = query.get("cursor"), !cursor.isEmpty {
             guard let bytes = Base64URL.decode(cursor) else {
-                throw Problem.badRequest("cursor is not one this API handed out", field: "cursor")
+                throw ProblemResponse.badRequest("cursor is not one this API handed out", field: "cursor")
             }
             after = String(decoding: bytes, as: UTF8.self)
         } else {

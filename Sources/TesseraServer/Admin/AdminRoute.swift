@@ -23,10 +23,21 @@ struct AdminRoute: Sendable {
     var query: [String] = []
     let handle: @Sendable (AdminCall) async throws -> Response
 
-    static let prefix = "/t/:tenant/admin/v1"
+    /// Relative to the issuer: the admin API of tenant T is `{issuer}/admin/v1` (INTERFACE.md).
+    static let prefix = "admin/v1"
 
-    var routerPath: RouterPath {
-        RouterPath(Self.prefix + path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
+    /// The path inside the tenant group, `{name}` written as Hummingbird's `:name`.
+    static func routerPath(_ path: String) -> RouterPath {
+        RouterPath(prefix + path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
+    }
+
+    var routerPath: RouterPath { Self.routerPath(path) }
+
+    /// Whether a request path (`/t/{slug}/admin/v1/...`) is one of the admin API's, whose
+    /// errors are problems (RFC 9457) even before a route is matched.
+    static func isAdminPath(_ path: String) -> Bool {
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        return components.count >= 4 && components[0] == "t" && components[2] == "admin" && components[3] == "v1"
     }
 
     var parameters: [String] {
@@ -35,18 +46,18 @@ struct AdminRoute: Sendable {
 }
 
 struct AdminRoutes {
-    let runtime: TesseraRuntime
+    let services: AdminServices
 
     static var all: [AdminRoute] { clientRoutes + userRoutes + scopeRoutes + keyRoutes + auditRoutes + tenantRoutes }
 
-    func register(on router: Router<TesseraRequestContext>) {
+    func register(on tenant: RouterGroup<TenantRequestContext>) {
         for route in Self.all {
-            router.on(route.routerPath, method: route.method) { request, context in
+            tenant.on(route.routerPath, method: route.method) { request, context in
                 do {
-                    let call = try await AdminCall.authorize(request, context, runtime: runtime, area: route.area)
+                    let call = try await AdminCall.authorize(request, context, services: services, area: route.area)
                     return try await route.handle(call)
                 } catch {
-                    let problem = Problem.from(error)
+                    let problem = ProblemResponse.from(error)
                     if problem.status == .internalServerError {
                         context.logger.error("Admin API failure", metadata: ["error": "\(error)"])
                     }
@@ -58,22 +69,24 @@ struct AdminRoutes {
         let methodsByPath = Dictionary(grouping: Self.all, by: \.path).mapValues { Set($0.map(\.method)) }
         for (path, methods) in methodsByPath {
             let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
-            let routerPath = RouterPath(
-                AdminRoute.prefix
-                    + path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
+            let routerPath = AdminRoute.routerPath(path)
             let others: [HTTPRequest.Method] = [
                 .get, .head, .post, .put, .patch, .delete, .options, .trace, .connect,
                 HTTPRequest.Method("QUERY") ?? .trace,
             ]
             for method in others where !methods.contains(method) && !(method == .head && methods.contains(.get)) {
-                router.on(routerPath, method: method) { _, _ in
-                    Problem(
+                tenant.on(routerPath, method: method) { _, _ in
+                    ProblemResponse(
                         status: .methodNotAllowed, title: "Method Not Allowed",
                         detail: "this resource answers \(allow)", headers: [.allow: allow]
                     ).response
                 }
             }
         }
+    }
+
+    /// `{public-url}/openapi.json`: the document of every tenant's admin API.
+    static func registerDocument(on router: Router<TesseraRequestContext>) {
         router.get("/openapi.json") { _, _ in
             JSONResponse.raw(OpenAPIDocument.json, headers: CORS.headers([.cacheControl: "public, max-age=300"]))
         }

@@ -13,8 +13,8 @@ extension AdminRoutes {
                 query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.store.clients(
-                    tenantID: call.tenant.id, after: page.after, limit: page.limit + 1)
+                let rows = try await call.administration.clients(
+                    in: call.tenant, after: page.after, limit: page.limit + 1)
                 return call.json(page.page(rows, key: \.id) { ClientRepresentation($0, tenant: call.tenant.slug) })
             },
             AdminRoute(
@@ -24,7 +24,7 @@ extension AdminRoutes {
             ) { call in
                 let body = try await call.body(ClientCreateBody.self)
                 let (client, secret) = try await call.administration.createClient(
-                    tenant: call.slug, body.registration, actor: call.actor)
+                    in: call.tenant, body.registration, actor: call.actor, requestID: call.requestID)
                 return call.json(
                     ClientRepresentation(client, tenant: call.tenant.slug, secret: secret), status: .created,
                     etag: String(client.version))
@@ -33,8 +33,7 @@ extension AdminRoutes {
                 method: .get, path: "/clients/{client_id}", area: .clients, operationID: "getClient",
                 summary: "Read a client", successStatus: 200, responseSchema: "Client", returnsETag: true
             ) { call in
-                let (_, client) = try await call.administration.client(
-                    tenant: call.slug, id: try call.parameter("client_id"))
+                let client = try await call.administration.client(in: call.tenant, id: try call.parameter("client_id"))
                 return call.json(ClientRepresentation(client, tenant: call.tenant.slug), etag: String(client.version))
             },
             AdminRoute(
@@ -46,8 +45,8 @@ extension AdminRoutes {
                 let version = try call.requiredVersion()
                 let body = try await call.body(ClientUpdateBody.self)
                 let client = try await call.administration.updateClient(
-                    tenant: call.slug, id: try call.parameter("client_id"), body.changes,
-                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.context.requestID
+                    in: call.tenant, id: try call.parameter("client_id"), body.changes,
+                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.requestID
                 )
                 return call.json(ClientRepresentation(client, tenant: call.tenant.slug), etag: String(client.version))
             },
@@ -56,8 +55,8 @@ extension AdminRoutes {
                 summary: "Delete a client", successStatus: 204, responseSchema: nil
             ) { call in
                 try await call.administration.deleteClient(
-                    tenant: call.slug, id: try call.parameter("client_id"), actor: call.actor,
-                    requestID: call.context.requestID)
+                    in: call.tenant, id: try call.parameter("client_id"), actor: call.actor,
+                    requestID: call.requestID)
                 return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             },
             AdminRoute(
@@ -66,8 +65,8 @@ extension AdminRoutes {
                 responseSchema: "Client", returnsETag: true
             ) { call in
                 let (client, secret) = try await call.administration.rotateClientSecret(
-                    tenant: call.slug, id: try call.parameter("client_id"), actor: call.actor,
-                    requestID: call.context.requestID)
+                    in: call.tenant, id: try call.parameter("client_id"), actor: call.actor,
+                    requestID: call.requestID)
                 return call.json(
                     ClientRepresentation(client, tenant: call.tenant.slug, secret: secret), etag: String(client.version)
                 )

@@ -19,7 +19,7 @@ struct AuditEventRepresentation: Encodable, Sendable {
         id = event.id.uuidString.lowercased()
         occurredAt = event.occurredAt
         actor = event.actor
-        action = event.action
+        action = event.action.rawValue
         target = event.target
         requestID = event.requestID
         details = JSONValue.object(parsing: event.details)
@@ -52,7 +52,7 @@ extension AdminRoutes {
                 query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.store.scopes(tenantID: call.tenant.id)
+                let rows = try await call.administration.scopes(in: call.tenant)
                 return call.json(
                     page.page(ofAll: rows, key: \.name) { ScopeRepresentation($0, tenant: call.tenant.slug) })
             },
@@ -62,7 +62,8 @@ extension AdminRoutes {
             ) { call in
                 let body = try await call.body(ScopeCreateBody.self)
                 let scope = try await call.administration.createScope(
-                    tenant: call.slug, name: body.name, description: body.description, actor: call.actor)
+                    in: call.tenant, name: body.name, description: body.description, actor: call.actor,
+                    requestID: call.requestID)
                 return call.json(ScopeRepresentation(scope, tenant: call.tenant.slug), status: .created)
             },
         ]
@@ -76,7 +77,7 @@ extension AdminRoutes {
                 responseSchema: "SigningKeyPage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.keyManagement.keys(of: call.tenant)
+                let rows = try await call.services.keyManagement.keys(of: call.tenant)
                 return call.json(page.page(ofAll: rows, key: \.kid) { SigningKeyRepresentation($0) })
             },
             AdminRoute(
@@ -87,12 +88,12 @@ extension AdminRoutes {
                 var algorithm: SigningAlgorithm?
                 if call.request.headers[.contentType] != nil, let alg = try await call.body(KeyRotateBody.self).alg {
                     guard let parsed = SigningAlgorithm(rawValue: alg), parsed.isPublishable else {
-                        throw Problem.badRequest("alg must be ES256, EdDSA or RS256", field: "alg")
+                        throw ProblemResponse.badRequest("alg must be ES256, EdDSA or RS256", field: "alg")
                     }
                     algorithm = parsed
                 }
-                let keys = try await call.runtime.keyManagement.rotate(
-                    call.tenant, algorithm: algorithm, actor: call.actor, requestID: call.context.requestID)
+                let keys = try await call.services.keyManagement.rotate(
+                    call.tenant, algorithm: algorithm, actor: call.actor, requestID: call.requestID)
                 return call.json(Page(items: keys.map(SigningKeyRepresentation.init), nextCursor: nil))
             },
             AdminRoute(
@@ -101,12 +102,12 @@ extension AdminRoutes {
                 responseSchema: nil
             ) { call in
                 let kid = try call.parameter("kid")
-                guard try await call.runtime.keyManagement.keys(of: call.tenant).contains(where: { $0.kid == kid })
+                guard try await call.services.keyManagement.keys(of: call.tenant).contains(where: { $0.kid == kid })
                 else {
-                    throw Problem.notFound("no key '\(kid)' in this tenant")
+                    throw ProblemResponse.notFound("no key '\(kid)' in this tenant")
                 }
-                try await call.runtime.keyManagement.revoke(
-                    call.tenant, kid: kid, actor: call.actor, requestID: call.context.requestID)
+                try await call.services.keyManagement.revoke(
+                    call.tenant, kid: kid, actor: call.actor, requestID: call.requestID)
                 return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             },
         ]
@@ -120,12 +121,8 @@ extension AdminRoutes {
                 successStatus: 200, responseSchema: "AuditEventPage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                // A cursor that names no event is past the end of the log.
-                if let cursor = page.after, UUID(uuidString: cursor) == nil {
-                    return call.json(Page<AuditEventRepresentation>(items: [], nextCursor: nil))
-                }
-                let rows = try await call.runtime.store.auditEvents(
-                    tenantID: call.tenant.id, after: page.after.flatMap(UUID.init(uuidString:)), limit: page.limit + 1)
+                let rows = try await call.administration.auditEvents(
+                    in: call.tenant, after: page.after, limit: page.limit + 1)
                 return call.json(page.page(rows, key: { $0.id.uuidString }) { AuditEventRepresentation($0) })
             }
         ]
@@ -139,9 +136,8 @@ extension AdminRoutes {
                 responseSchema: "TenantPage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.store.tenants(
-                    after: try page.after.map { try TenantSlug($0) }, limit: page.limit + 1)
-                let publicURL = call.runtime.configuration.publicURL
+                let rows = try await call.administration.tenants(after: page.after, limit: page.limit + 1)
+                let publicURL = call.publicURL
                 return call.json(
                     page.page(rows, key: \.slug.rawValue) { TenantRepresentation($0, publicURL: publicURL) })
             },
@@ -153,11 +149,11 @@ extension AdminRoutes {
                 let body = try await call.body(TenantCreateBody.self)
                 let (tenant, admin) = try await call.administration.createTenant(
                     slug: body.slug, name: body.name, actor: call.actor, withAdminClient: true,
-                    requestID: call.context.requestID)
-                guard let admin else { throw Problem.from(AdministrationError.unknownTenant(body.slug)) }
+                    requestID: call.requestID)
+                guard let admin else { throw ProblemResponse.from(AdministrationError.unknownTenant(body.slug)) }
                 return call.json(
                     CreatedTenantRepresentation(
-                        tenant: TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
+                        tenant: TenantRepresentation(tenant, publicURL: call.publicURL),
                         adminClient: ClientRepresentation(admin.client, tenant: tenant.slug, secret: admin.secret)),
                     status: .created)
             },
@@ -166,29 +162,23 @@ extension AdminRoutes {
                 summary: "Read a tenant", successStatus: 200, responseSchema: "Tenant", returnsETag: true
             ) { call in
                 let tenant = try await call.administration.tenant(try call.parameter("slug"))
-                return call.json(
-                    TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
-                    etag: Administration.version(of: tenant))
+                return call.json(TenantRepresentation(tenant, publicURL: call.publicURL), etag: String(tenant.version))
             },
             AdminRoute(
                 method: .patch, path: "/tenants/{slug}", area: .tenants, operationID: "updateTenant",
                 summary: "Disable or enable a tenant; needs If-Match", requestSchema: "TenantUpdate",
                 successStatus: 200, responseSchema: "Tenant", returnsETag: true, requiresIfMatch: true
             ) { call in
-                let version = try call.requiredVersion()
+                let version = try call.requiredVersion().map { Int($0) ?? -1 }
                 let body = try await call.body(TenantUpdateBody.self)
-                let slug = try call.parameter("slug")
-                var tenant = try await call.administration.tenant(slug)
+                var tenant = try await call.administration.tenant(try call.parameter("slug"))
                 if let status = body.status {
-                    tenant = try await call.administration.setTenantStatus(
-                        slug: slug, status: status, expectedVersion: version, actor: call.actor,
-                        requestID: call.context.requestID)
-                } else if let version, version != Administration.version(of: tenant) {
-                    throw Problem.from(AdministrationError.versionMismatch(current: nil))
+                    tenant = try await call.administration.setStatus(
+                        of: tenant, status, expectedVersion: version, actor: call.actor, requestID: call.requestID)
+                } else {
+                    try Administration.check(version, current: tenant.version)
                 }
-                return call.json(
-                    TenantRepresentation(tenant, publicURL: call.runtime.configuration.publicURL),
-                    etag: Administration.version(of: tenant))
+                return call.json(TenantRepresentation(tenant, publicURL: call.publicURL), etag: String(tenant.version))
             },
         ]
     }

@@ -28,8 +28,8 @@ extension AdminRoutes {
                 query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let rows = try await call.runtime.store.users(
-                    tenantID: call.tenant.id, after: page.after, limit: page.limit + 1)
+                let rows = try await call.administration.users(
+                    in: call.tenant, after: page.after, limit: page.limit + 1)
                 return call.json(page.page(rows, key: \.username) { UserRepresentation($0, tenant: call.tenant.slug) })
             },
             AdminRoute(
@@ -38,7 +38,8 @@ extension AdminRoutes {
             ) { call in
                 let body = try await call.body(UserCreateBody.self)
                 let user = try await call.administration.createUser(
-                    tenant: call.slug, username: body.username, password: body.password, actor: call.actor)
+                    in: call.tenant, username: body.username, password: body.password, actor: call.actor,
+                    requestID: call.requestID)
                 return call.json(
                     UserRepresentation(user, tenant: call.tenant.slug), status: .created, etag: String(user.version))
             },
@@ -46,7 +47,7 @@ extension AdminRoutes {
                 method: .get, path: "/users/{user_id}", area: .users, operationID: "getUser", summary: "Read a user",
                 successStatus: 200, responseSchema: "User", returnsETag: true
             ) { call in
-                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
+                let user = try await call.administration.user(in: call.tenant, id: try call.parameter("user_id"))
                 return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
             },
             AdminRoute(
@@ -58,8 +59,8 @@ extension AdminRoutes {
                 let version = try call.requiredVersion()
                 let body = try await call.body(UserUpdateBody.self)
                 let user = try await call.administration.updateUser(
-                    tenant: call.slug, id: try call.parameter("user_id"), status: body.status, password: body.password,
-                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.context.requestID
+                    in: call.tenant, id: try call.parameter("user_id"), status: body.status, password: body.password,
+                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.requestID
                 )
                 return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
             },
@@ -69,8 +70,8 @@ extension AdminRoutes {
                 query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
-                let rows = try await call.runtime.store.consents(tenantID: call.tenant.id, userID: user.id)
+                let user = try await call.administration.user(in: call.tenant, id: try call.parameter("user_id"))
+                let rows = try await call.administration.consents(of: user, in: call.tenant)
                 return call.json(
                     page.page(ofAll: rows, key: \.clientID) {
                         ConsentRepresentation(
@@ -84,13 +85,13 @@ extension AdminRoutes {
                 summary: "Withdraw a user's consent for a client; its refresh tokens are revoked at once",
                 successStatus: 204, responseSchema: nil
             ) { call in
-                let (_, user) = try await call.administration.user(tenant: call.slug, id: try call.parameter("user_id"))
+                let user = try await call.administration.user(in: call.tenant, id: try call.parameter("user_id"))
                 let clientID = try call.parameter("client_id")
                 guard
-                    try await call.runtime.accountService.revokeConsent(
-                        userID: user.id, clientID: clientID, tenant: call.tenant, requestID: call.context.requestID,
+                    try await call.services.accountService.revokeConsent(
+                        userID: user.id, clientID: clientID, tenant: call.context.tenant, requestID: call.requestID,
                         actor: call.actor)
-                else { throw Problem.notFound("the user has no consent for client '\(clientID)'") }
+                else { throw ProblemResponse.notFound("the user has no consent for client '\(clientID)'") }
                 return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             },
         ]

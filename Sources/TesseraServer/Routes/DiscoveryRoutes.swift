@@ -2,106 +2,46 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TesseraCore
-import TesseraKeys
 import TesseraOAuth
 
 /// Per tenant: the metadata document at both well-known locations, and the JWKS. Public,
 /// cacheable and readable from any origin (INTERFACE.md), since browsers' apps fetch them too.
 struct DiscoveryRoutes {
-    let runtime: TesseraRuntime
-    /// Grants whose token endpoint handlers exist; the metadata lists nothing more.
-    let grants: [GrantType]
+    let discovery: Discovery
 
-    func register(on router: Router<TesseraRequestContext>) {
-        router.get("/t/:tenant/.well-known/openid-configuration") { _, context in
-            try await metadata(context)
-        }
-        router.get("/.well-known/oauth-authorization-server/t/:tenant") { _, context in
-            try await metadata(context)
-        }
-        router.get(RouterPath(Self.jwksPath)) { request, context in
-            try await jwks(request, context)
-        }
-        for path in [
-            "/t/:tenant/.well-known/openid-configuration", "/.well-known/oauth-authorization-server/t/:tenant",
-            Self.jwksPath,
-        ] {
-            router.on(RouterPath(path), method: .options) { _, _ in CORS.preflight(methods: "GET") }
-        }
+    /// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4) and `{issuer}/jwks.json`.
+    func register(on tenant: RouterGroup<TenantRequestContext>) {
+        let openIDConfiguration: RouterPath = ".well-known/openid-configuration"
+        tenant.get(openIDConfiguration) { _, context in try await metadata(context) }
+        CORS.allowPreflight(openIDConfiguration, methods: "GET", on: tenant)
+        let jwksPath = RouterPath(AuthorizationServerMetadata.Path.jwks)
+        tenant.get(jwksPath) { request, context in jwks(request, context) }
+        CORS.allowPreflight(jwksPath, methods: "GET", on: tenant)
     }
 
-    static let jwksPath = "/t/:tenant" + AuthorizationServerMetadata.Path.jwks
-
-    private func metadata(_ context: TesseraRequestContext) async throws -> Response {
-        let tenant = try await TenantLookup.require(context, in: runtime.tenants)
-        let scopes = try await runtime.store.scopes(tenantID: tenant.id).map(\.name)
-        let document = AuthorizationServerMetadata(
-            issuer: runtime.configuration.publicURL.issuer(for: tenant.slug), tenant: tenant, scopes: scopes,
-            grants: grants)
-        return JSONResponse.make(document, headers: CORS.headers([.cacheControl: "public, max-age=300"]))
+    /// RFC 8414 §3.1: `{public-url}/.well-known/oauth-authorization-server/t/{slug}`, the group
+    /// of that prefix.
+    func registerMetadata(on wellKnown: RouterGroup<TenantRequestContext>) {
+        wellKnown.get { _, context in try await metadata(context) }
+        CORS.allowPreflight("", methods: "GET", on: wellKnown)
     }
 
-    private func jwks(_ request: Request, _ context: TesseraRequestContext) async throws -> Response {
-        let tenant = try await TenantLookup.require(context, in: runtime.tenants)
-        let keys = try await runtime.tenants.keys(for: tenant)
-        let cache = "public, max-age=\(tenant.settings.jwksMaxAge)"
+    private func metadata(_ context: TenantRequestContext) async throws -> Response {
+        JSONResponse.make(
+            try await discovery.metadata(for: context.tenant),
+            headers: CORS.headers([.cacheControl: "public, max-age=300"]))
+    }
+
+    private func jwks(_ request: Request, _ context: TenantRequestContext) -> Response {
+        let jwks = context.tenant.keys.jwks
+        let headers = CORS.headers([
+            .eTag: jwks.etag, .cacheControl: "public, max-age=\(context.tenant.settings.jwksMaxAge)",
+        ])
         if let match = request.headers[.ifNoneMatch],
-            match.split(separator: ",").contains(where: {
-                $0.trimmingCharacters(in: .whitespaces) == keys.jwks.etag
-            })
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == jwks.etag })
         {
-            return Response(
-                status: .notModified, headers: CORS.headers([.eTag: keys.jwks.etag, .cacheControl: cache]))
+            return Response(status: .notModified, headers: headers)
         }
-        return JSONResponse.raw(
-            Data(keys.jwks.json.utf8), contentType: "application/jwk-set+json",
-            headers: CORS.headers([.eTag: keys.jwks.etag, .cacheControl: cache]))
-    }
-}
-
-/// Resolves `:tenant` or answers 404 with a JSON error.
-enum TenantLookup {
-    static func require(_ context: TesseraRequestContext, in directory: TenantDirectory) async throws -> Tenant {
-        let raw = context.parameters.get("tenant") ?? ""
-        guard let slug = try? TenantSlug(raw), let tenant = try await directory.tenant(slug: slug),
-            tenant.status == .active
-        else {
-            throw JSONError(status: .notFound, error: "not_found", description: "no tenant '\(raw.prefix(63))'")
-        }
-        return tenant
-    }
-}
-
-/// An error answered as `{"error", "error_description"}` with its status.
-struct JSONError: HTTPResponseError {
-    let status: HTTPResponse.Status
-    let error: String
-    let description: String
-    var headers: HTTPFields = [:]
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONResponse.make(
-            ["error": error, "error_description": description], status: status, headers: headers)
-        response.headers[.cacheControl] = "no-store"
-        return response
-    }
-}
-
-/// Cross-origin access for the public endpoints (INTERFACE.md: discovery, JWKS, token).
-enum CORS {
-    static func headers(_ extra: HTTPFields = [:]) -> HTTPFields {
-        var fields = extra
-        fields[.accessControlAllowOrigin] = "*"
-        return fields
-    }
-
-    static func preflight(methods: String) -> Response {
-        Response(
-            status: .noContent,
-            headers: headers([
-                .accessControlAllowMethods: methods + ", OPTIONS",
-                .accessControlAllowHeaders: "Authorization, Content-Type, DPoP",
-                .accessControlMaxAge: "86400",
-            ]))
+        return JSONResponse.raw(Data(jwks.json.utf8), contentType: "application/jwk-set+json", headers: headers)
     }
 }

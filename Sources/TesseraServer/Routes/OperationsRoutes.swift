@@ -1,10 +1,10 @@
 import Hummingbird
 import Prometheus
-import TesseraStore
+import TesseraOAuth
 
 /// `/healthz`, `/readyz`, `/metrics`: what an orchestrator and a Prometheus scraper ask.
 struct OperationsRoutes {
-    let store: any Store
+    let readiness: Readiness
     let registry: PrometheusCollectorRegistry
 
     func register(on router: Router<TesseraRequestContext>) {
@@ -16,7 +16,7 @@ struct OperationsRoutes {
         // Ready: the database answers within a second.
         router.get("/readyz") { _, context in
             do {
-                try await store.checkHealth(timeout: .seconds(1))
+                try await readiness.check(timeout: .seconds(1))
                 return JSONResponse.make(["status": "ready", "database": "ok"], headers: [.cacheControl: "no-store"])
             } catch {
                 context.logger.warning("Not ready", metadata: ["error": "\(error)"])

@@ -7,33 +7,22 @@ import TesseraOAuth
 /// OIDC Core §5.3 userinfo, GET or POST with a Bearer token (RFC 6750 §2.1); errors carry the
 /// RFC 6750 §3 challenge.
 struct UserinfoRoutes {
-    let runtime: TesseraRuntime
     let endpoint: UserinfoEndpoint
 
-    func register(on router: Router<TesseraRequestContext>) {
-        let path = RouterPath("/t/:tenant" + AuthorizationServerMetadata.Path.userinfo)
-        let handler: @Sendable (Request, TesseraRequestContext) async throws -> Response = { request, context in
-            let tenant = try await TenantLookup.require(context, in: runtime.tenants)
-            let issuer = runtime.configuration.publicURL.issuer(for: tenant.slug)
-            let keys = try await runtime.tenants.keys(for: tenant)
-            do {
+    func register(on tenant: RouterGroup<TenantRequestContext>) {
+        let path = RouterPath(AuthorizationServerMetadata.Path.userinfo)
+        let handler: @Sendable (Request, TenantRequestContext) async throws -> Response = { request, context in
+            do throws(UserinfoEndpoint.Failure) {
                 let claims = try await endpoint.handle(
-                    bearer: Self.bearer(request.headers[.authorization]), tenant: tenant, issuer: issuer, keys: keys)
+                    bearer: BearerToken.from(authorization: request.headers[.authorization]), tenant: context.tenant)
                 return JSONResponse.make(claims, headers: CORS.headers([.cacheControl: "no-store"]))
-            } catch let failure as UserinfoEndpoint.Failure {
-                return Self.challenge(failure)
             } catch {
-                return Self.challenge(.unavailable)
+                return Self.challenge(error)
             }
         }
-        router.get(path, use: handler)
-        router.post(path, use: handler)
-        router.on(path, method: .options) { _, _ in CORS.preflight(methods: "GET, POST") }
-    }
-
-    static func bearer(_ header: String?) -> String? {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        tenant.get(path, use: handler)
+        tenant.post(path, use: handler)
+        CORS.allowPreflight(path, methods: "GET, POST", on: tenant)
     }
 
     static func challenge(_ failure: UserinfoEndpoint.Failure) -> Response {

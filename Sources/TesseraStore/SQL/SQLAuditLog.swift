@@ -11,7 +11,7 @@ extension SQLExecutor {
             """,
             [
                 .uuid(event.tenantID), .uuid(event.id), .date(event.occurredAt), .text(event.actor),
-                .text(event.action), .text(event.target), event.requestID.map(SQLValue.text) ?? .null,
+                .text(event.action.rawValue), .text(event.target), event.requestID.map(SQLValue.text) ?? .null,
                 .text(event.details),
             ])
     }
@@ -36,11 +36,15 @@ extension SQLExecutor {
                 "SELECT * FROM audit_events WHERE tenant_id = $1 ORDER BY occurred_at, id LIMIT $2",
                 [.uuid(tenantID), .int(limit)])
         }
-        return try rows.map {
-            AuditEvent(
-                tenantID: try $0.uuid("tenant_id"), id: try $0.uuid("id"), occurredAt: try $0.date("occurred_at"),
-                actor: try $0.string("actor"), action: try $0.string("action"), target: try $0.string("target"),
-                requestID: try $0.optionalString("request_id"), details: try $0.string("details"))
+        return try rows.map { row in
+            let actionText = try row.string("action")
+            guard let action = AuditAction(rawValue: actionText) else {
+                throw StoreError.corrupt("audit event with unknown action '\(actionText)'")
+            }
+            return AuditEvent(
+                tenantID: try row.uuid("tenant_id"), id: try row.uuid("id"), occurredAt: try row.date("occurred_at"),
+                actor: try row.string("actor"), action: action, target: try row.string("target"),
+                requestID: try row.optionalString("request_id"), details: try row.string("details"))
         }
     }
 }

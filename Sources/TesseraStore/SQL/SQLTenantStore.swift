@@ -5,12 +5,13 @@ extension SQLExecutor {
     public func insertTenant(_ tenant: Tenant) async throws {
         try await execute(
             """
-            INSERT INTO tenants (id, slug, name, status, settings, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO tenants (id, slug, name, status, settings, version, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [
                 .uuid(tenant.id), .text(tenant.slug.rawValue), .text(tenant.name), .text(tenant.status.rawValue),
-                SQLJSON.encode(tenant.settings), .date(tenant.createdAt), .date(tenant.updatedAt),
+                SQLJSON.encode(tenant.settings), .int(tenant.version), .date(tenant.createdAt),
+                .date(tenant.updatedAt),
             ])
     }
 
@@ -29,17 +30,22 @@ extension SQLExecutor {
         ).map(Tenant.init(row:))
     }
 
+    /// Writes `tenant` over the stored row whose version is `tenant.version - 1`, like clients
+    /// and users: a change made meanwhile is a conflict, never overwritten.
     public func updateTenant(_ tenant: Tenant) async throws {
         let rows = try await execute(
             """
-            UPDATE tenants SET name = $2, status = $3, settings = $4, updated_at = $5
-            WHERE id = $1 RETURNING id
+            UPDATE tenants SET name = $2, status = $3, settings = $4, version = $5, updated_at = $6
+            WHERE id = $1 AND version = $7 RETURNING id
             """,
             [
                 .uuid(tenant.id), .text(tenant.name), .text(tenant.status.rawValue), SQLJSON.encode(tenant.settings),
-                .date(tenant.updatedAt),
+                .int(tenant.version), .date(tenant.updatedAt), .int(tenant.version - 1),
             ])
-        guard !rows.isEmpty else { throw StoreError.notFound("tenant \(tenant.slug)") }
+        guard !rows.isEmpty else {
+            throw StoreError.conflict(
+                "tenant \(tenant.slug) is missing or was changed since version \(tenant.version - 1)")
+        }
     }
 }
 
@@ -50,7 +56,8 @@ extension Tenant {
         else { throw StoreError.corrupt("tenant \(slugText)") }
         self.init(
             id: try row.uuid("id"), slug: slug, name: try row.string("name"), status: status,
-            settings: try row.json(TenantSettings.self, "settings"), createdAt: try row.date("created_at"),
+            settings: try row.json(TenantSettings.self, "settings"), version: try row.int("version"),
+            createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }
 }

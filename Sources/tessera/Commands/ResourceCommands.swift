@@ -19,7 +19,8 @@ struct ScopeCommand: AsyncParsableCommand {
         func run() async throws {
             try await withRuntime(options) { runtime in
                 let scope = try await runtime.administration.createScope(
-                    tenant: tenant, name: name, description: description, actor: "cli")
+                    in: try await runtime.administration.tenant(tenant), name: name, description: description,
+                    actor: "cli")
                 let view = ScopeRepresentation(scope, tenant: try TenantSlug(tenant))
                 if json {
                     CommandOutput.json(view)
@@ -71,7 +72,7 @@ struct ClientCommand: AsyncParsableCommand {
                     }
                 }
                 let created = try await runtime.administration.createClient(
-                    tenant: tenant,
+                    in: try await runtime.administration.tenant(tenant),
                     .init(
                         name: name, isPublic: `public`, authMethod: method, jwks: jwks, grants: grant, scopes: scope,
                         redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL),
@@ -115,7 +116,8 @@ struct UserCommand: AsyncParsableCommand {
                 var password = readLine(strippingNewline: true) ?? ""
                 if password.hasSuffix("\r") { password.removeLast() }
                 let user = try await runtime.administration.createUser(
-                    tenant: tenant, username: username, password: password, actor: "cli")
+                    in: try await runtime.administration.tenant(tenant), username: username, password: password,
+                    actor: "cli")
                 let view = UserRepresentation(user, tenant: try TenantSlug(tenant))
                 if json { CommandOutput.json(view) } else { print("Created user \(view.username) (\(view.id))") }
             }

@@ -2,13 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraCore
-import TesseraOAuth
 import TesseraStore
 
 /// Keeps this instance's caches current with changes committed anywhere: woken at once by
 /// PostgreSQL NOTIFY, and polling every `pollInterval` in case a notification was missed (or on
 /// SQLite, where the CLI changes the file from another process).
-struct ChangeFollower: Service {
+public struct ChangeFollower: Service {
     let store: any Store
     let tenants: TenantDirectory
     let clients: CachedClientDirectory
@@ -18,7 +17,20 @@ struct ChangeFollower: Service {
     let pollInterval: Duration
     let logger: Logger
 
-    func run() async throws {
+    public init(
+        store: any Store, tenants: TenantDirectory, clients: CachedClientDirectory, revocations: RevocationList,
+        startPosition: Int, pollInterval: Duration, logger: Logger
+    ) {
+        self.store = store
+        self.tenants = tenants
+        self.clients = clients
+        self.revocations = revocations
+        self.startPosition = startPosition
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var position = startPosition
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withGracefulShutdownHandler {

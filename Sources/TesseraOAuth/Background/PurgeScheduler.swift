@@ -7,14 +7,20 @@ import TesseraStore
 /// tokens) holding only live rows: every `interval`, on whichever instance gets the job's lock,
 /// expired rows go in small batches. The change feed keeps a day of history for instances that
 /// were briefly away.
-struct PurgeScheduler: Service {
+public struct PurgeScheduler: Service {
     let store: any Store
     let interval: Duration
     let logger: Logger
     static let batch = 1_000
     static let changeHistory: TimeInterval = 86_400
 
-    func run() async throws {
+    public init(store: any Store, interval: Duration, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

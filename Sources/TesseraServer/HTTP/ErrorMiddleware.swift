@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
-import TesseraStore
+import TesseraOAuth
 
 /// The last line of defence: whatever a route throws becomes a JSON answer, never a stack
 /// trace. A database outage is a 503 (it heals when the database is back); anything
@@ -20,26 +20,19 @@ struct ErrorMiddleware: RouterMiddleware {
             // Answered here rather than rethrown, so the middleware outside (request id, security
             // headers) sees a response and adds its headers to error answers too.
             return try error.response(from: request, context: context)
-        } catch let error as StoreError {
-            if case .unavailable = error {
-                context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])
-                return JSONResponse.make(
-                    [
-                        "error": "temporarily_unavailable",
-                        "error_description": "the database is unavailable; retry shortly",
-                    ],
-                    status: .serviceUnavailable, headers: [.retryAfter: "1"])
-            }
-            return internalError(error, context)
         } catch {
-            return internalError(error, context)
+            if case .unavailable? = StorageFailure(error) {
+                context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])
+                return OAuthErrorResponse(
+                    status: .serviceUnavailable, error: "temporarily_unavailable",
+                    description: "the database is unavailable; retry shortly", headers: [.retryAfter: "1"]
+                ).response
+            }
+            context.logger.error("Request failed", metadata: ["error": "\(error)"])
+            return OAuthErrorResponse(
+                status: .internalServerError, error: "server_error",
+                description: "internal error; request id \(context.requestID)"
+            ).response
         }
-    }
-
-    private func internalError(_ error: any Error, _ context: Context) -> Response {
-        context.logger.error("Request failed", metadata: ["error": "\(error)"])
-        return JSONResponse.make(
-            ["error": "server_error", "error_description": "internal error; request id \(context.requestID)"],
-            status: .internalServerError)
     }
 }

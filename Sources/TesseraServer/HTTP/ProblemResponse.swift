@@ -4,10 +4,9 @@ import Hummingbird
 import TesseraCore
 import TesseraKeys
 import TesseraOAuth
-import TesseraStore
 
-/// RFC 9457 problem details: every admin API error, with the field that was wrong when one was.
-struct Problem: Error, Sendable {
+/// RFC 9457 problem details (`application/problem+json`): every admin API error, with the field that was wrong when one was.
+struct ProblemResponse: Error, Sendable {
     let status: HTTPResponse.Status
     let title: String
     let detail: String
@@ -37,63 +36,75 @@ struct Problem: Error, Sendable {
             status: status, contentType: "application/problem+json", headers: headers)
     }
 
-    static func unauthorized(_ detail: String, error: String? = "invalid_token") -> Problem {
+    static func unauthorized(_ detail: String, error: String? = "invalid_token") -> ProblemResponse {
         var challenge = #"Bearer realm="tessera""#
         if let error { challenge += #", error="\#(error)""# }
-        return Problem(
+        return ProblemResponse(
             status: .unauthorized, title: "Unauthorized", detail: detail, headers: [.wwwAuthenticate: challenge])
     }
 
-    static func forbidden(_ scope: String) -> Problem {
-        Problem(
+    static func forbidden(_ scope: String) -> ProblemResponse {
+        ProblemResponse(
             status: .forbidden, title: "Forbidden", detail: "this token lacks the scope \(scope) (or tessera:admin)",
             headers: [.wwwAuthenticate: #"Bearer realm="tessera", error="insufficient_scope", scope="\#(scope)""#])
     }
 
-    static func notFound(_ detail: String) -> Problem { Problem(status: .notFound, title: "Not Found", detail: detail) }
+    static func notFound(_ detail: String) -> ProblemResponse { ProblemResponse(status: .notFound, title: "Not Found", detail: detail) }
 
-    static func badRequest(_ detail: String, field: String? = nil) -> Problem {
-        Problem(status: .badRequest, title: "Bad Request", detail: detail, field: field)
+    static func badRequest(_ detail: String, field: String? = nil) -> ProblemResponse {
+        ProblemResponse(status: .badRequest, title: "Bad Request", detail: detail, field: field)
     }
 
     /// What any error of the layers below means to an API caller; never a stack trace.
-    static func from(_ error: any Error) -> Problem {
+    static func from(_ error: any Error) -> ProblemResponse {
+        if let failure = StorageFailure(error) { return from(failure) }
         switch error {
-        case let problem as Problem:
+        case let problem as ProblemResponse:
             return problem
         case let error as ValidationError:
-            return Problem(
+            return ProblemResponse(
                 status: .unprocessableContent, title: "Unprocessable Content", detail: error.message, field: error.field
             )
         case let error as AdministrationError:
             switch error {
             case .unknownTenant, .unknownClient, .unknownUser:
                 return .notFound(error.description)
+            case .unknownScope:
+                return ProblemResponse(
+                    status: .unprocessableContent, title: "Unprocessable Content", detail: error.description,
+                    field: "scope")
             case .duplicate:
-                return Problem(status: .conflict, title: "Conflict", detail: error.description)
+                return ProblemResponse(status: .conflict, title: "Conflict", detail: error.description)
             case .tenantDisabled:
-                return Problem(status: .conflict, title: "Conflict", detail: error.description)
+                return ProblemResponse(status: .conflict, title: "Conflict", detail: error.description)
             case .versionMismatch:
-                return Problem(status: .preconditionFailed, title: "Precondition Failed", detail: error.description)
+                return ProblemResponse(status: .preconditionFailed, title: "Precondition Failed", detail: error.description)
             }
         case let error as KeyError:
-            return Problem(status: .conflict, title: "Conflict", detail: "\(error)")
-        case StoreError.unavailable:
-            return Problem(
-                status: .serviceUnavailable, title: "Service Unavailable",
-                detail: "the database is unavailable; retry shortly", headers: [.retryAfter: "1"])
-        case StoreError.conflict:
-            return Problem(
-                status: .conflict, title: "Conflict", detail: "a concurrent change won; read again and retry")
-        case StoreError.notFound(let what):
-            return .notFound("\(what) does not exist")
+            return ProblemResponse(status: .conflict, title: "Conflict", detail: "\(error)")
         case let error as DecodingError:
             return .badRequest(Self.describe(error), field: Self.field(of: error))
         default:
-            return Problem(
-                status: .internalServerError, title: "Internal Server Error", detail: "an unexpected error occurred")
+            return .internalError
         }
     }
+
+    static func from(_ failure: StorageFailure) -> ProblemResponse {
+        switch failure {
+        case .unavailable:
+            ProblemResponse(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the database is unavailable; retry shortly", headers: [.retryAfter: "1"])
+        case .conflict:
+            ProblemResponse(
+                status: .conflict, title: "Conflict", detail: "a concurrent change won; read again and retry")
+        case .notFound(let what):
+            .notFound("\(what) does not exist")
+        }
+    }
+
+    static let internalError = ProblemResponse(
+        status: .internalServerError, title: "Internal Server Error", detail: "an unexpected error occurred")
 
     static func field(of error: DecodingError) -> String? {
         let path: [any CodingKey]

@@ -1,16 +1,21 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import TesseraOAuth
 
 /// Runs the key schedule (publish, rotate, retire) every `interval` on whichever instance gets
 /// the job's advisory lock; the others skip that round.
-struct KeyRotationScheduler: Service {
+public struct KeyRotationScheduler: Service {
     let keys: KeyManagement
     let interval: Duration
     let logger: Logger
 
-    func run() async throws {
+    public init(keys: KeyManagement, interval: Duration, logger: Logger) {
+        self.keys = keys
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

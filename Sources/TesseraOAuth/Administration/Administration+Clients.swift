@@ -1,0 +1,190 @@
+import Foundation
+import TesseraCore
+import TesseraStore
+
+// Clients of one tenant: registered with a secret shown once, read, changed, given a new
+// secret, deleted with everything they were given.
+
+extension Administration {
+    /// What a caller asks for when registering a client; the id and secret are made here.
+    public struct ClientRegistration: Sendable {
+        public var name: String
+        public var isPublic: Bool
+        public var authMethod: ClientAuthMethod?
+        public var jwks: String?
+        public var grants: [String]
+        public var scopes: [String]
+        public var redirectURIs: [String]
+        public var audiences: [String]
+        public var accessTokenTTL: Int?
+
+        public init(
+            name: String, isPublic: Bool = false, authMethod: ClientAuthMethod? = nil, jwks: String? = nil,
+            grants: [String] = [], scopes: [String] = [], redirectURIs: [String] = [], audiences: [String] = [],
+            accessTokenTTL: Int? = nil
+        ) {
+            self.name = name
+            self.isPublic = isPublic
+            self.authMethod = authMethod
+            self.jwks = jwks
+            self.grants = grants
+            self.scopes = scopes
+            self.redirectURIs = redirectURIs
+            self.audiences = audiences
+            self.accessTokenTTL = accessTokenTTL
+        }
+    }
+
+    /// The fields of a client an admin may change; nil leaves a field as it is.
+    public struct ClientChanges: Sendable {
+        public var name: String?
+        public var grants: [String]?
+        public var scopes: [String]?
+        public var redirectURIs: [String]?
+        public var audiences: [String]?
+        public var accessTokenTTL: Int?
+        public var status: Client.Status?
+
+        public init(
+            name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
+            audiences: [String]? = nil, accessTokenTTL: Int? = nil, status: Client.Status? = nil
+        ) {
+            self.name = name
+            self.grants = grants
+            self.scopes = scopes
+            self.redirectURIs = redirectURIs
+            self.audiences = audiences
+            self.accessTokenTTL = accessTokenTTL
+            self.status = status
+        }
+    }
+
+    /// A page of the tenant's clients by id, after `cursor`.
+    public func clients(in tenant: Tenant, after cursor: String?, limit: Int) async throws -> [Client] {
+        try await store.clients(tenantID: tenant.id, after: cursor, limit: limit)
+    }
+
+    public func client(in tenant: Tenant, id: String) async throws -> Client {
+        guard let client = try await store.client(tenantID: tenant.id, id: id) else {
+            throw AdministrationError.unknownClient(id)
+        }
+        return client
+    }
+
+    /// Registers a client. The secret of a confidential client is returned here once and
+    /// stored only as its SHA-256.
+    public func createClient(
+        in tenant: Tenant, _ registration: ClientRegistration, actor: String, requestID: String? = nil
+    ) async throws -> (client: Client, secret: String?) {
+        let method = registration.authMethod ?? (registration.isPublic ? .none : .clientSecretBasic)
+        if registration.isPublic, method != .none {
+            throw ValidationError(field: "auth-method", "a public client authenticates with 'none'")
+        }
+        let redirectURIs = try registration.redirectURIs.map { uri throws(ValidationError) in try RedirectURI(uri) }
+        var grants = try registration.grants.map { grant throws(ValidationError) in try GrantType(validating: grant) }
+        if grants.isEmpty {
+            grants =
+                method == .none || !redirectURIs.isEmpty
+                ? [.authorizationCode, .refreshToken] : [.clientCredentials]
+        }
+        let scopes = try await knownScopes(registration.scopes, in: tenant)
+        let secret = method.usesSecret ? RandomToken.generate() : nil
+        let client = Client(
+            tenantID: tenant.id, id: Client.generateID(), name: registration.name, authMethod: method,
+            secretHash: secret.map(SecretHash.init(of:)), jwks: registration.jwks, grantTypes: Self.unique(grants),
+            scopes: scopes, redirectURIs: Self.unique(redirectURIs), audiences: Self.unique(registration.audiences),
+            accessTokenTTL: registration.accessTokenTTL, createdAt: clock())
+        try client.validate()
+        try await store.audited(
+            tenantID: tenant.id, actor: actor, requestID: requestID, at: client.createdAt, [Self.clientCreated(client)],
+            change: (.client, client.id)
+        ) { operations in try await operations.insertClient(client) }
+        return (client, secret)
+    }
+
+    static func clientCreated(_ client: Client) -> AuditRecord {
+        AuditRecord(action: .clientCreate, target: client.id, details: AuditDetails().strings("name", [client.name]))
+    }
+
+    public func updateClient(
+        in tenant: Tenant, id: String, _ changes: ClientChanges, expectedVersion: Int?, actor: String,
+        requestID: String? = nil
+    ) async throws -> Client {
+        var client = try await client(in: tenant, id: id)
+        let readVersion = client.version
+        if let name = changes.name { client.name = name }
+        if let grants = changes.grants {
+            client.grantTypes = Self.unique(
+                try grants.map { grant throws(ValidationError) in try GrantType(validating: grant) })
+        }
+        if let scopes = changes.scopes { client.scopes = try await knownScopes(scopes, in: tenant) }
+        if let uris = changes.redirectURIs {
+            client.redirectURIs = Self.unique(try uris.map { uri throws(ValidationError) in try RedirectURI(uri) })
+        }
+        if let audiences = changes.audiences { client.audiences = Self.unique(audiences) }
+        if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
+        if let status = changes.status { client.status = status }
+        try client.validate()
+        // After validation: invalid input is 422 whatever the version, as the document says.
+        try Self.check(expectedVersion, current: readVersion)
+        return try await save(client, .clientUpdate, actor: actor, requestID: requestID)
+    }
+
+    /// A new secret, shown once; the old one stops working on every instance within a second.
+    public func rotateClientSecret(
+        in tenant: Tenant, id: String, actor: String, requestID: String? = nil
+    ) async throws -> (Client, String) {
+        var client = try await client(in: tenant, id: id)
+        guard client.authMethod.usesSecret else {
+            throw ValidationError(field: "client_id", "client '\(id)' authenticates without a secret")
+        }
+        let secret = RandomToken.generate()
+        client.secretHash = SecretHash(of: secret)
+        return (try await save(client, .clientSecretRotate, actor: actor, requestID: requestID), secret)
+    }
+
+    /// Deletes the client, revokes its refresh tokens and forgets the consents users gave it;
+    /// its access tokens run out within their short lifetime.
+    public func deleteClient(in tenant: Tenant, id: String, actor: String, requestID: String? = nil) async throws {
+        let client = try await client(in: tenant, id: id)
+        let now = clock()
+        try await store.audited(
+            tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
+            [AuditRecord(action: .clientDelete, target: client.id)], change: (.client, client.id)
+        ) { operations in
+            guard try await operations.deleteClient(tenantID: tenant.id, id: client.id) else {
+                throw AdministrationError.unknownClient(client.id)
+            }
+            // Nothing the client was given outlives it: its grants and what users allowed it.
+            try await operations.revokeRefreshTokens(tenantID: tenant.id, clientID: client.id, at: now)
+            try await operations.deleteConsents(tenantID: tenant.id, clientID: client.id)
+        }
+    }
+
+    /// The requested scopes, each one the tenant has.
+    private func knownScopes(_ names: [String], in tenant: Tenant) async throws -> ScopeSet {
+        let requested = try ScopeSet(parsing: names.joined(separator: " "))
+        let known = ScopeSet(try await store.scopes(tenantID: tenant.id).map(\.name))
+        if let unknown = requested.subtracting(known).sorted.first {
+            throw AdministrationError.unknownScope(unknown)
+        }
+        return requested
+    }
+
+    private func save(_ client: Client, _ action: AuditAction, actor: String, requestID: String?) async throws -> Client
+    {
+        var updated = client
+        updated.version += 1
+        updated.updatedAt = clock()
+        let saved = updated
+        do {
+            try await store.audited(
+                tenantID: saved.tenantID, actor: actor, requestID: requestID, at: saved.updatedAt,
+                [AuditRecord(action: action, target: saved.id)], change: (.client, saved.id)
+            ) { operations in try await operations.updateClient(saved) }
+        } catch StoreError.conflict {
+            throw AdministrationError.versionMismatch(current: nil)
+        }
+        return saved
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import TesseraCore
+import TesseraStore
+
+// Users of one tenant: created with a password (hashed off the event loop), read, disabled or
+// enabled, their password reset, their consents listed.
+
+extension Administration {
+    /// A page of the tenant's users by username, after `cursor`.
+    public func users(in tenant: Tenant, after cursor: String?, limit: Int) async throws -> [User] {
+        try await store.users(tenantID: tenant.id, after: cursor, limit: limit)
+    }
+
+    public func user(in tenant: Tenant, id: String) async throws -> User {
+        guard let uuid = UUID(uuidString: id), let user = try await store.user(tenantID: tenant.id, id: uuid) else {
+            throw AdministrationError.unknownUser(id)
+        }
+        return user
+    }
+
+    public func createUser(
+        in tenant: Tenant, username: String, password: String, actor: String, requestID: String? = nil
+    ) async throws -> User {
+        let username = try User.normalizeUsername(username)
+        try User.validatePassword(password)
+        let user = User(
+            tenantID: tenant.id, username: username, passwordHash: try await passwords.hash(password),
+            createdAt: clock())
+        do {
+            try await store.audited(
+                tenantID: tenant.id, actor: actor, requestID: requestID, at: user.createdAt,
+                [AuditRecord(action: .userCreate, target: Self.target(user))]
+            ) { operations in try await operations.insertUser(user) }
+        } catch StoreError.conflict {
+            throw AdministrationError.duplicate("user '\(username)' in tenant '\(tenant.slug)'")
+        }
+        return user
+    }
+
+    /// Disables or enables a user, or resets their password. Disabling revokes nothing by
+    /// itself: their refresh tokens stop working at the next use (the grants check the user).
+    public func updateUser(
+        in tenant: Tenant, id: String, status: User.Status?, password: String?, expectedVersion: Int?, actor: String,
+        requestID: String? = nil
+    ) async throws -> User {
+        if let password { try User.validatePassword(password) }
+        var user = try await user(in: tenant, id: id)
+        try Self.check(expectedVersion, current: user.version)
+        var actions: [AuditAction] = []
+        if let status, status != user.status {
+            user.status = status
+            actions.append(status == .disabled ? .userDisable : .userEnable)
+        }
+        if let password {
+            user.passwordHash = try await passwords.hash(password)
+            actions.append(.userPasswordReset)
+        }
+        user.version += 1
+        user.updatedAt = clock()
+        let saved = user
+        let records = (actions.isEmpty ? [.userUpdate] : actions).map {
+            AuditRecord(action: $0, target: Self.target(saved))
+        }
+        do {
+            try await store.audited(
+                tenantID: tenant.id, actor: actor, requestID: requestID, at: saved.updatedAt, records
+            ) { operations in try await operations.updateUser(saved) }
+        } catch StoreError.conflict {
+            throw AdministrationError.versionMismatch(current: nil)
+        }
+        return saved
+    }
+
+    /// The apps the user has allowed, in no particular order.
+    public func consents(of user: User, in tenant: Tenant) async throws -> [Consent] {
+        try await store.consents(tenantID: tenant.id, userID: user.id)
+    }
+
+    static func target(_ user: User) -> String { user.id.uuidString.lowercased() }
+}

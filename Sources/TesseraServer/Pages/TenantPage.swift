@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraOAuth
+
+/// What every tenant page needs from the server: the sealer of cookies and CSRF tokens, the
+/// public URL (cookie flags) and the templates.
+struct BrowserPages: Sendable {
+    let sealer: BrowserSealer
+    let publicURL: PublicURL
+    let pages: PageRenderer
+}
+
+/// One request to a tenant's HTML pages: its tenant, cookies and CSRF token, and how each
+/// `InteractionStep` is drawn.
+struct TenantPage {
+    let tenant: TenantContext
+    let state: BrowserState
+    let cookies: BrowserCookies
+    let pages: PageRenderer
+    let sealer: BrowserSealer
+    /// The browser id to bind CSRF tokens to: the cookie's, or a new one set with the response.
+    let browserID: String
+    let isNewBrowser: Bool
+
+    init(_ request: Request, _ context: TenantRequestContext, browser: BrowserPages) {
+        tenant = context.tenant
+        sealer = browser.sealer
+        state = BrowserState(request, tenant: tenant.tenant, sealer: sealer)
+        cookies = BrowserCookies(issuer: tenant.issuer, publicURL: browser.publicURL)
+        pages = browser.pages
+        browserID = state.browserID ?? RandomToken.generate()
+        isNewBrowser = state.browserID == nil
+    }
+
+    var csrfToken: String { sealer.csrfToken(browserID: browserID, tenantID: tenant.id) }
+
+    /// The form of a page POST, once its CSRF token matches this browser's cookie; otherwise the
+    /// page that says what to do. A cross-site POST carries no cookie (SameSite=Lax) and fails here.
+    func checkedForm(_ request: Request) async -> Result<FormParameters, PageRefusal> {
+        let form: FormParameters
+        do {
+            form = try await FormBody.read(request)
+        } catch {
+            return .failure(PageRefusal(response: message("This form could not be read.", status: .badRequest)))
+        }
+        guard !isNewBrowser, sealer.verifyCSRF(form["csrf_token"], browserID: state.browserID, tenantID: tenant.id)
+        else {
+            return .failure(
+                PageRefusal(
+                    response: message(
+                        "This page has expired or your browser blocked our cookies. Go back to the application and start again.",
+                        status: .forbidden)))
+        }
+        return .success(form)
+    }
+
+    func respond(_ step: InteractionStep) -> Response {
+        var response: Response
+        switch step {
+        case .errorPage(let status, let text):
+            response = message(text, status: HTTPResponse.Status(code: status))
+        case .redirect(let location):
+            // RFC 9700 §4.12: 303, so a POSTed password is never re-sent to the client.
+            response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        case .login(let prompt):
+            var values: [String: Any] = [
+                "title": "Sign in", "action": tenant.issuer + AccountPaths.login, "csrfToken": csrfToken,
+                "pending": prompt.pending,
+            ]
+            values["clientName"] = prompt.clientName
+            values["error"] = prompt.error
+            response = pages.render(
+                .login, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
+        case .consent(let prompt):
+            let scopes: [[String: Any]] = prompt.scopes.map {
+                ["name": $0.name, "description": $0.description, "alreadyGranted": $0.alreadyGranted]
+            }
+            var values: [String: Any] = [
+                "title": "Allow \(prompt.clientName)?", "action": tenant.issuer + AccountPaths.consent,
+                "csrfToken": csrfToken, "pending": prompt.pending, "clientName": prompt.clientName,
+                "username": prompt.username, "scopes": scopes, "audience": prompt.audience,
+                "hasAudience": !prompt.audience.isEmpty, "accountURL": tenant.issuer + AccountPaths.account,
+            ]
+            // Only the device flow has a code to compare: an empty string would still open the
+            // template's `{{#userCode}}` section and draw an empty box.
+            values["userCode"] = prompt.userCode
+            response = pages.render(.consent, values, tenant: tenant.tenant)
+        case .deviceCode(let prompt):
+            var values: [String: Any] = [
+                "title": "Connect a device", "action": tenant.issuer + AccountPaths.device, "csrfToken": csrfToken,
+                "userCode": prompt.userCode ?? "",
+            ]
+            values["error"] = prompt.error
+            response = pages.render(
+                .device, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
+        case .done(let title, let text):
+            response = pages.message(title, text, tenant: tenant.tenant, status: .ok)
+        }
+        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
+        return response
+    }
+
+    func message(_ text: String, status: HTTPResponse.Status) -> Response {
+        var response = pages.message(
+            status.code < 400 ? "Done" : "Cannot continue", text, tenant: tenant.tenant, status: status)
+        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
+        return response
+    }
+}
+
+struct PageRefusal: Error {
+    let response: Response
+}
