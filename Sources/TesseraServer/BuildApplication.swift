@@ -15,7 +15,7 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
 
 /// Every route of the server. Routes of an issuer are added to the tenant wall's groups only, so
 /// each of them runs behind the wall (the route-table test walks this router to prove it).
-func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext> {
+public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext> {
     let router = Router(context: TesseraRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()

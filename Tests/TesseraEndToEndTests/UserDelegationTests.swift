@@ -85,6 +85,9 @@ extension EndToEndTests {
             let token = output["token"] as? [String: Any] ?? [:]
             #expect(token["id_token"] is String && token["refresh_token"] is String)
             #expect((output["consent_text"] as? String)?.contains("Read your orders") == true)
+            // The code flow's consent page has no device-code box (it once drew an empty one).
+            #expect(output["consent_code_boxes"] as? Int == 0, "\(output)")
+            #expect((output["consent_text"] as? String)?.contains("your device shows") == false)
             #expect((output["account_text"] as? String)?.contains("Orders for Android") == true)
             for page in ["login", "consent", "account"] {
                 let size =

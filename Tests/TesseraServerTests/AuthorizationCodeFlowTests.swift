@@ -353,6 +353,8 @@ struct AuthorizationCodeFlowTests {
                 // A new scope: the consent page, which marks what was allowed before.
                 let wider = try await browser.get(fixture.authorizeURL(["scope": "orders:read profile"]))
                 #expect(wider.status == .ok && wider.text.contains("(allowed before)"))
+                // Only the device flow has a code to compare; this page draws no code box.
+                #expect(!wider.text.contains("code-check") && !wider.text.contains("your device shows"))
                 let denied = try await browser.post(
                     "/t/acme/consent",
                     [

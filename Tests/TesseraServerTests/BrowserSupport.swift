@@ -80,28 +80,33 @@ struct DelegationFixture: Sendable {
     let otherSecret: String
     let verifier = RandomToken.generate(bytes: 32)
 
-    static func make(_ runtime: TesseraRuntime) async throws -> DelegationFixture {
-        let tenant = try await ServerFixture.acme(runtime)
+    /// The user's name and password in every fixture tenant.
+    static let username = "alice"
+    static let password = "correct horse battery"
+
+    /// Makes tenant `slug` (acme unless told) with the fixture's scope, two apps and alice.
+    static func make(_ runtime: TesseraRuntime, slug: String = "acme") async throws -> DelegationFixture {
+        let tenant = try await runtime.administration.createTenant(
+            slug: slug, name: slug.capitalized, actor: "test")
         _ = try await runtime.administration.createScope(
-            in: try await runtime.administration.tenant("acme"), name: "orders:read", description: "Read your orders",
-            actor: "test")
+            in: tenant, name: "orders:read", description: "Read your orders", actor: "test")
         let registration = Administration.ClientRegistration(
             name: "Order Viewer", grants: ["authorization_code", "refresh_token"],
             scopes: ["openid", "profile", "orders:read", "offline_access"], redirectURIs: [redirectURI],
             audiences: ["https://api.example.com"])
-        let (client, secret) = try await runtime.administration.createClient(
-            in: try await runtime.administration.tenant("acme"), registration, actor: "test")
+        let (client, secret) = try await runtime.administration.createClient(in: tenant, registration, actor: "test")
         var other = registration
         other.name = "Other App"
-        let (otherClient, otherSecret) = try await runtime.administration.createClient(
-            in: try await runtime.administration.tenant("acme"), other, actor: "test")
+        let (otherClient, otherSecret) = try await runtime.administration.createClient(in: tenant, other, actor: "test")
         _ = try await runtime.administration.createUser(
-            in: try await runtime.administration.tenant("acme"), username: "alice", password: "correct horse battery",
-            actor: "test")
+            in: tenant, username: username, password: password, actor: "test")
         return DelegationFixture(
             tenant: tenant, clientID: client.id, secret: try #require(secret), otherClientID: otherClient.id,
             otherSecret: try #require(otherSecret))
     }
+
+    /// The tenant's issuer path, `/t/{slug}`.
+    var path: String { "/t/\(tenant.slug)" }
 
     func authorizeURL(_ extra: [String: String] = [:], omit: Set<String> = []) -> String {
         var query = [
@@ -111,7 +116,7 @@ struct DelegationFixture: Sendable {
         ]
         for key in omit { query[key] = nil }
         query.merge(extra) { _, new in new }
-        return "/t/acme/authorize?" + FormBody.encode(query)
+        return path + "/authorize?" + FormBody.encode(query)
     }
 
     var basic: String { "Basic " + Data("\(clientID):\(secret)".utf8).base64EncodedString() }
@@ -122,15 +127,15 @@ struct DelegationFixture: Sendable {
         var page = try await browser.get(authorizeURL(extra))
         if page.status == .ok, page.text.contains("name=\"password\"") {
             page = try await browser.post(
-                "/t/acme/login",
+                path + "/login",
                 [
                     "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
-                    "username": "alice", "password": "correct horse battery",
+                    "username": Self.username, "password": Self.password,
                 ])
         }
         if page.status == .ok, page.text.contains("name=\"decision\"") {
             page = try await browser.post(
-                "/t/acme/consent",
+                path + "/consent",
                 [
                     "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
                     "decision": "approve",
@@ -145,7 +150,7 @@ struct DelegationFixture: Sendable {
         redirectURI: String = DelegationFixture.redirectURI
     ) async throws -> TestResponse {
         try await client.execute(
-            uri: "/t/acme/token", method: .post,
+            uri: path + "/token", method: .post,
             headers: [.authorization: authorization ?? basic, .contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(
                 string: FormBody.encode([
@@ -158,21 +163,22 @@ struct DelegationFixture: Sendable {
         var form = ["grant_type": "refresh_token", "refresh_token": token]
         form["scope"] = scope
         return try await client.execute(
-            uri: "/t/acme/token", method: .post,
+            uri: path + "/token", method: .post,
             headers: [.authorization: basic, .contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: FormBody.encode(form)))
     }
 
     func introspect(_ client: any TestClientProtocol, _ token: String) async throws -> [String: Any] {
-        try await Self.introspect(client, token, authorization: basic)
+        try await Self.introspect(client, token, authorization: basic, at: path)
     }
 
-    /// RFC 7662 at acme, as the client whose `Authorization` header is given.
+    /// RFC 7662 at the tenant of `path` (acme unless told), as the client whose `Authorization`
+    /// header is given.
     static func introspect(
-        _ client: any TestClientProtocol, _ token: String, authorization: String
+        _ client: any TestClientProtocol, _ token: String, authorization: String, at path: String = "/t/acme"
     ) async throws -> [String: Any] {
         try await client.execute(
-            uri: "/t/acme/introspect", method: .post,
+            uri: path + "/introspect", method: .post,
             headers: [.authorization: authorization, .contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: FormBody.encode(["token": token]))
         ).jsonObject()

@@ -67,6 +67,7 @@ struct DeviceFlowTests {
                 "password": "correct horse battery",
             ])
         #expect(consent.text.contains(userCode))
+        #expect(consent.text.contains("Allow only if your device shows <strong class=\"code\">\(userCode)</strong>"))
         #expect(browser.cookies["tessera_session"] != nil, "\(consent.headers[values: .setCookie])")
         return try await browser.post(
             "/t/acme/consent",

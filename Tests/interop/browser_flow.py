@@ -84,6 +84,8 @@ def main() -> int:
 
         wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "button[value=approve]")))
         consent_text = driver.find_element(By.TAG_NAME, "main").text
+        # The code flow has no device code to compare: the device flow's box must not be drawn.
+        consent_code_boxes = len(driver.find_elements(By.CSS_SELECTOR, ".code-check"))
         driver.save_screenshot(os.path.join(out_dir, "consent.png"))
         driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
         wait.until(lambda d: d.current_url.startswith(redirect_uri) and Callback.received)
@@ -107,6 +109,7 @@ def main() -> int:
         "token": token.json(),
         "callback": received,
         "consent_text": consent_text,
+        "consent_code_boxes": consent_code_boxes,
         "account_text": account_text,
     }))
     return 0

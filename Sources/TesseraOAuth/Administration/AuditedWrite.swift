@@ -15,6 +15,7 @@ extension Store {
     /// `body` writes, then its audit lines and change-feed entry are appended, all in one
     /// transaction, so the log names exactly what happened and other instances learn of exactly
     /// what committed.
+    @discardableResult
     func audited<Result: Sendable>(
         tenantID: UUID, actor: String, requestID: String?, at now: Date, _ records: [AuditRecord],
         change: (kind: Change.Kind, subject: String)? = nil,
@@ -30,6 +31,7 @@ extension Store {
 extension StoreOperations {
     /// `Store.audited` inside a transaction the caller already runs (scheduled jobs, grants that
     /// detect a replay).
+    @discardableResult
     func audited<Result: Sendable>(
         tenantID: UUID, actor: String, requestID: String?, at now: Date, _ records: [AuditRecord],
         change: (kind: Change.Kind, subject: String)? = nil,
