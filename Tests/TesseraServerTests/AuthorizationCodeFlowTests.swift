@@ -354,7 +354,7 @@ struct AuthorizationCodeFlowTests {
                 let wider = try await browser.get(fixture.authorizeURL(["scope": "orders:read profile"]))
                 #expect(wider.status == .ok && wider.text.contains("(allowed before)"))
                 // Only the device flow has a code to compare; this page draws no code box.
-                #expect(!wider.text.contains("code-check") && !wider.text.contains("your device shows"))
+                #expect(!wider.text.contains("class=\"code-check\"") && !wider.text.contains("your device shows"))
                 let denied = try await browser.post(
                     "/t/acme/consent",
                     [
