@@ -34,9 +34,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
-        // Signing keys: generation, encryption at rest, JWK rendering, signing and verifying.
+        // JOSE: the one strict JSON reader and writer, the one JWS parser and verifier, JWKs, and the
+        // signing keys (generation, encryption at rest, rotation).
         .target(
-            name: "TesseraKeys",
+            name: "TesseraJOSE",
             dependencies: [
                 "TesseraCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -62,7 +63,7 @@ let package = Package(
             name: "TesseraOAuth",
             dependencies: [
                 "TesseraCore",
-                "TesseraKeys",
+                "TesseraJOSE",
                 "TesseraStore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -76,7 +77,7 @@ let package = Package(
             name: "TesseraServer",
             dependencies: [
                 "TesseraCore",
-                "TesseraKeys",
+                "TesseraJOSE",
                 "TesseraStore",
                 "TesseraOAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,7 +93,7 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraCore",
-                "TesseraKeys",
+                "TesseraJOSE",
                 "TesseraStore",
                 "TesseraOAuth",
                 "TesseraServer",
@@ -105,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "TesseraBenchSetup",
             dependencies: [
-                "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth",
+                "TesseraCore", "TesseraJOSE", "TesseraStore", "TesseraOAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -139,19 +140,19 @@ let package = Package(
             path: "Tests/TesseraTestSupport"
         ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
-        .testTarget(name: "TesseraKeysTests", dependencies: ["TesseraKeys", "TesseraCore"]),
+        .testTarget(name: "TesseraJOSETests", dependencies: ["TesseraJOSE", "TesseraCore"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraCore", "TesseraTestSupport"]),
         .testTarget(
             name: "TesseraOAuthTests",
             dependencies: [
-                "TesseraOAuth", "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraTestSupport",
+                "TesseraOAuth", "TesseraCore", "TesseraJOSE", "TesseraStore", "TesseraTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [
-                "TesseraServer", "TesseraCore", "TesseraKeys", "TesseraStore", "TesseraOAuth", "TesseraTestSupport",
+                "TesseraServer", "TesseraCore", "TesseraJOSE", "TesseraStore", "TesseraOAuth", "TesseraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

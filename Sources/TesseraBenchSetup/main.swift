@@ -12,7 +12,7 @@
 import Foundation
 import Logging
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import TesseraStore
 

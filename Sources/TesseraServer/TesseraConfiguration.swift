@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// Everything `tessera` is configured with, resolved once: flags win over `TESSERA_*`

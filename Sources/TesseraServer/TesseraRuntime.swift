@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import TesseraStore
 

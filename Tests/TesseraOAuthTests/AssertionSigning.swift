@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// A client's key pair for `private_key_jwt` tests: the public JWK the client registers and a
 /// jwt-kit signer for the private half. Assertions are assembled by hand (RFC 7515 §7.1) so a

@@ -1,5 +1,5 @@
 import Foundation
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import Testing
 

@@ -3,7 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import TesseraServer
 import TesseraTestSupport

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import TesseraServer
 import TesseraStore

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraServer
 import TesseraTestSupport
 import Testing

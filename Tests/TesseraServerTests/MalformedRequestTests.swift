@@ -3,7 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraServer
 import TesseraTestSupport
 import Testing

@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Synchronization
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 import TesseraServer
 import TesseraStore

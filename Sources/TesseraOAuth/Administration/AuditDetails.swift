@@ -1,4 +1,4 @@
-import TesseraKeys
+import TesseraJOSE
 
 /// The extra facts of an audit line, as a JSON object written by `JSONWriter` (never by string
 /// interpolation, so a client name with a quote cannot break the line). Never a secret.

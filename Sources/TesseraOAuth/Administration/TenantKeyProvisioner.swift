@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// Makes a new tenant's first keys, sealed under the master key, so tenant creation can write
 /// them in the same transaction as the tenant.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// Seals the small pieces of state a browser carries for us (the login session, the pending
 /// authorization request) with AES-256-GCM under a key derived from the master key. The browser

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5): a code, redeemed once by the client it was issued

@@ -1,5 +1,5 @@
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// RFC 6749 §4.4: a client acting on its own behalf. `sub` is the client id (INTERFACE.md).
 /// No database row is touched: the client came from the cache, the key from the key ring.

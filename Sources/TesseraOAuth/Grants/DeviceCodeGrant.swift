@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// RFC 8628 §3.4–3.5: the device polls with its device code until the person decides. Polling

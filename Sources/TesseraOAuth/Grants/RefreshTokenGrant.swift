@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and

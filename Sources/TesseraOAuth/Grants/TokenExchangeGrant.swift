@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// RFC 8693: a service that received a user's access token exchanges it for a narrower one for a
 /// service further down, and the new token records who acted (`act`, nested for chains).

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// The one check of an access token this server issued: signature by a verifying key of the
 /// tenant named by the issuer, `typ: at+jwt`, times, and not revoked. Introspection, revocation

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// RFC 7662: any authenticated confidential client of the tenant may ask about a token. A valid
 /// JWT is answered from memory (keys and revocations), touching no database row.

@@ -1,5 +1,5 @@
 import Foundation
-import TesseraKeys
+import TesseraJOSE
 
 /// RFC 7662 §2.2. An inactive token is `{"active": false}` and nothing else, whatever the reason
 /// (expired, revoked, another tenant's, forged): the caller learns nothing more.

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// Applies the key lifecycle (`KeyLifecycle`'s plans) to the database: each plan in one

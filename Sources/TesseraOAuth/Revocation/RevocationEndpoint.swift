@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// RFC 7009: a client revokes a token it was issued. An access token is remembered by `jti`

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// One tenant as a request to its issuer works with it: the tenant, its issuer URL and its
 /// loaded keys, resolved once per request by the server's tenant wall. Protocol code takes this,

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// The tenants and their loaded keys, as the hot path needs them: from memory. Entries load on

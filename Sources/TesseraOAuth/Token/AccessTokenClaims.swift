@@ -1,5 +1,5 @@
 import Foundation
-import TesseraKeys
+import TesseraJOSE
 
 /// The claims of a JWT access token (RFC 9068 §2.2). Nothing secret or personal beyond the
 /// subject id goes in: anyone holding the token can read them.

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// Mints RFC 9068 access tokens; every grant issues through it, so every token has the same
 /// shape, lifetime rules and signing path.

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// RFC 6749 §3.2: authenticates the client, finds the one handler for `grant_type`, checks the

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 
 /// A token request as the protocol sees it: no HTTP types, just what RFC 6749 §4 reads.
 public struct TokenRequest: Sendable {

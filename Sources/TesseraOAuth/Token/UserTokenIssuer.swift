@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// Tokens issued on a user's behalf (authorization code, refresh token, device code grants): an

@@ -1,6 +1,6 @@
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraStore
 
 /// OIDC Core §5.3: the claims about the signed-in user that an access token with `openid` may

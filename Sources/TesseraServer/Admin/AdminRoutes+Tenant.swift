@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 
 /// One audit log entry as the admin API shows it.

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 
 /// RFC 9457 problem details (`application/problem+json`): every admin API error, with the field that was wrong when one was.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraServer
 
 struct KeysCommand: AsyncParsableCommand {

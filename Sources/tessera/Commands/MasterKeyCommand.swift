@@ -1,5 +1,5 @@
 import ArgumentParser
-import TesseraKeys
+import TesseraJOSE
 
 struct MasterKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

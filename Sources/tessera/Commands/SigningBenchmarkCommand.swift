@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import TesseraCore
-import TesseraKeys
+import TesseraJOSE
 import TesseraOAuth
 
 /// The ceiling the token endpoint is measured against: how many access tokens one core signs
-/// and verifies per second with the very code the server uses (TesseraKeys on jwt-kit),
+/// and verifies per second with the very code the server uses (TesseraJOSE on jwt-kit),
 /// measured on this machine. Touches no database.
 struct SigningBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

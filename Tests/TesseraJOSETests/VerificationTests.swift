@@ -3,7 +3,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 /// Every way a token may try to choose its own key, algorithm or rules, and every claim rule.
 /// The forged tokens are properly signed by the tenant's real key unless the test says

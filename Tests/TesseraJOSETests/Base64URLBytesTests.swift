@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 @Suite struct Base64URLBytesTests {
     @Test func encodingAgreesWithTheReferenceForEveryLengthUpTo300() {

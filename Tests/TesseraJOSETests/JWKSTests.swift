@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 @Suite struct JWKSTests {
     let master = MasterKey.generate()

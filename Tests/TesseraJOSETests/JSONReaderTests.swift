@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 /// `JSONReader` reads what `JSONSerialization` reads, and refuses what RFC 8259 refuses, plus the
 /// two things it refuses on purpose (repeated names, absurd nesting).

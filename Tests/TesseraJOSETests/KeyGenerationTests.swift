@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 @Suite struct JWKThumbprintTests {
     /// RFC 7638 §3.1: the example RSA key and its thumbprint.

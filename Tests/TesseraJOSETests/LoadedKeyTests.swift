@@ -3,7 +3,7 @@ import JWTKit
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 @Suite struct LoadedKeyTests {
     let master = MasterKey.generate()

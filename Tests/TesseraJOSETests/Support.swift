@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 /// Claims of a test token: the registered claims the verifier judges, plus one of our own.
 struct TestClaims: Codable, Equatable {

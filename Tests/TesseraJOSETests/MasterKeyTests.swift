@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 @Suite struct MasterKeyTests {
     @Test func generatedKeyRoundTripsThroughItsBase64URLText() throws {

@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 import Testing
 
-@testable import TesseraKeys
+@testable import TesseraJOSE
 
 /// Which keys verify: `current` and `previous`, never `next`, `retired` or `revoked`.
 @Suite struct KeyStateVerificationTests {
