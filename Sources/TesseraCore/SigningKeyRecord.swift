@@ -8,6 +8,24 @@ public enum SigningAlgorithm: String, Sendable, Codable, CaseIterable {
     case hs256 = "HS256"
 
     public var isPublishable: Bool { self != .hs256 }
+
+    /// The JWS `alg` Tessera writes in headers and JWKs for this key: fully specified (RFC 9864
+    /// §2.2), so an Ed25519 key signs as `Ed25519`, not the deprecated polymorphic `EdDSA`.
+    public var jwsAlgorithm: String { self == .edDSA ? "Ed25519" : rawValue }
+
+    /// Whether a JWS header's `alg` names this algorithm: for an Ed25519 key both `Ed25519` and
+    /// `EdDSA` do (RFC 9864 §2.2 deprecates `EdDSA` but tokens and clients still send it).
+    public func accepts(_ alg: String) -> Bool { alg == jwsAlgorithm || alg == rawValue }
+
+    /// An algorithm by the name an operator types (`--alg`, `key_algorithm`): the stored names,
+    /// and `Ed25519` for `EdDSA`.
+    public init?(name: String) {
+        if name == "Ed25519" {
+            self = .edDSA
+        } else {
+            self.init(rawValue: name)
+        }
+    }
 }
 
 /// Where a key stands in its life: `next` → `current` → `previous` → `retired`, or `revoked`.

@@ -123,7 +123,7 @@ public struct SigningKeyRepresentation: Encodable, Sendable {
 
     public init(_ key: SigningKeyRecord) {
         kid = key.kid
-        alg = key.algorithm.rawValue
+        alg = key.algorithm.jwsAlgorithm
         state = key.state.rawValue
         published = key.state.isPublished && key.algorithm.isPublishable
         createdAt = key.createdAt

@@ -96,26 +96,3 @@ struct SecretTests {
         #expect(throws: Never.self) { try User.validatePassword("long enough") }
     }
 }
-
-@Suite("Base64url")
-struct Base64URLTests {
-    /// RFC 4648 §10 test vectors, in the URL-safe alphabet without padding.
-    @Test(arguments: [
-        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
-        ("foobar", "Zm9vYmFy"),
-    ])
-    func encodesTheRFCVectors(input: String, expected: String) {
-        #expect(Base64URL.encode(Array(input.utf8)) == expected)
-    }
-
-    @Test func encodingMatchesFoundationAndRoundTrips() {
-        for length in 0..<70 {
-            let bytes = RandomToken.randomBytes(length)
-            #expect(bytes.count == length)
-            let foundation = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            #expect(Base64URL.encode(bytes) == foundation)
-            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
-        }
-    }
-}

@@ -161,14 +161,19 @@ extension EndToEndTests {
     /// algorithm a tenant can sign with; an independent OAuth client obtains them.
     @Suite("Interoperability", .serialized)
     struct InteroperabilityTests {
-        @Test(arguments: ["ES256", "EdDSA", "RS256"])
-        func joserfcVerifiesTokensWithThePublishedJWKS(algorithm: String) async throws {
+        /// Ed25519 keys sign with RFC 9864's fully specified `alg` (the tenant setting keeps the
+        /// name `EdDSA`).
+        @Test(arguments: [("ES256", "ES256"), ("EdDSA", "Ed25519"), ("RS256", "RS256")])
+        func joserfcVerifiesTokensWithThePublishedJWKS(setting: String, algorithm: String) async throws {
             let directory = try makeTemporaryDirectory()
-            let fixture = try TenantFixture.make("acme", in: directory, environment: [:], algorithm: algorithm)
+            let fixture = try TenantFixture.make("acme", in: directory, environment: [:], algorithm: setting)
             let server = try await TesseraServerProcess.start(in: directory)
             defer { Task { await server.stop() } }
             let token = try await fixture.token(from: server)
             #expect(jwtHeader(token)["alg"] as? String == algorithm)
+            let jwks = try await HTTP.request("GET", "\(server.baseURL)/t/acme/jwks.json").json()
+            let published = (jwks["keys"] as? [[String: Any]] ?? []).compactMap { $0["alg"] as? String }
+            #expect(!published.isEmpty && published.allSatisfy { $0 == algorithm }, "\(published)")
             let verified = try Interop.python(
                 "verify_token.py", ["\(server.baseURL)/t/acme", token, "\(server.baseURL)/t/acme/jwks.json"])
             #expect(verified.status == 0, "\(verified.stderr)")

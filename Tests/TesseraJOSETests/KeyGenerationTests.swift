@@ -59,7 +59,7 @@ import Testing
             default: ["kty", "kid", "alg", "use", "n", "e"]
             }
         #expect(Set(object.keys) == expected)
-        #expect(object["alg"] == algorithm.rawValue)
+        #expect(object["alg"] == algorithm.jwsAlgorithm)  // RFC 9864: Ed25519, not EdDSA
         #expect(object["use"] == "sig")
         #expect(!key.publicJWK.contains(" ") && !key.publicJWK.contains("\n") && !key.publicJWK.contains("\\/"))
         // Keys appear in lexicographic order.

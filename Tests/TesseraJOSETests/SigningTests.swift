@@ -23,7 +23,7 @@ import Testing
         let token = try keys.sign(Fixture.claims(), type: "at+jwt")
         let header = try TokenParts.object(TokenParts.segments(token)[0])
         #expect(header.count == 3)
-        #expect(header["alg"] as? String == algorithm.rawValue)
+        #expect(header["alg"] as? String == algorithm.jwsAlgorithm)
         #expect(header["kid"] as? String == current.kid)
         #expect(header["typ"] as? String == "at+jwt")
     }

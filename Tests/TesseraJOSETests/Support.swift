@@ -5,13 +5,34 @@ import Testing
 @testable import TesseraJOSE
 
 /// Claims of a test token: the registered claims the verifier judges, plus one of our own.
-struct TestClaims: Codable, Equatable {
+struct TestClaims: Codable, Equatable, CompactJSONDecodable {
     var iss: String
     var sub: String
     var exp: Date?
     var iat: Date?
     var nbf: Date?
     var scope: String?
+
+    init(iss: String, sub: String, exp: Date? = nil, iat: Date? = nil, nbf: Date? = nil, scope: String? = nil) {
+        self.iss = iss
+        self.sub = sub
+        self.exp = exp
+        self.iat = iat
+        self.nbf = nbf
+        self.scope = scope
+    }
+
+    init(compactJSON claims: JSONObject) throws(JSONReader.Failure) {
+        func date(_ name: String) throws(JSONReader.Failure) -> Date? {
+            try claims.optionalNumber(name).map { Date(timeIntervalSince1970: $0) }
+        }
+        iss = try claims.string("iss")
+        sub = try claims.string("sub")
+        exp = try date("exp")
+        iat = try date("iat")
+        nbf = try date("nbf")
+        scope = try claims.optionalString("scope")
+    }
 }
 
 enum Fixture {
@@ -71,7 +92,7 @@ enum TokenParts {
     /// header can make it fail.
     static func forged(header: String, payload: String, signedBy key: LoadedKey) throws -> String {
         try key.sign(
-            encodedHeader: Base64URLBytes.encode(Array(header.utf8)), payloadJSON: Array(payload.utf8))
+            encodedHeader: Base64URL.encodedBytes(Array(header.utf8)), payloadJSON: Array(payload.utf8))
     }
 
     static func payloadJSON(_ claims: TestClaims) throws -> String {

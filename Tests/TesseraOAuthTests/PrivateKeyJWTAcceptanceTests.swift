@@ -28,8 +28,14 @@ import Testing
         #expect(result.method == .privateKeyJWT)
     }
 
-    @Test func edDSAClientAuthenticatesWithASignedAssertion() async throws {
-        let key = try await ClientKeyPair.edDSA()
+    /// RFC 9864 §2.2: `Ed25519` is the fully specified name, `EdDSA` the deprecated one clients
+    /// still send; both verify with an Ed25519 key, whichever of the two its JWK declares.
+    @Test(arguments: [("Ed25519", "Ed25519"), ("Ed25519", "EdDSA"), ("EdDSA", "Ed25519"), ("EdDSA", "EdDSA")])
+    func ed25519ClientAuthenticatesUnderEitherName(registeredAlg: String, headerAlg: String) async throws {
+        let generated = try await ClientKeyPair.edDSA()
+        let registered = generated.publicJWK.replacingOccurrences(
+            of: #""alg":"Ed25519""#, with: #""alg":"\#(registeredAlg)""#)
+        let key = ClientKeyPair(kid: generated.kid, alg: headerAlg, publicJWK: registered, signer: generated.signer)
         let (fixture, client) = try await PrivateKeyJWT.fixture(registering: key)
         defer { fixture.close() }
 
@@ -100,7 +106,9 @@ import Testing
 
     @Test func advertisedAssertionAlgorithmsAreAsymmetricOnly() {
         let algorithms = ClientAuthenticator.assertionSigningAlgorithms
-        #expect(algorithms.contains("ES256") && algorithms.contains("RS256") && algorithms.contains("EdDSA"))
+        #expect(
+            algorithms.contains("ES256") && algorithms.contains("RS256") && algorithms.contains("Ed25519")
+                && algorithms.contains("EdDSA"))
         #expect(!algorithms.contains { $0.hasPrefix("HS") || $0.lowercased() == "none" })
     }
 }

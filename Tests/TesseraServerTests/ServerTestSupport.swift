@@ -72,11 +72,25 @@ enum ServerFixture {
 }
 
 /// What tests sign: the registered claims the verifier judges, nothing more.
-struct AccessClaims: Codable, Equatable, Sendable {
+struct AccessClaims: Codable, Equatable, Sendable, CompactJSONDecodable {
     var iss: String
     var sub: String
     var exp: Int
     var iat: Int
+
+    init(iss: String, sub: String, exp: Int, iat: Int) {
+        self.iss = iss
+        self.sub = sub
+        self.exp = exp
+        self.iat = iat
+    }
+
+    init(compactJSON claims: JSONObject) throws(JSONReader.Failure) {
+        iss = try claims.string("iss")
+        sub = try claims.string("sub")
+        exp = try claims.integer("exp")
+        iat = try claims.integer("iat")
+    }
 
     static func fresh(issuer: String = ServerFixture.issuer, lifetime: Int = 600) -> AccessClaims {
         let now = Int(Date().timeIntervalSince1970)

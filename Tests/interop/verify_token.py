@@ -16,7 +16,7 @@ def main() -> int:
     issuer, token, jwks_urls = sys.argv[1], sys.argv[2], sys.argv[3:]
     for url in jwks_urls:
         keys = KeySet.import_key_set(requests.get(url, timeout=5).json())
-        decoded = jwt.decode(token, keys, algorithms=["ES256", "EdDSA", "RS256"])
+        decoded = jwt.decode(token, keys, algorithms=["ES256", "Ed25519", "RS256"])
         if decoded.header.get("typ") != "at+jwt":
             raise SystemExit(f"typ is {decoded.header.get('typ')}")
         jwt.JWTClaimsRegistry(iss={"essential": True, "value": issuer}).validate(decoded.claims)

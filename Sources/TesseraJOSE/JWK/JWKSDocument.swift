@@ -45,7 +45,8 @@ public func jwksJSON(publishedKeys records: [SigningKeyRecord]) -> String {
         guard let jwk = try? PublicJWK(json: record.publicJWK), jwk.kid == nil || jwk.kid == record.kid else {
             return nil
         }
-        return PublicJWK(requiredMembers: jwk.requiredMembers, kid: record.kid, alg: record.algorithm.rawValue).json
+        // `alg` is the fully specified one (RFC 9864), whatever an older record stored.
+        return PublicJWK(requiredMembers: jwk.requiredMembers, kid: record.kid, alg: record.algorithm.jwsAlgorithm).json
     }
     return "{\"keys\":[" + keys.joined(separator: ",") + "]}"
 }

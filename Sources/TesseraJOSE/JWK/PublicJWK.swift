@@ -102,7 +102,7 @@ extension PublicJWK {
     init(ed25519 key: Curve25519.Signing.PublicKey) {
         self.init(
             requiredMembers: ["kty": "OKP", "crv": "Ed25519", "x": Base64URL.encode(key.rawRepresentation)],
-            kid: nil, alg: "EdDSA")
+            kid: nil, alg: SigningAlgorithm.edDSA.jwsAlgorithm)
     }
 
     /// An RSA public key: modulus and exponent as unsigned big-endian integers without leading

@@ -34,7 +34,7 @@ extension LoadedKey {
         var token = encodedHeader
         token.reserveCapacity(token.count + payloadJSON.count * 4 / 3 + 400)
         token.append(UInt8(ascii: "."))
-        Base64URLBytes.append(payloadJSON, to: &token)
+        Base64URL.append(payloadJSON, to: &token)
         let signature: [UInt8]
         do {
             if let signing = p256?.signing {
@@ -49,7 +49,7 @@ extension LoadedKey {
             throw .signingFailed(kid: kid, reason: "\(error)")
         }
         token.append(UInt8(ascii: "."))
-        Base64URLBytes.append(signature, to: &token)
+        Base64URL.append(signature, to: &token)
         return String(decoding: token, as: UTF8.self)
     }
 

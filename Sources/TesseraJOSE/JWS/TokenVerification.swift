@@ -3,105 +3,64 @@ import JWTKit
 import TesseraCore
 
 extension TenantKeys {
-    /// Tokens longer than this are refused before any parsing: no token Tessera issues comes near.
-    public static let maximumTokenLength = 16 * 1024
-
-    /// Header parameters that would let a token pick its own key (`jku`, `x5u`, `x5c`, `jwk`;
-    /// RFC 8725 §3.10) or demand extensions we do not implement (`crit`, RFC 7515 §4.1.11).
-    static let forbiddenHeaderParameters = ["jku", "x5u", "x5c", "jwk", "crit"]
-
     /// Verifies a token signed by this tenant and returns its payload.
     ///
-    /// Nothing in the header is trusted: the header is parsed here, before any key is touched,
-    /// and the key is looked up by `kid` among this tenant's verifying keys only (jwt-kit's
-    /// `JWTKeyCollection` would fall back to its default key for an unknown kid). The algorithm
-    /// comes from the key, and the header's `alg` must name it. Then, in order:
-    /// `typ` (RFC 9068 §4), signature, `iss`, `exp` (required, RFC 7519 §4.1.4), `nbf` (§4.1.5),
-    /// `iat` (§4.1.6), with `leeway` seconds of clock skew on the times.
+    /// Nothing in the header is trusted: `CompactJWS` takes the token apart and refuses the
+    /// header tricks every kind of JWT refuses, before any key is touched. The key is looked up
+    /// by `kid` among this tenant's verifying keys only (jwt-kit's `JWTKeyCollection` would fall
+    /// back to its default key for an unknown kid). The algorithm comes from the key, and the
+    /// header's `alg` must name it. Then, in order: `typ` (RFC 9068 §4), signature, `iss`, `exp`
+    /// (required, RFC 7519 §4.1.4), `nbf` (§4.1.5), `iat` (§4.1.6), with `leeway` seconds of
+    /// clock skew on the times.
     ///
-    /// Header and claims are read with `JSONReader` (strict; a repeated member name is
-    /// malformed). A `Payload` that is `CompactJSONDecodable` is built from the parsed claims;
-    /// any other `Decodable` goes through `JSONDecoder`. For jwt-kit `JWTPayload` types,
-    /// `verify(using:)` is not called: the time rules live here, judged against `now` with
-    /// `leeway`, in one place. The audience (`aud`) is the caller's to check, since only it knows
-    /// who it is.
-    public func verify<Payload: Decodable>(
+    /// The claims are read with `JSONReader` (strict) into a `CompactJSONDecodable` payload. The
+    /// time rules live here, judged against `now` with `leeway`, in one place. The audience
+    /// (`aud`) is the caller's to check, since only it knows who it is.
+    public func verify<Payload: CompactJSONDecodable>(
         _ token: String, as _: Payload.Type = Payload.self, expectedType: String, issuer: String,
         now: Date, leeway: Int
     ) throws(TokenRejection) -> Payload {
-        let bytes = Array(token.utf8)
-        guard bytes.count <= Self.maximumTokenLength else { throw .malformed }
-
-        // RFC 7515 §7.1: BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature).
-        let period = UInt8(ascii: ".")
-        guard let first = bytes.firstIndex(of: period),
-            let second = bytes[(first + 1)...].firstIndex(of: period),
-            !bytes[(second + 1)...].contains(period)
-        else { throw .malformed }
-
-        let header = try Self.parseHeader(bytes[..<first])
-        let key = try verifyingKey(for: header)
-        guard let type = try? header.optionalString("typ"), Self.type(type, matches: expectedType) else {
-            throw .wrongType
+        let jws: CompactJWS
+        do {
+            jws = try CompactJWS(parsing: token)
+        } catch {
+            throw TokenRejection(error)
         }
-
-        guard let signature = Base64URLBytes.decode(bytes[(second + 1)...]) else { throw .malformed }
-        guard key.verify(signature: signature, signs: bytes[..<second]) else { throw .badSignature }
-
-        guard let payloadJSON = Base64URLBytes.decode(bytes[(first + 1)..<second]) else { throw .malformed }
+        let key = try verifyingKey(for: jws)
+        guard jws.hasType(expectedType) else { throw .wrongType }
+        guard key.verify(signature: jws.signature, signs: jws.signingInput) else { throw .badSignature }
         let claims: JSONObject
         do {
-            claims = try JSONReader.object(payloadJSON)
+            claims = try jws.claims()
         } catch {
             throw .malformed
         }
         // The registered claims are judged first, so an expired token reads as expired even
         // when the rest of its claims would not fit `Payload`.
         try RegisteredClaims(claims).check(issuer: issuer, now: now, leeway: leeway)
-        if let compact = Payload.self as? any CompactJSONDecodable.Type {
-            guard let payload = (try? compact.init(compactJSON: claims)) as? Payload else { throw .malformed }
-            return payload
-        }
         do {
-            return try TokenJSON.decoder.decode(Payload.self, from: Data(payloadJSON))
+            return try Payload(compactJSON: claims)
         } catch {
             throw .malformed
         }
-    }
-
-    /// Decodes the JOSE header and refuses the parameters no Tessera token carries (present at
-    /// all, even as `null`).
-    static func parseHeader(_ segment: ArraySlice<UInt8>) throws(TokenRejection) -> JSONObject {
-        guard let json = Base64URLBytes.decode(segment) else { throw .malformed }
-        let fields: JSONObject
-        do {
-            fields = try JSONReader.object(json)
-        } catch {
-            throw .malformed
-        }
-        for name in forbiddenHeaderParameters where fields[name] != nil {
-            throw .forbiddenHeader(name)
-        }
-        return fields
     }
 
     /// The key named by `kid`, if it verifies for this tenant and the header's `alg` is its
-    /// algorithm. `none` is never an algorithm (RFC 8725 §3.1).
-    func verifyingKey(for header: JSONObject) throws(TokenRejection) -> LoadedKey {
-        guard let alg = try? header.optionalString("alg"), alg.lowercased() != "none" else {
-            throw .unsupportedAlgorithm
-        }
-        guard let kid = try? header.optionalString("kid"), let key = verifying[kid] else { throw .unknownKey }
-        guard key.algorithm.rawValue == alg else { throw .unsupportedAlgorithm }
+    /// algorithm.
+    func verifyingKey(for jws: CompactJWS) throws(TokenRejection) -> LoadedKey {
+        guard let kid = jws.keyID, let key = verifying[kid] else { throw .unknownKey }
+        guard key.algorithm.accepts(jws.algorithm) else { throw .unsupportedAlgorithm }
         return key
     }
+}
 
-    /// `typ` compares case-insensitively, and the `application/` prefix may be present or not
-    /// (RFC 7515 §4.1.9; RFC 9068 §4 names both `at+jwt` and `application/at+jwt`).
-    static func type(_ type: String, matches expected: String) -> Bool {
-        let given = type.lowercased()
-        let wanted = expected.lowercased()
-        return given == wanted || given == "application/" + wanted
+extension TokenRejection {
+    init(_ failure: CompactJWS.Failure) {
+        switch failure {
+        case .malformed: self = .malformed
+        case .unsupportedAlgorithm: self = .unsupportedAlgorithm
+        case .refusedHeaderMember(let name): self = .forbiddenHeader(name)
+        }
     }
 }
 

@@ -94,8 +94,8 @@ enum KeyMaterial {
         guard members["kty"] == expected.kty, members["crv"] == expected.crv else {
             throw .invalidPublicJWK(kid: kid, reason: "not a \(algorithm.rawValue) key")
         }
-        if let alg = jwk.alg, alg != algorithm.rawValue {
-            throw .invalidPublicJWK(kid: kid, reason: "alg \(alg) differs from the key's \(algorithm.rawValue)")
+        if let alg = jwk.alg, !algorithm.accepts(alg) {
+            throw .invalidPublicJWK(kid: kid, reason: "alg \(alg) differs from the key's \(algorithm.jwsAlgorithm)")
         }
         do {
             switch algorithm {
@@ -120,8 +120,8 @@ enum KeyMaterial {
     /// already checked: x and y, 32 bytes each, as an uncompressed point (SEC 1 §2.3.3).
     static func p256PublicKey(_ jwk: PublicJWK, kid: String) throws(KeyError) -> P256.Signing.PublicKey {
         let members = jwk.requiredMembers
-        guard let x = members["x"].flatMap({ Base64URLBytes.decode($0) }),
-            let y = members["y"].flatMap({ Base64URLBytes.decode($0) }),
+        guard let x = members["x"].flatMap({ Base64URL.decode($0) }),
+            let y = members["y"].flatMap({ Base64URL.decode($0) }),
             x.count == 32, y.count == 32,
             let key = try? P256.Signing.PublicKey(x963Representation: [0x04] + x + y)
         else { throw .invalidPublicJWK(kid: kid, reason: "its parameters are not a valid ES256 public key") }

@@ -72,7 +72,7 @@ public struct LoadedKey: Sendable {
         }
         var headers: [String: [UInt8]] = [:]
         for type in Self.preparedTypes {
-            headers[type] = try Self.encodeHeader(alg: record.algorithm.rawValue, kid: kid, type: type)
+            headers[type] = try Self.encodeHeader(alg: record.algorithm.jwsAlgorithm, kid: kid, type: type)
         }
         self.kid = kid
         self.algorithm = record.algorithm
@@ -86,13 +86,13 @@ public struct LoadedKey: Sendable {
     /// The base64url JOSE header `{"alg","kid","typ"}` (RFC 7515 §4.1) for a token of `type`.
     func encodedHeader(type: String) throws(KeyError) -> [UInt8] {
         if let prepared = encodedHeaders[type] { return prepared }
-        return try Self.encodeHeader(alg: algorithm.rawValue, kid: kid, type: type)
+        return try Self.encodeHeader(alg: algorithm.jwsAlgorithm, kid: kid, type: type)
     }
 
     static func encodeHeader(alg: String, kid: String, type: String) throws(KeyError) -> [UInt8] {
         do {
             let json = try TokenJSON.headerEncoder.encode(["alg": alg, "kid": kid, "typ": type])
-            return Base64URLBytes.encode(Array(json))
+            return Base64URL.encodedBytes(Array(json))
         } catch {
             throw .tokenEncodingFailed(reason: "header: \(error)")
         }

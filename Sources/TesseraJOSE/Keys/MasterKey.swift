@@ -16,7 +16,7 @@ public struct MasterKey: Sendable {
 
     /// Reads the key from its base64url text (no padding), exactly as `base64URL` writes it.
     public init(base64URL text: String) throws(KeyError) {
-        guard let bytes = Base64URLBytes.decode(text) else {
+        guard let bytes = Base64URL.decode(text) else {
             throw .invalidMasterKey(reason: "not base64url text (alphabet A-Z a-z 0-9 - _, no padding)")
         }
         guard bytes.count == Self.byteCount else {

@@ -1,9 +1,10 @@
 import Foundation
+import TesseraJOSE
 
 /// The claims of a `private_key_jwt` assertion that RFC 7523 §3 gives rules for. NumericDates
 /// are read as numbers (fractions allowed, RFC 7519 §2); a claim of the wrong JSON type makes
 /// the assertion malformed rather than silently absent.
-struct ClientAssertionClaims: Decodable, Sendable, Equatable {
+struct ClientAssertionClaims: CompactJSONDecodable, Sendable, Equatable {
     let iss: String?
     let sub: String?
     /// RFC 7519 §4.1.3: one string or an array of strings.
@@ -13,23 +14,25 @@ struct ClientAssertionClaims: Decodable, Sendable, Equatable {
     let iat: Double?
     let jti: String?
 
-    private enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, nbf, iat, jti
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        iss = try container.decodeIfPresent(String.self, forKey: .iss)
-        sub = try container.decodeIfPresent(String.self, forKey: .sub)
-        if let single = try? container.decodeIfPresent(String.self, forKey: .aud) {
-            aud = [single]
-        } else {
-            aud = try container.decodeIfPresent([String].self, forKey: .aud) ?? []
+    init(compactJSON claims: JSONObject) throws(JSONReader.Failure) {
+        iss = try claims.optionalString("iss")
+        sub = try claims.optionalString("sub")
+        switch claims["aud"] {
+        case nil, .null?: aud = []
+        case .string(let single)?: aud = [single]
+        case .array(let values)?:
+            aud = try values.map { value throws(JSONReader.Failure) in
+                guard case .string(let audience) = value else {
+                    throw JSONReader.Failure(reason: "aud is not a string")
+                }
+                return audience
+            }
+        default: throw JSONReader.Failure(reason: "aud is neither a string nor an array")
         }
-        exp = try container.decodeIfPresent(Double.self, forKey: .exp)
-        nbf = try container.decodeIfPresent(Double.self, forKey: .nbf)
-        iat = try container.decodeIfPresent(Double.self, forKey: .iat)
-        jti = try container.decodeIfPresent(String.self, forKey: .jti)
+        exp = try claims.optionalNumber("exp")
+        nbf = try claims.optionalNumber("nbf")
+        iat = try claims.optionalNumber("iat")
+        jti = try claims.optionalString("jti")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 import TesseraStore
 
 /// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -25,7 +26,7 @@ public struct ClientAuthenticator: Sendable {
 
     /// The JWS algorithms accepted for `private_key_jwt` assertions, for the metadata's
     /// `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2).
-    public static let assertionSigningAlgorithms: [String] = AssertionAlgorithm.allCases.map(\.rawValue)
+    public static let assertionSigningAlgorithms: [String] = JWSAlgorithm.allCases.map(\.rawValue)
 
     let directory: any ClientDirectory
     let assertions: any ClientAssertionStore

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 
 /// Parsed client key sets, so a `private_key_jwt` client's JWKS is read and its verifiers
 /// built once rather than on every token request.
@@ -10,7 +11,7 @@ import TesseraCore
 actor ClientKeyCache {
     private struct Entry {
         let source: String
-        let keys: ClientJWKS
+        let keys: VerificationKeySet
     }
 
     private struct ClientKey: Hashable {
@@ -25,10 +26,10 @@ actor ClientKeyCache {
         self.capacity = capacity
     }
 
-    func keys(of client: Client, jwks: String) async -> ClientJWKS {
+    func keys(of client: Client, jwks: String) async -> VerificationKeySet {
         let cacheKey = ClientKey(tenantID: client.tenantID, clientID: client.id)
         if let entry = entries[cacheKey], entry.source == jwks { return entry.keys }
-        let keys = await ClientJWKS(json: jwks)
+        let keys = await VerificationKeySet(json: jwks)
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[cacheKey] = Entry(source: jwks, keys: keys)
         return keys

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 import TesseraStore
 
 extension ClientAuthenticator {
@@ -23,9 +24,7 @@ extension ClientAuthenticator {
         else { throw .invalidClient(Self.failureDescription) }
 
         let keys = await keyCache.keys(of: client, jwks: jwks)
-        guard let verifier = keys.verifier(kid: assertion.kid, algorithm: assertion.algorithm),
-            (try? verifier.verify(assertion.signature, signs: assertion.signingInput)) == true
-        else { throw .invalidClient(Self.failureDescription) }
+        guard keys.verifies(assertion.jws) else { throw .invalidClient(Self.failureDescription) }
 
         // The client's own key signed this: from here the caller may learn why it is refused.
         guard client.status == .active else { throw .invalidClient("the client is disabled") }

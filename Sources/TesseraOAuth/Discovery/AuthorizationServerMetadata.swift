@@ -63,7 +63,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         tokenEndpointAuthSigningAlgValuesSupported = ClientAuthenticator.assertionSigningAlgorithms
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
-        idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm]
+        idTokenSigningAlgValuesSupported = [(SigningAlgorithm(rawValue: tenant.settings.keyAlgorithm) ?? .es256).jwsAlgorithm]
     }
 
     enum CodingKeys: String, CodingKey {

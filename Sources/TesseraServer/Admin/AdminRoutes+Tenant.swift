@@ -87,8 +87,8 @@ extension AdminRoutes {
             ) { call in
                 var algorithm: SigningAlgorithm?
                 if call.request.headers[.contentType] != nil, let alg = try await call.body(KeyRotateBody.self).alg {
-                    guard let parsed = SigningAlgorithm(rawValue: alg), parsed.isPublishable else {
-                        throw ProblemResponse.badRequest("alg must be ES256, EdDSA or RS256", field: "alg")
+                    guard let parsed = SigningAlgorithm(name: alg), parsed.isPublishable else {
+                        throw ProblemResponse.badRequest("alg must be ES256, Ed25519 (or EdDSA) or RS256", field: "alg")
                     }
                     algorithm = parsed
                 }

@@ -198,7 +198,7 @@ enum OpenAPIDocument {
                     "ended_at": dateTime,
                 ], required: ["kid", "alg", "state", "published", "created_at"]),
             "SigningKeyPage": page("SigningKey"),
-            "KeyRotate": input(["alg": ["type": "string", "enum": ["ES256", "EdDSA", "RS256"]]]),
+            "KeyRotate": input(["alg": ["type": "string", "enum": ["ES256", "Ed25519", "EdDSA", "RS256"]]]),
             "AuditEvent": object(
                 [
                     "id": string, "occurred_at": dateTime, "actor": string, "action": string, "target": string,

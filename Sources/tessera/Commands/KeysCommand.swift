@@ -28,14 +28,14 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Rotate now: the published next key signs, the current one verifies until its tokens expire.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "The tenant's slug.") var tenant: String
-        @Option(help: "Algorithm of the new next key: ES256, EdDSA or RS256 (default: the tenant's).") var alg: String?
+        @Option(help: "Algorithm of the new next key: ES256, EdDSA (Ed25519) or RS256 (default: the tenant's).") var alg: String?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
             try await withRuntime(options) { runtime in
                 let tenant = try await runtime.administration.tenant(tenant)
                 let algorithm = try alg.map { text in
-                    guard let parsed = SigningAlgorithm(rawValue: text), parsed.isPublishable else {
+                    guard let parsed = SigningAlgorithm(name: text), parsed.isPublishable else {
                         throw TesseraCore.ValidationError(field: "alg", "'\(text)' is not one of ES256, EdDSA, RS256")
                     }
                     return parsed

@@ -17,7 +17,7 @@ struct SigningBenchmarkCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() async throws {
-        guard let algorithm = SigningAlgorithm(rawValue: alg), algorithm.isPublishable else {
+        guard let algorithm = SigningAlgorithm(name: alg), algorithm.isPublishable else {
             CommandOutput.fail(TesseraCore.ValidationError(field: "alg", "'\(alg)' is not one of ES256, EdDSA, RS256"))
         }
         let masterKey = MasterKey.generate()

@@ -72,12 +72,27 @@ actor IssuerKeys {
         }
         let (body, cacheControl) = try await get(uri)
         let keys = JWTKeyCollection()
-        try await keys.add(jwksJSON: String(decoding: body, as: UTF8.self))
+        try await keys.add(jwksJSON: Self.forJWTKit(body))
         let jwks = try JSONDecoder().decode(JWKSDocument.self, from: body)
         var algorithms: [String: String] = [:]
         for key in jwks.keys { if let kid = key.kid, let alg = key.alg { algorithms[kid] = alg } }
         let maxAge = Self.maxAge(cacheControl) ?? 60
         return Snapshot(keys: keys, algorithms: algorithms, expires: .now + .seconds(maxAge))
+    }
+
+    /// jwt-kit 5.8 predates RFC 9864: it reads an Ed25519 JWK only under the polymorphic `alg`
+    /// `EdDSA`, and refuses the whole set when one key says `Ed25519`. The copy it gets says
+    /// `EdDSA`; the header check above still compares with the published `Ed25519`.
+    static func forJWTKit(_ body: Data) throws -> String {
+        guard var document = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let keys = document["keys"] as? [[String: Any]]
+        else { throw ResourceServerError.notAKeySet }
+        document["keys"] = keys.map { key -> [String: Any] in
+            var key = key
+            if key["alg"] as? String == "Ed25519" { key["alg"] = "EdDSA" }
+            return key
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
     }
 
     private func get(_ url: String) async throws -> (Data, String?) {
@@ -123,11 +138,13 @@ actor IssuerKeys {
 enum ResourceServerError: Error, CustomStringConvertible {
     case metadataIssuerMismatch
     case issuerAnswered(Int, String)
+    case notAKeySet
 
     var description: String {
         switch self {
         case .metadataIssuerMismatch: "the issuer's metadata names another issuer"
         case .issuerAnswered(let status, let url): "\(url) answered \(status)"
+        case .notAKeySet: "the issuer's JWKS is not a JWK Set"
         }
     }
 }

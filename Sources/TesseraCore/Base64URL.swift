@@ -1,13 +1,16 @@
-/// Base64url (RFC 4648 §5, no padding) straight into and out of byte arrays, for the token hot
-/// path: a JWT is built and taken apart as bytes, and going through `Data`, `String` and three
-/// character replacements per segment costs more than the rest of the framing. `Base64URL`
-/// (random ids, secrets) encodes through it too.
+/// The one base64url of the server (RFC 4648 §5, no padding): JWS segments, JWK members, random
+/// tokens, PKCE challenges, sealed browser state and admin cursors all go through it. It lives in
+/// the bottom layer because PKCE and random tokens need it; the JOSE layer uses it as it is.
+///
+/// Straight into and out of byte arrays, for the token hot path: a JWT is built and taken apart
+/// as bytes, and going through `Data`, `String` and three character replacements per segment
+/// costs more than the rest of the framing.
 ///
 /// Decoding is strict, as RFC 7515 §2 requires of JWS segments: only the URL-safe alphabet, no
 /// padding, no whitespace, and the unused low bits of the last character must be zero, so that
 /// every byte string has exactly one accepted spelling and an altered segment never decodes to
 /// the same bytes.
-public enum Base64URLBytes {
+public enum Base64URL {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -46,14 +49,15 @@ public enum Base64URLBytes {
         }
     }
 
-    public static func encode(_ bytes: [UInt8]) -> [UInt8] {
+    /// The encoding as bytes, ready to be framed into a JWS.
+    public static func encodedBytes(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         append(bytes, to: &output)
         return output
     }
 
-    public static func encodeToString(_ bytes: [UInt8]) -> String {
-        String(decoding: encode(bytes), as: UTF8.self)
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        String(decoding: encodedBytes(Array(bytes)), as: UTF8.self)
     }
 
     /// The decoded bytes, or nil when `text` is not canonical unpadded base64url.
