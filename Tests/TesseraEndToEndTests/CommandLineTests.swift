@@ -135,7 +135,8 @@ extension EndToEndTests {
                 try json(try run(["keys", "rotate", "--tenant", "acme", "--alg", "EdDSA", "--json"]))
                     as? [[String: Any]])
             #expect(rotated.compactMap { $0["state"] as? String }.sorted() == ["current", "next", "previous"])
-            #expect(rotated.first { $0["state"] as? String == "next" }?["alg"] as? String == "EdDSA")
+            // `--alg EdDSA` names the key type; the key's JWS alg is RFC 9864's `Ed25519`.
+            #expect(rotated.first { $0["state"] as? String == "next" }?["alg"] as? String == "Ed25519")
             let previous = try #require(rotated.first { $0["state"] as? String == "previous" }?["kid"] as? String)
             #expect(try run(["keys", "revoke", "--tenant", "acme", "--kid", previous]).status == 0)
             let unknown = try run(["keys", "revoke", "--tenant", "acme", "--kid", "nope"])

@@ -81,4 +81,17 @@ import Testing
         #expect(throws: JSONReader.Failure.self) { try object.integer("big") }
         #expect(try object.optionalInteger("missing") == nil)
     }
+
+    /// What was read is written back the same (audit details pass through the admin API so).
+    @Test func aValueReadIsWrittenBackTheSame() throws {
+        let text = #"{"name":["Orders \"app\""],"n":3,"ok":true,"nothing":null,"f":1.5,"o":{"k":"v"}}"#
+        let object = try JSONReader.object(Array(text.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let written = try JSONReader.object(Array(try encoder.encode(object)))
+        // Member order is the encoder's to choose; names and values are not.
+        let sorted = { (object: JSONObject) in object.members.sorted { $0.0 < $1.0 } }
+        #expect(sorted(written).map(\.0) == sorted(object).map(\.0))
+        #expect(zip(sorted(written), sorted(object)).allSatisfy { $0.1 == $1.1 })
+    }
 }

@@ -13,7 +13,7 @@ struct AuditEventRepresentation: Encodable, Sendable {
     let action: String
     let target: String
     let requestID: String?
-    let details: JSONValue
+    let details: JSONObject
 
     init(_ event: AuditEvent) {
         id = event.id.uuidString.lowercased()
@@ -22,7 +22,8 @@ struct AuditEventRepresentation: Encodable, Sendable {
         action = event.action.rawValue
         target = event.target
         requestID = event.requestID
-        details = JSONValue.object(parsing: event.details)
+        // Written by `JSONWriter`; a row that is not an object (never written so) shows as `{}`.
+        details = (try? JSONReader.object(Array(event.details.utf8))) ?? .empty
     }
 
     enum CodingKeys: String, CodingKey {
