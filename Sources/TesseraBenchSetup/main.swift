@@ -32,7 +32,7 @@ func provision(index: Int, administration: Administration) async throws -> Strin
     let slug = String(format: "bench-%05d", index)
     let tenant = try await administration.updateSettings(
         of: try await administration.createTenant(slug: slug, name: nil, actor: "bench"),
-        assignments: ["rate_limit_per_client=0", "rate_limit_per_address=0"], actor: "bench")
+        [.rateLimitPerClient: 0, .rateLimitPerAddress: 0], actor: "bench")
     _ = try await administration.createScope(in: tenant, name: "orders:read", description: nil, actor: "bench")
     let created = try await administration.createClient(
         in: tenant,

@@ -27,41 +27,63 @@ struct TenantRulesTests {
         #expect(throws: ValidationError.self) { try PublicURL(text) }
     }
 
-    @Test func settingsAcceptDurationsWithUnits() throws {
+    @Test func settingsTakeValuesWithinTheirRanges() throws {
         var settings = TenantSettings()
-        try settings.set("access_token_ttl=10m")
-        try settings.set("key_rotation_period=30d")
-        try settings.set("key_publish_ahead=12h")
-        try settings.set("rate_limit_per_client=0")
+        try settings.apply([
+            .accessTokenTTL: 600, .keyRotationPeriod: 2_592_000, .keyPublishAhead: 43_200, .rateLimitPerClient: 0,
+            .keyAlgorithm: .algorithm(.edDSA),
+        ])
         #expect(settings.accessTokenTTL == 600)
         #expect(settings.keyRotationPeriod == 2_592_000)
         #expect(settings.keyPublishAhead == 43_200)
         #expect(settings.rateLimitPerClient == 0)
+        #expect(settings.keyAlgorithm == .edDSA)
+        #expect(settings[.keyPublishAhead] == 43_200)
     }
 
     @Test(arguments: [
-        "nope=1", "access_token_ttl", "access_token_ttl=ten", "access_token_ttl=1", "key_algorithm=HS256",
-        "key_publish_ahead=365d", "rate_limit_per_client=-1",
+        (TenantSetting.accessTokenTTL, TenantSettingValue.integer(1)),
+        (.accessTokenTTL, .algorithm(.es256)),
+        (.keyAlgorithm, .algorithm(.hs256)),
+        (.keyAlgorithm, .integer(5)),
+        (.keyPublishAhead, .integer(365 * 86_400)),
+        (.rateLimitPerClient, .integer(-1)),
+        (.tokenExchangeMaxDepth, .integer(17)),
     ])
-    func badSettingsAreRefusedAndLeaveSettingsUnchanged(assignment: String) {
+    func badSettingsAreRefusedAndLeaveSettingsUnchanged(setting: TenantSetting, value: TenantSettingValue) {
         var settings = TenantSettings()
-        #expect(throws: ValidationError.self) { try settings.set(assignment) }
+        #expect(throws: ValidationError.self) { try settings.apply([setting: value]) }
         #expect(settings == TenantSettings.defaults)
     }
 
     @Test func publishAheadMustBeShorterThanTheRotationPeriod() throws {
         var settings = TenantSettings()
-        try settings.set("key_rotation_period=2d")
-        #expect(throws: ValidationError.self) { try settings.set("key_publish_ahead=3d") }
+        try settings.apply([.keyRotationPeriod: 172_800])
+        #expect(throws: ValidationError.self) { try settings.apply([.keyPublishAhead: 259_200]) }
         #expect(settings.keyPublishAhead == TenantSettings.defaults.keyPublishAhead)
+        // All or none: a valid change beside an invalid one is not applied either.
+        #expect(throws: ValidationError.self) {
+            try settings.apply([.accessTokenTTL: 120, .keyPublishAhead: 259_200])
+        }
+        #expect(settings.accessTokenTTL == TenantSettings.defaults.accessTokenTTL)
     }
 
     @Test func jwksCacheIsShorterThanThePublishAheadPeriod() throws {
         var settings = TenantSettings()
-        for ahead in ["10s", "1m", "1h", "1d", "20d"] {
-            try settings.set("key_publish_ahead=\(ahead)")
+        for ahead in [10, 60, 3_600, 86_400, 20 * 86_400] {
+            try settings.apply([.keyPublishAhead: .integer(ahead)])
             #expect(settings.jwksMaxAge < settings.keyPublishAhead)
         }
+    }
+
+    @Test func everySettingRoundTripsThroughItsStoredJSON() throws {
+        var settings = TenantSettings()
+        try settings.apply([.sessionTTL: 600, .keyAlgorithm: .algorithm(.rs256), .devicePollInterval: 9])
+        let json = try JSONEncoder().encode(settings)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(Set(object.keys) == Set(TenantSetting.all.map(\.name)))
+        #expect(object["key_algorithm"] as? String == "RS256")
+        #expect(try JSONDecoder().decode(TenantSettings.self, from: json) == settings)
     }
 
     @Test func olderStoredSettingsFillMissingValuesWithDefaults() throws {

@@ -134,7 +134,7 @@ struct ChangePropagationTests {
         try await Self.withInstances { instances in
             let before = try #require(Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]))
             let updated = try await instances.a.administration.updateSettings(
-                of: try await instances.a.administration.tenant("acme"), assignments: ["key_publish_ahead=120"],
+                of: try await instances.a.administration.tenant("acme"), [.keyPublishAhead: 120],
                 actor: "test")
             let expected = updated.settings.jwksMaxAge
             try #require(expected != before)

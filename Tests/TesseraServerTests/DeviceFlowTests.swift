@@ -17,7 +17,7 @@ struct DeviceFlowTests {
 
         static func make(_ runtime: TesseraRuntime) async throws -> Device {
             _ = try await runtime.administration.updateSettings(
-                of: try await runtime.administration.tenant("acme"), assignments: ["device_poll_interval=1"],
+                of: try await runtime.administration.tenant("acme"), [.devicePollInterval: 1],
                 actor: "test")
             let (client, _) = try await runtime.administration.createClient(
                 in: try await runtime.administration.tenant("acme"),

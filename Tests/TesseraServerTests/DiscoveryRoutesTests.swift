@@ -116,7 +116,7 @@ struct DiscoveryRoutesTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
-                of: try await runtime.administration.tenant("acme"), assignments: ["key_publish_ahead=60"],
+                of: try await runtime.administration.tenant("acme"), [.keyPublishAhead: 60],
                 actor: "test")
             try await ServerFixture.withClient(runtime) { client in
                 let response = try await client.execute(uri: Self.jwksPath, method: .get)

@@ -289,9 +289,7 @@ struct KeyManagementTests {
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
                 of: try await runtime.administration.tenant("acme"),
-                assignments: [
-                    "key_publish_ahead=30", "key_rotation_period=600", "access_token_ttl=60", "id_token_ttl=60",
-                ], actor: "test")
+                [.keyPublishAhead: 30, .keyRotationPeriod: 600, .accessTokenTTL: 60, .idTokenTTL: 60], actor: "test")
             let lifetime = RotationPolicy(settings: tenant.settings).longestTokenLifetime
             try #require(lifetime < 600, "a previous key must be due to retire before the next rotation")
             let initial = try await runtime.store.signingKeys(tenantID: tenant.id)

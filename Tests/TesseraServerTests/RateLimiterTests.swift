@@ -47,7 +47,7 @@ struct TokenEndpointRateLimitTests {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             var tenant = try await ServerFixture.acme(runtime)
             tenant = try await runtime.administration.updateSettings(
-                of: try await runtime.administration.tenant("acme"), assignments: ["rate_limit_per_address=1"],
+                of: try await runtime.administration.tenant("acme"), [.rateLimitPerAddress: 1],
                 actor: "test")
             #expect(tenant.settings.rateLimitPerAddress == 1)
             try await buildApplication(runtime: runtime).test(.live) { client in
@@ -81,7 +81,7 @@ struct ClientRateLimitTests {
             _ = try await ServerFixture.acme(runtime)
             _ = try await runtime.administration.updateSettings(
                 of: try await runtime.administration.tenant("acme"),
-                assignments: ["rate_limit_per_client=2", "rate_limit_per_address=0"], actor: "test")
+                [.rateLimitPerClient: 2, .rateLimitPerAddress: 0], actor: "test")
             var credentials: [String] = []
             for name in ["busy", "quiet"] {
                 let created = try await runtime.administration.createClient(

@@ -61,7 +61,7 @@ struct ScheduleExclusionTests {
             _ = try await ServerFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
                 of: try await runtime.administration.tenant("acme"),
-                assignments: ["key_publish_ahead=30", "key_rotation_period=600"], actor: "test")
+                [.keyPublishAhead: 30, .keyRotationPeriod: 600], actor: "test")
             let start = try #require(
                 try await runtime.store.signingKeys(tenantID: tenant.id).only(.current).activatedAt)
             let clock = ManualClock(start + 601)

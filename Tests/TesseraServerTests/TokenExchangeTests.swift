@@ -133,7 +133,7 @@ struct TokenExchangeTests {
 
                 // Too deep: this tenant allows one hop.
                 _ = try await runtime.administration.updateSettings(
-                    of: try await runtime.administration.tenant("acme"), assignments: ["token_exchange_max_depth=1"],
+                    of: try await runtime.administration.tenant("acme"), [.tokenExchangeMaxDepth: 1],
                     actor: "test")
                 // No change follower runs in-process: drop the cached tenant as it would.
                 await runtime.tenants.reset()

@@ -22,7 +22,7 @@ struct StoreConformanceTests {
         let store = try await TestDatabases.freshStore(backend)
         defer { Task { await store.close() } }
         var tenant = try Fixtures.tenant("acme")
-        try tenant.settings.set("access_token_ttl=5m")
+        try tenant.settings.apply([.accessTokenTTL: 300])
         try await store.insertTenant(tenant)
 
         let read = try #require(try await store.tenant(slug: TenantSlug("acme")))
@@ -60,7 +60,7 @@ struct StoreConformanceTests {
         let store = try await TestDatabases.freshStore(backend)
         defer { Task { await store.close() } }
         var tenant = try await Fixtures.insertedTenant(store)
-        try tenant.settings.set("rate_limit_per_client=0")
+        try tenant.settings.apply([.rateLimitPerClient: 0])
         tenant.status = .disabled
         tenant.version += 1
         try await store.updateTenant(tenant)

@@ -112,17 +112,20 @@ extension Administration {
         }
     }
 
-    /// Applies `KEY=VALUE` assignments; all or none.
-    public func updateSettings(of tenant: Tenant, assignments: [String], actor: String) async throws -> Tenant {
-        guard !assignments.isEmpty else { return tenant }
+    /// Changes settings, all or none; every instance uses them within a second.
+    public func updateSettings(
+        of tenant: Tenant, _ changes: [TenantSetting: TenantSettingValue], actor: String, requestID: String? = nil
+    ) async throws -> Tenant {
+        guard !changes.isEmpty else { return tenant }
         var updated = tenant
-        for assignment in assignments { try updated.settings.set(assignment) }
+        try updated.settings.apply(changes)
+        let set = TenantSetting.all.compactMap { setting in changes[setting].map { "\(setting.name)=\($0)" } }
         return try await save(
             updated,
             AuditRecord(
-                action: .tenantSettingsUpdate, target: tenant.slug.rawValue,
-                details: AuditDetails().strings("set", assignments)),
-            actor: actor, requestID: nil)
+                action: .tenantSettingsUpdate, target: tenant.slug.rawValue, details: AuditDetails().strings("set", set)
+            ),
+            actor: actor, requestID: requestID)
     }
 
     /// Enables or disables a tenant (its issuer stops answering when disabled).

@@ -10,7 +10,7 @@ public struct TenantKeyProvisioner: Sendable {
     public init(masterKey: MasterKey) { self.masterKey = masterKey }
 
     func initialKeys(_ tenant: Tenant) throws -> [SigningKeyRecord] {
-        let algorithm = SigningAlgorithm(rawValue: tenant.settings.keyAlgorithm) ?? .es256
+        let algorithm = tenant.settings.keyAlgorithm
         return try KeyLifecycle.initialKeys(
             tenantID: tenant.id, algorithm: algorithm, now: tenant.createdAt, masterKey: masterKey
         ).map(\.record)

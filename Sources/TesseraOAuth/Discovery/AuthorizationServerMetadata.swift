@@ -63,7 +63,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         tokenEndpointAuthSigningAlgValuesSupported = ClientAuthenticator.assertionSigningAlgorithms
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
-        idTokenSigningAlgValuesSupported = [(SigningAlgorithm(rawValue: tenant.settings.keyAlgorithm) ?? .es256).jwsAlgorithm]
+        idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm.jwsAlgorithm]
     }
 
     enum CodingKeys: String, CodingKey {

@@ -28,7 +28,7 @@ public struct KeyManagement: Sendable {
     )
         async throws -> [SigningKeyRecord]
     {
-        let algorithm = try algorithm ?? Self.algorithm(of: tenant)
+        let algorithm = algorithm ?? tenant.settings.keyAlgorithm
         guard algorithm.isPublishable || algorithm == .hs256 else { throw ValidationError(field: "alg", "unsupported") }
         let now = clock()
         let records = try await store.signingKeys(tenantID: tenant.id)
@@ -47,7 +47,7 @@ public struct KeyManagement: Sendable {
             throw ValidationError(field: "kid", "tenant '\(tenant.slug)' has no key '\(kid)'")
         }
         let plan = try KeyLifecycle.revoke(
-            kid: kid, records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
+            kid: kid, records: records, tenantID: tenant.id, algorithm: tenant.settings.keyAlgorithm, now: now,
             masterKey: masterKey)
         try await apply(
             plan, tenant: tenant, action: .keyRevoke, actor: actor, requestID: requestID, now: now, target: kid)
@@ -71,7 +71,7 @@ public struct KeyManagement: Sendable {
                 for tenant in active {
                     let records = keysByTenant[tenant.id] ?? []
                     let plan = try KeyLifecycle.scheduled(
-                        records: records, tenantID: tenant.id, algorithm: try Self.algorithm(of: tenant), now: now,
+                        records: records, tenantID: tenant.id, algorithm: tenant.settings.keyAlgorithm, now: now,
                         policy: RotationPolicy(settings: tenant.settings), masterKey: masterKey)
                     guard !plan.isEmpty else { continue }
                     try await operations.audited(
@@ -141,12 +141,5 @@ public struct KeyManagement: Sendable {
         return AuditRecord(
             action: action, target: target ?? plan.map(\.record.kid).joined(separator: ","),
             details: AuditDetails().strings("transitions", [transitions]))
-    }
-
-    static func algorithm(of tenant: Tenant) throws -> SigningAlgorithm {
-        guard let algorithm = SigningAlgorithm(rawValue: tenant.settings.keyAlgorithm) else {
-            throw ValidationError(field: "key_algorithm", "tenant '\(tenant.slug)' has an unknown key algorithm")
-        }
-        return algorithm
     }
 }

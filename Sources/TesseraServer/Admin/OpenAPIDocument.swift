@@ -123,6 +123,26 @@ enum OpenAPIDocument {
     }
     static var status: [String: Any] { ["type": "string", "enum": ["active", "disabled"]] }
 
+    /// The tenant's settings, from the settings table: one property per setting, with its range.
+    static var tenantSettings: [String: Any] {
+        var properties: [String: Any] = [:]
+        for setting in TenantSetting.all {
+            switch setting.kind {
+            case .duration(let range), .count(let range):
+                properties[setting.name] = [
+                    "type": "integer", "minimum": range.lowerBound, "maximum": range.upperBound,
+                    "description": setting.summary + (setting.kind == .duration(range) ? " (seconds)" : ""),
+                ]
+            case .signingAlgorithm:
+                properties[setting.name] = [
+                    "type": "string", "enum": SigningAlgorithm.allCases.filter(\.isPublishable).map(\.rawValue),
+                    "description": setting.summary,
+                ]
+            }
+        }
+        return object(properties, required: TenantSetting.all.map(\.name))
+    }
+
     static var schemas: [String: Any] {
         [
             "Problem": object(
@@ -201,15 +221,17 @@ enum OpenAPIDocument {
             "KeyRotate": input(["alg": ["type": "string", "enum": ["ES256", "Ed25519", "EdDSA", "RS256"]]]),
             "AuditEvent": object(
                 [
-                    "id": string, "occurred_at": dateTime, "actor": string, "action": string, "target": string,
+                    "id": string, "occurred_at": dateTime, "actor": string, "target": string,
                     "request_id": string, "details": ["type": "object"],
+                    "action": ["type": "string", "enum": AuditAction.allCases.map(\.rawValue)],
                 ], required: ["id", "occurred_at", "actor", "action", "target", "details"]),
             "AuditEventPage": page("AuditEvent"),
             "Tenant": object(
                 [
                     "id": string, "slug": string, "name": string, "issuer": string, "status": status,
-                    "settings": ["type": "object"], "created_at": dateTime,
+                    "settings": ["$ref": "#/components/schemas/TenantSettings"], "created_at": dateTime,
                 ], required: ["id", "slug", "name", "issuer", "status", "settings", "created_at"]),
+            "TenantSettings": tenantSettings,
             "TenantCreate": input(
                 [
                     "slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"],

@@ -59,7 +59,8 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             try await withRuntime(options) { runtime in
                 let tenant = try await runtime.administration.updateSettings(
-                    of: try await runtime.administration.tenant(slug), assignments: assignments, actor: "cli")
+                    of: try await runtime.administration.tenant(slug), try SettingAssignment.parse(assignments),
+                    actor: "cli")
                 if json {
                     CommandOutput.json(tenant.settings)
                 } else {

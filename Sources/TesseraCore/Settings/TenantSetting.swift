@@ -1,0 +1,137 @@
+/// One per-tenant setting: its name (the stored JSON member, the CLI's `--set` key, the admin
+/// API's property), the values it takes, and a one-line description. `TenantSetting.all` is the
+/// one table every front end derives from: decoding and encoding of stored rows, validation, the
+/// CLI's `--set`, the admin API's schema and docs/tenant-settings.md (a test compares them).
+public struct TenantSetting: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Whole seconds within the range.
+        case duration(ClosedRange<Int>)
+        /// A whole number within the range.
+        case count(ClosedRange<Int>)
+        /// A publishable signing algorithm (ES256, EdDSA, RS256).
+        case signingAlgorithm
+    }
+
+    enum Field: Sendable {
+        case integer(WritableKeyPath<TenantSettings, Int> & Sendable)
+        case algorithm(WritableKeyPath<TenantSettings, SigningAlgorithm> & Sendable)
+    }
+
+    public let name: String
+    public let kind: Kind
+    /// What the setting decides, in one line (docs and the admin API's schema show it).
+    public let summary: String
+    let field: Field
+
+    public var description: String { name }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.name == rhs.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    public var defaultValue: TenantSettingValue { TenantSettings.defaults[self] }
+
+    /// The setting named `name`, if there is one.
+    public static func named(_ name: String) -> TenantSetting? { all.first { $0.name == name } }
+
+    /// Whether `value` is of this setting's kind and within its range; the reason otherwise.
+    public func check(_ value: TenantSettingValue) throws(ValidationError) {
+        switch (kind, value) {
+        case (.duration(let range), .integer(let seconds)):
+            guard range.contains(seconds) else {
+                throw ValidationError(
+                    field: name, "\(seconds) s is outside the allowed range \(range.lowerBound)...\(range.upperBound) s"
+                )
+            }
+        case (.count(let range), .integer(let number)):
+            guard range.contains(number) else {
+                throw ValidationError(
+                    field: name, "\(number) is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+        case (.signingAlgorithm, .algorithm(let algorithm)):
+            guard algorithm.isPublishable else { throw ValidationError(field: name, "use one of ES256, EdDSA, RS256") }
+        default:
+            throw ValidationError(field: name, "takes \(kind.expected), not \(value)")
+        }
+    }
+}
+
+extension TenantSetting.Kind {
+    var expected: String {
+        switch self {
+        case .duration: "a duration in seconds"
+        case .count: "a whole number"
+        case .signingAlgorithm: "a signing algorithm"
+        }
+    }
+}
+
+/// A setting's value: seconds and counts are integers, the key algorithm is an algorithm.
+public enum TenantSettingValue: Sendable, Equatable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    case integer(Int)
+    case algorithm(SigningAlgorithm)
+
+    public init(integerLiteral value: Int) { self = .integer(value) }
+
+    public var description: String {
+        switch self {
+        case .integer(let value): String(value)
+        case .algorithm(let algorithm): algorithm.rawValue
+        }
+    }
+}
+
+extension TenantSetting {
+    public static let accessTokenTTL = TenantSetting(
+        name: "access_token_ttl", kind: .duration(30...86_400), summary: "lifetime of access tokens",
+        field: .integer(\.accessTokenTTL))
+    public static let refreshTokenTTL = TenantSetting(
+        name: "refresh_token_ttl", kind: .duration(60...(365 * 86_400)),
+        summary: "absolute lifetime of a refresh token family", field: .integer(\.refreshTokenTTL))
+    public static let refreshTokenIdleTTL = TenantSetting(
+        name: "refresh_token_idle_ttl", kind: .duration(60...(365 * 86_400)),
+        summary: "unused this long, a refresh token expires (at most refresh_token_ttl)",
+        field: .integer(\.refreshTokenIdleTTL))
+    public static let authorizationCodeTTL = TenantSetting(
+        name: "authorization_code_ttl", kind: .duration(10...600), summary: "lifetime of an authorization code",
+        field: .integer(\.authorizationCodeTTL))
+    public static let deviceCodeTTL = TenantSetting(
+        name: "device_code_ttl", kind: .duration(60...3_600), summary: "lifetime of a device code",
+        field: .integer(\.deviceCodeTTL))
+    public static let devicePollInterval = TenantSetting(
+        name: "device_poll_interval", kind: .duration(1...60),
+        summary: "how often a device may poll the token endpoint (grows by 5 s at each slow_down)",
+        field: .integer(\.devicePollInterval))
+    public static let idTokenTTL = TenantSetting(
+        name: "id_token_ttl", kind: .duration(60...86_400), summary: "lifetime of OpenID Connect ID tokens",
+        field: .integer(\.idTokenTTL))
+    public static let sessionTTL = TenantSetting(
+        name: "session_ttl", kind: .duration(300...(30 * 86_400)),
+        summary: "how long a sign-in at the login page lasts (sealed cookie)", field: .integer(\.sessionTTL))
+    public static let keyRotationPeriod = TenantSetting(
+        name: "key_rotation_period", kind: .duration(60...(365 * 86_400)),
+        summary: "how long a key signs before the next takes over", field: .integer(\.keyRotationPeriod))
+    public static let keyPublishAhead = TenantSetting(
+        name: "key_publish_ahead", kind: .duration(10...(90 * 86_400)),
+        summary: "how long the next key is in the JWKS before it signs (shorter than key_rotation_period)",
+        field: .integer(\.keyPublishAhead))
+    public static let keyAlgorithm = TenantSetting(
+        name: "key_algorithm", kind: .signingAlgorithm, summary: "algorithm of new keys",
+        field: .algorithm(\.keyAlgorithm))
+    public static let rateLimitPerClient = TenantSetting(
+        name: "rate_limit_per_client", kind: .count(0...1_000_000),
+        summary:
+            "requests/s per client at the token, introspection, revocation and device endpoints; 0 = no limit",
+        field: .integer(\.rateLimitPerClient))
+    public static let rateLimitPerAddress = TenantSetting(
+        name: "rate_limit_per_address", kind: .count(0...1_000_000),
+        summary: "the same per client IP address; 0 = no limit", field: .integer(\.rateLimitPerAddress))
+    public static let tokenExchangeMaxDepth = TenantSetting(
+        name: "token_exchange_max_depth", kind: .count(1...16), summary: "longest act chain token exchange builds",
+        field: .integer(\.tokenExchangeMaxDepth))
+
+    /// The table, in the order documents show it.
+    public static let all: [TenantSetting] = [
+        accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
+        idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
+        rateLimitPerAddress, tokenExchangeMaxDepth,
+    ]
+}
