@@ -96,8 +96,9 @@ extension Administration {
             accessTokenTTL: registration.accessTokenTTL, createdAt: clock())
         try client.validate()
         try await store.audited(
-            tenantID: tenant.id, actor: actor, requestID: requestID, at: client.createdAt, [Self.clientCreated(client)],
-            change: (.client, client.id)
+            AuditedChange(
+                tenantID: tenant.id, actor: actor, requestID: requestID, at: client.createdAt,
+                records: [Self.clientCreated(client)], feed: (.client, client.id))
         ) { operations in try await operations.insertClient(client) }
         return (client, secret)
     }
@@ -149,8 +150,9 @@ extension Administration {
         let client = try await client(in: tenant, id: id)
         let now = clock()
         try await store.audited(
-            tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
-            [AuditRecord(action: .clientDelete, target: client.id)], change: (.client, client.id)
+            AuditedChange(
+                tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
+                records: [AuditRecord(action: .clientDelete, target: client.id)], feed: (.client, client.id))
         ) { operations in
             guard try await operations.deleteClient(tenantID: tenant.id, id: client.id) else {
                 throw AdministrationError.unknownClient(client.id)
@@ -173,18 +175,9 @@ extension Administration {
 
     private func save(_ client: Client, _ action: AuditAction, actor: String, requestID: String?) async throws -> Client
     {
-        var updated = client
-        updated.version += 1
-        updated.updatedAt = clock()
-        let saved = updated
-        do {
-            try await store.audited(
-                tenantID: saved.tenantID, actor: actor, requestID: requestID, at: saved.updatedAt,
-                [AuditRecord(action: action, target: saved.id)], change: (.client, saved.id)
-            ) { operations in try await operations.updateClient(saved) }
-        } catch StoreError.conflict {
-            throw AdministrationError.versionMismatch(current: nil)
-        }
-        return saved
+        try await saveNextVersion(
+            client, in: client.tenantID, [AuditRecord(action: action, target: client.id)], feed: (.client, client.id),
+            actor: actor, requestID: requestID
+        ) { operations, saved in try await operations.updateClient(saved) }
     }
 }

@@ -17,8 +17,9 @@ extension Administration {
             description: try Scope.validateDescription(description ?? ""), createdAt: clock())
         do {
             try await store.audited(
-                tenantID: tenant.id, actor: actor, requestID: requestID, at: scope.createdAt,
-                [AuditRecord(action: .scopeCreate, target: scope.name)]
+                AuditedChange(
+                    tenantID: tenant.id, actor: actor, requestID: requestID, at: scope.createdAt,
+                    records: [AuditRecord(action: .scopeCreate, target: scope.name)])
             ) { operations in try await operations.insertScope(scope) }
         } catch StoreError.conflict {
             throw AdministrationError.duplicate("scope '\(scope.name)' in tenant '\(tenant.slug)'")

@@ -58,7 +58,9 @@ extension Administration {
         let adminClient = admin?.client
         do {
             try await store.audited(
-                tenantID: tenant.id, actor: actor, requestID: requestID, at: now, records, change: (.tenant, "")
+                AuditedChange(
+                    tenantID: tenant.id, actor: actor, requestID: requestID, at: now, records: records,
+                    feed: (.tenant, ""))
             ) { operations in
                 try await operations.insertTenant(tenant)
                 for scope in Self.builtInScopes {
@@ -146,18 +148,10 @@ extension Administration {
 
     private func save(_ tenant: Tenant, _ record: AuditRecord, actor: String, requestID: String?) async throws -> Tenant
     {
-        var updated = tenant
-        updated.version += 1
-        updated.updatedAt = clock()
-        let saved = updated
-        do {
-            try await store.audited(
-                tenantID: saved.id, actor: actor, requestID: requestID, at: saved.updatedAt, [record],
-                change: (.tenant, "")
-            ) { operations in try await operations.updateTenant(saved) }
-        } catch StoreError.conflict {
-            throw AdministrationError.versionMismatch(current: nil)
+        try await saveNextVersion(
+            tenant, in: tenant.id, [record], feed: (.tenant, ""), actor: actor, requestID: requestID
+        ) {
+            operations, saved in try await operations.updateTenant(saved)
         }
-        return saved
     }
 }

@@ -28,8 +28,9 @@ extension Administration {
             createdAt: clock())
         do {
             try await store.audited(
-                tenantID: tenant.id, actor: actor, requestID: requestID, at: user.createdAt,
-                [AuditRecord(action: .userCreate, target: Self.target(user))]
+                AuditedChange(
+                    tenantID: tenant.id, actor: actor, requestID: requestID, at: user.createdAt,
+                    records: [AuditRecord(action: .userCreate, target: Self.target(user))])
             ) { operations in try await operations.insertUser(user) }
         } catch StoreError.conflict {
             throw AdministrationError.duplicate("user '\(username)' in tenant '\(tenant.slug)'")
@@ -55,20 +56,12 @@ extension Administration {
             user.passwordHash = try await passwords.hash(password)
             actions.append(.userPasswordReset)
         }
-        user.version += 1
-        user.updatedAt = clock()
-        let saved = user
         let records = (actions.isEmpty ? [.userUpdate] : actions).map {
-            AuditRecord(action: $0, target: Self.target(saved))
+            AuditRecord(action: $0, target: Self.target(user))
         }
-        do {
-            try await store.audited(
-                tenantID: tenant.id, actor: actor, requestID: requestID, at: saved.updatedAt, records
-            ) { operations in try await operations.updateUser(saved) }
-        } catch StoreError.conflict {
-            throw AdministrationError.versionMismatch(current: nil)
+        return try await saveNextVersion(user, in: tenant.id, records, actor: actor, requestID: requestID) {
+            operations, saved in try await operations.updateUser(saved)
         }
-        return saved
     }
 
     /// The apps the user has allowed, in no particular order.

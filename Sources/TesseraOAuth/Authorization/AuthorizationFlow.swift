@@ -201,12 +201,13 @@ public struct AuthorizationFlow: Sendable {
             case "approve":
                 let now = clock()
                 try await store.audited(
-                    tenantID: tenant.id, actor: "user:\(userID)", requestID: requestID, at: now,
-                    [
-                        AuditRecord(
-                            action: .consentGrant, target: "client:\(request.clientID)",
-                            details: AuditDetails().string("scope", request.scope.description))
-                    ]
+                    AuditedChange(
+                        tenantID: tenant.id, actor: "user:\(userID)", requestID: requestID, at: now,
+                        records: [
+                            AuditRecord(
+                                action: .consentGrant, target: "client:\(request.clientID)",
+                                details: AuditDetails().string("scope", request.scope.description))
+                        ])
                 ) { operations in
                     try await operations.grantConsent(
                         request.scope, tenantID: tenant.id, userID: userID, clientID: request.clientID, at: now)

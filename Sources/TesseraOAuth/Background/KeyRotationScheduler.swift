@@ -16,19 +16,9 @@ public struct KeyRotationScheduler: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if let changed = try await keys.runSchedule(), !changed.isEmpty {
-                        logger.info("Key schedule changed tenants' keys", metadata: ["tenants": "\(changed.count)"])
-                    }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("Key schedule failed; will retry", metadata: ["error": "\(error)"])
-                }
-                // Cancelled at shutdown: end quietly, not with an error.
-                guard (try? await Task.sleep(for: interval)) != nil else { return }
+        await runPeriodically(every: interval, logger: logger, job: "Key schedule") { [keys, logger] in
+            if let changed = try await keys.runSchedule(), !changed.isEmpty {
+                logger.info("Key schedule changed tenants' keys", metadata: ["tenants": "\(changed.count)"])
             }
         }
     }

@@ -21,16 +21,7 @@ public struct PurgeScheduler: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await purgeOnce()
-                } catch {
-                    logger.warning("Purge failed; will retry", metadata: ["error": "\(error)"])
-                }
-                guard (try? await Task.sleep(for: interval)) != nil else { return }
-            }
-        }
+        await runPeriodically(every: interval, logger: logger, job: "Purge") { try await purgeOnce() }
     }
 
     func purgeOnce(now: Date = Date()) async throws {

@@ -44,12 +44,13 @@ public struct RefreshTokenGrant: GrantHandler {
                 return .refused(.invalidGrant("the refresh token is invalid, expired or revoked"))
             case .alreadyUsed(let used):
                 try await operations.audited(
-                    tenantID: tenant.id, actor: "client:\(client.id)", requestID: nil, at: now,
-                    [
-                        AuditRecord(
-                            action: .refreshTokenReuse, target: "user:\(used.userID)",
-                            details: AuditDetails().string("family", used.familyID.uuidString.lowercased()))
-                    ]
+                    AuditedChange(
+                        tenantID: tenant.id, actor: "client:\(client.id)", requestID: nil, at: now,
+                        records: [
+                            AuditRecord(
+                                action: .refreshTokenReuse, target: "user:\(used.userID)",
+                                details: AuditDetails().string("family", used.familyID.uuidString.lowercased()))
+                        ])
                 ) { operations in
                     try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: used.familyID, at: now)
                 }

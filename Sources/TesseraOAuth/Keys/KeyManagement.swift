@@ -75,8 +75,9 @@ public struct KeyManagement: Sendable {
                         policy: RotationPolicy(settings: tenant.settings), masterKey: masterKey)
                     guard !plan.isEmpty else { continue }
                     try await operations.audited(
-                        tenantID: tenant.id, actor: "system", requestID: nil, at: now,
-                        [Self.auditRecord(plan, action: .keySchedule, target: nil)], change: (.keys, "")
+                        AuditedChange(
+                            tenantID: tenant.id, actor: "system", requestID: nil, at: now,
+                            records: [Self.auditRecord(plan, action: .keySchedule, target: nil)], feed: (.keys, ""))
                     ) { operations in try await Self.write(plan, operations: operations) }
                     changed.append(tenant.id)
                 }
@@ -103,8 +104,9 @@ public struct KeyManagement: Sendable {
             }
             for tenant in try await operations.tenants(after: nil, limit: Int(Int32.max)) {
                 try await operations.audited(
-                    tenantID: tenant.id, actor: actor, requestID: nil, at: now,
-                    [AuditRecord(action: .keyRewrap, target: "*")], change: (.keys, "")
+                    AuditedChange(
+                        tenantID: tenant.id, actor: actor, requestID: nil, at: now,
+                        records: [AuditRecord(action: .keyRewrap, target: "*")], feed: (.keys, ""))
                 ) { _ in }
             }
             return count
@@ -117,8 +119,9 @@ public struct KeyManagement: Sendable {
     ) async throws {
         do {
             try await store.audited(
-                tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
-                [Self.auditRecord(plan, action: action, target: target)], change: (.keys, "")
+                AuditedChange(
+                    tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
+                    records: [Self.auditRecord(plan, action: action, target: target)], feed: (.keys, ""))
             ) { operations in try await Self.write(plan, operations: operations) }
         } catch StoreError.conflict {
             throw StoreError.conflict("tenant '\(tenant.slug)' keys changed concurrently; try again")
