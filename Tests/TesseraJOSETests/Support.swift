@@ -5,7 +5,7 @@ import Testing
 @testable import TesseraJOSE
 
 /// Claims of a test token: the registered claims the verifier judges, plus one of our own.
-struct TestClaims: Codable, Equatable, CompactJSONDecodable {
+struct TestClaims: Equatable, CompactJSONDecodable, CompactJSONEncodable {
     var iss: String
     var sub: String
     var exp: Date?
@@ -20,6 +20,18 @@ struct TestClaims: Codable, Equatable, CompactJSONDecodable {
         self.iat = iat
         self.nbf = nbf
         self.scope = scope
+    }
+
+    /// NumericDates as whole seconds (RFC 7519 §2 allows fractions; many verifiers choke on them).
+    var compactJSON: [UInt8] {
+        var writer = JSONWriter()
+        writer.string("iss", iss)
+        writer.string("sub", sub)
+        writer.number("exp", exp.map { Int($0.timeIntervalSince1970) })
+        writer.number("iat", iat.map { Int($0.timeIntervalSince1970) })
+        writer.number("nbf", nbf.map { Int($0.timeIntervalSince1970) })
+        writer.string("scope", scope)
+        return writer.finished()
     }
 
     init(compactJSON claims: JSONObject) throws(JSONReader.Failure) {
@@ -96,7 +108,7 @@ enum TokenParts {
     }
 
     static func payloadJSON(_ claims: TestClaims) throws -> String {
-        String(decoding: try TokenJSON.payloadEncoder.encode(claims), as: UTF8.self)
+        String(decoding: claims.compactJSON, as: UTF8.self)
     }
 }
 

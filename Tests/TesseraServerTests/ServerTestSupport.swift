@@ -72,7 +72,7 @@ enum ServerFixture {
 }
 
 /// What tests sign: the registered claims the verifier judges, nothing more.
-struct AccessClaims: Codable, Equatable, Sendable, CompactJSONDecodable {
+struct AccessClaims: Equatable, Sendable, CompactJSONDecodable, CompactJSONEncodable {
     var iss: String
     var sub: String
     var exp: Int
@@ -83,6 +83,15 @@ struct AccessClaims: Codable, Equatable, Sendable, CompactJSONDecodable {
         self.sub = sub
         self.exp = exp
         self.iat = iat
+    }
+
+    var compactJSON: [UInt8] {
+        var writer = JSONWriter()
+        writer.string("iss", iss)
+        writer.string("sub", sub)
+        writer.number("exp", exp)
+        writer.number("iat", iat)
+        return writer.finished()
     }
 
     init(compactJSON claims: JSONObject) throws(JSONReader.Failure) {

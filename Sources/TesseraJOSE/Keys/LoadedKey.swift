@@ -89,13 +89,13 @@ public struct LoadedKey: Sendable {
         return try Self.encodeHeader(alg: algorithm.jwsAlgorithm, kid: kid, type: type)
     }
 
+    /// Members in a fixed order, so the prepared headers stay byte-for-byte stable.
     static func encodeHeader(alg: String, kid: String, type: String) throws(KeyError) -> [UInt8] {
-        do {
-            let json = try TokenJSON.headerEncoder.encode(["alg": alg, "kid": kid, "typ": type])
-            return Base64URL.encodedBytes(Array(json))
-        } catch {
-            throw .tokenEncodingFailed(reason: "header: \(error)")
-        }
+        var writer = JSONWriter(capacity: 128)
+        writer.string("alg", alg)
+        writer.string("kid", kid)
+        writer.string("typ", type)
+        return Base64URL.encodedBytes(writer.finished())
     }
 }
 

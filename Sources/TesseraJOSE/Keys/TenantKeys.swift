@@ -72,7 +72,7 @@ public struct TenantKeys: Sendable {
 
     /// Signs `payload` with the current key; `type` becomes the header's `typ` (`at+jwt` for
     /// access tokens, RFC 9068 §2.1; `JWT` for ID tokens).
-    public func sign<Claims: Encodable>(_ payload: Claims, type: String) throws(KeyError) -> String {
+    public func sign(_ payload: some CompactJSONEncodable, type: String) throws(KeyError) -> String {
         guard let current else { throw .noSigningKey(tenantID: tenantID) }
         return try current.sign(payload, type: type)
     }

@@ -2,8 +2,9 @@ import Foundation
 import TesseraJOSE
 
 /// The claims of a JWT access token (RFC 9068 §2.2). Nothing secret or personal beyond the
-/// subject id goes in: anyone holding the token can read them.
-public struct AccessTokenClaims: Codable, Sendable, Equatable {
+/// subject id goes in: anyone holding the token can read them. One codec: `JSONWriter` writes
+/// them (`compactJSON`), `JSONReader` reads them (`init(compactJSON:)`).
+public struct AccessTokenClaims: Sendable, Equatable {
     public let iss: String
     public let sub: String
     public let aud: Audience
@@ -32,16 +33,10 @@ public struct AccessTokenClaims: Codable, Sendable, Equatable {
         self.authTime = authTime
         self.act = act
     }
-
-    enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nbf, jti, scope, act
-        case clientID = "client_id"
-        case authTime = "auth_time"
-    }
 }
 
 /// `aud`: one string, or an array when a token names several resources (RFC 7519 §4.1.3).
-public enum Audience: Codable, Sendable, Equatable {
+public enum Audience: Sendable, Equatable {
     case one(String)
     case many([String])
 
@@ -55,27 +50,10 @@ public enum Audience: Codable, Sendable, Equatable {
         case .many(let values): values
         }
     }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let one = try? container.decode(String.self) {
-            self = .one(one)
-        } else {
-            self = .many(try container.decode([String].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .one(let value): try container.encode(value)
-        case .many(let values): try container.encode(values)
-        }
-    }
 }
 
 /// RFC 8693 §4.1: who acts on the subject's behalf; nested for delegation chains.
-public final class ActorClaim: Codable, Sendable, Equatable {
+public final class ActorClaim: Sendable, Equatable {
     public let sub: String
     public let clientID: String?
     public let act: ActorClaim?
@@ -89,15 +67,10 @@ public final class ActorClaim: Codable, Sendable, Equatable {
     public static func == (lhs: ActorClaim, rhs: ActorClaim) -> Bool {
         lhs.sub == rhs.sub && lhs.clientID == rhs.clientID && lhs.act == rhs.act
     }
-
-    enum CodingKeys: String, CodingKey {
-        case sub, act
-        case clientID = "client_id"
-    }
 }
 
 extension AccessTokenClaims: CompactJSONEncodable {
-    /// The same members `Codable` writes, without `JSONEncoder` on the hot path.
+    /// Written member by member: `JSONEncoder` cost more than the signature on the hot path.
     public var compactJSON: [UInt8] {
         var writer = JSONWriter()
         writer.string("iss", iss)
@@ -126,8 +99,8 @@ extension ActorClaim: CompactJSONEncodable {
 }
 
 extension AccessTokenClaims: CompactJSONDecodable {
-    /// What `Codable` reads, from claims `JSONReader` already parsed: introspection builds the
-    /// claims of every token this way instead of through `JSONDecoder`.
+    /// From claims `JSONReader` already parsed: introspection builds the claims of every token
+    /// this way.
     public init(compactJSON object: JSONObject) throws(JSONReader.Failure) {
         iss = try object.string("iss")
         sub = try object.string("sub")
@@ -165,7 +138,7 @@ extension ActorClaim: CompactJSONDecodable {
 }
 
 extension JSONWriter {
-    /// `aud` as `Audience` encodes it (RFC 7519 §4.1.3): one string, or an array; nothing for nil.
+    /// `aud` (RFC 7519 §4.1.3): one string, or an array; nothing for nil.
     mutating func audience(_ audience: Audience?) {
         switch audience {
         case .one(let value)?: string("aud", value)

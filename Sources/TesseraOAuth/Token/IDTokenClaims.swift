@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
 import TesseraCore
+import TesseraJOSE
 
 /// An OpenID Connect ID token (OIDC Core §2): who signed in, when, for which client. Signed by
 /// the tenant's current key like access tokens, with `typ: JWT`.
-public struct IDTokenClaims: Codable, Sendable, Equatable {
+public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
     public let iss: String
     public let sub: String
     public let aud: String
@@ -34,11 +35,20 @@ public struct IDTokenClaims: Codable, Sendable, Equatable {
         self.preferredUsername = preferredUsername
     }
 
-    enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nonce, azp
-        case authTime = "auth_time"
-        case atHash = "at_hash"
-        case preferredUsername = "preferred_username"
+    /// OIDC Core §2 and §5.1 member names; nil members left out.
+    public var compactJSON: [UInt8] {
+        var writer = JSONWriter(capacity: 384)
+        writer.string("iss", iss)
+        writer.string("sub", sub)
+        writer.string("aud", aud)
+        writer.number("exp", exp)
+        writer.number("iat", iat)
+        writer.number("auth_time", authTime)
+        writer.string("nonce", nonce)
+        writer.string("at_hash", atHash)
+        writer.string("azp", azp)
+        writer.string("preferred_username", preferredUsername)
+        return writer.finished()
     }
 
     /// OIDC Core §3.1.3.6: the left half of the hash of the access token's ASCII, with the hash

@@ -21,7 +21,7 @@ public struct TokenRequest: Sendable {
 }
 
 /// RFC 6749 §5.1 successful response (and RFC 8693 §2.2.1's `issued_token_type`).
-public struct TokenResponse: Encodable, Sendable {
+public struct TokenResponse: Sendable {
     public let accessToken: String
     public let tokenType: String
     public let expiresIn: Int
@@ -43,15 +43,6 @@ public struct TokenResponse: Encodable, Sendable {
         self.issuedTokenType = issuedTokenType
     }
 
-    enum CodingKeys: String, CodingKey {
-        case scope
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case expiresIn = "expires_in"
-        case refreshToken = "refresh_token"
-        case idToken = "id_token"
-        case issuedTokenType = "issued_token_type"
-    }
 }
 
 /// One grant type's handler (Fosite's flow handler): the token endpoint finds the handler whose
