@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "TesseraTestSupport",
             dependencies: [
-                "TesseraCore", "TesseraStore",
+                "TesseraCore", "TesseraJOSE", "TesseraStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -2,7 +2,6 @@ import Foundation
 import TesseraCore
 import TesseraJOSE
 import TesseraOAuth
-import TesseraServer
 import TesseraStore
 import TesseraTestSupport
 import Testing
@@ -13,10 +12,10 @@ import Testing
 struct ScheduleExclusionTests {
     /// Runs `body` with a runtime and a second, independent store on the same fresh database.
     static func withTwoInstances(
-        _ backend: TestBackend, _ body: (TesseraRuntime, any Store) async throws -> Void
+        _ backend: TestBackend, _ body: (ProtocolRuntime, any Store) async throws -> Void
     ) async throws {
         let url = try await TestDatabases.freshURL(backend)
-        try await ServerFixture.withRuntime(url: url, masterKey: MasterKey.generate()) { runtime in
+        try await ProtocolFixture.withRuntime(url: url, masterKey: MasterKey.generate()) { runtime in
             let other = try await DatabaseURL(url).open(logger: TestDatabases.logger)
             do {
                 try await body(runtime, other)
@@ -58,7 +57,7 @@ struct ScheduleExclusionTests {
 
     @Test func aDueRotationHappensOnceWhenEveryInstanceRunsTheScheduleAtOnce() async throws {
         try await Self.withTwoInstances(.postgres) { runtime, other in
-            _ = try await ServerFixture.acme(runtime)
+            _ = try await ProtocolFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
                 of: try await runtime.administration.tenant("acme"),
                 [.keyPublishAhead: 30, .keyRotationPeriod: 600], actor: "test")
@@ -88,7 +87,7 @@ struct ScheduleExclusionTests {
     @Test(arguments: TestBackend.allCases)
     func concurrentRotationsOfOneTenantLeaveExactlyOneCurrentAndOneNextKey(backend: TestBackend) async throws {
         try await Self.withTwoInstances(backend) { runtime, other in
-            let tenant = try await ServerFixture.acme(runtime)
+            let tenant = try await ProtocolFixture.acme(runtime)
             let instances = [
                 KeyManagement(store: runtime.store, masterKey: runtime.masterKey),
                 KeyManagement(store: other, masterKey: runtime.masterKey),

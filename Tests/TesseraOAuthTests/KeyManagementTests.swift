@@ -2,7 +2,6 @@ import Foundation
 import TesseraCore
 import TesseraJOSE
 import TesseraOAuth
-import TesseraServer
 import TesseraStore
 import TesseraTestSupport
 import Testing
@@ -16,8 +15,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases)
     func aTokenSignedBeforeARotationStillVerifiesAfterIt(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             let before = try await TenantKeys.load(tenant, from: runtime.store, masterKey: runtime.masterKey)
             let claims = AccessClaims.fresh()
             let token = try before.sign(claims, type: "at+jwt")
@@ -35,8 +34,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases)
     func theKeyThatSignsAfterARotationWasPublishedBeforeIt(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             let before = try await TenantKeys.load(tenant, from: runtime.store, masterKey: runtime.masterKey)
             let publishedBefore = Set(try Inspect.jwksKids(before.jwks.json))
 
@@ -57,8 +56,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases)
     func aRotationLeavesOneCurrentOneNextAndTheOldKeyPrevious(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             let initial = try await runtime.store.signingKeys(tenantID: tenant.id)
             let records = try await runtime.keyManagement.rotate(tenant, actor: "test")
             let previous = try records.only(.previous)
@@ -77,8 +76,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases, [KeyState.current, .previous])
     func aRevokedKeyStopsVerifyingAndLeavesTheJWKS(backend: TestBackend, stateWhenRevoked: KeyState) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             let keys = try await TenantKeys.load(tenant, from: runtime.store, masterKey: runtime.masterKey)
             let token = try keys.sign(AccessClaims.fresh(), type: "at+jwt")
             let kid = try Inspect.kid(of: token)
@@ -110,8 +109,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases)
     func revokingAnUnknownKidIsRefusedAndChangesNothing(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             let before = try await runtime.store.signingKeys(tenantID: tenant.id)
             await #expect(throws: ValidationError.self) {
                 try await runtime.keyManagement.revoke(tenant, kid: "no-such-kid", actor: "test")
@@ -131,8 +130,8 @@ struct KeyManagementTests {
 
     @Test(arguments: TestBackend.allCases)
     func noStoredRowHoldsAPrivateKeyInTheClear(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             try await runtime.keyManagement.rotate(tenant, actor: "test")
             let records = try await runtime.store.signingKeys(inStates: KeyState.allCases)
             #expect(records.count == 5)  // system: current, next; acme: current, next, previous
@@ -155,8 +154,8 @@ struct KeyManagementTests {
         let url = try await TestDatabases.freshURL(.sqlite)
         let folder = URL(fileURLWithPath: String(url.dropFirst("sqlite://".count))).deletingLastPathComponent()
         let masterKey = MasterKey.generate()
-        let records = try await ServerFixture.withRuntime(url: url, masterKey: masterKey) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        let records = try await ProtocolFixture.withRuntime(url: url, masterKey: masterKey) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             try await runtime.keyManagement.rotate(tenant, actor: "test")
             let records = try await runtime.store.signingKeys(inStates: KeyState.allCases)
             // While open (pages may sit in the WAL) ...
@@ -171,8 +170,8 @@ struct KeyManagementTests {
     func aPostgreSQLDumpHoldsNoPrivateKeyInTheClear() async throws {
         let url = try await TestDatabases.freshURL(.postgres)
         let masterKey = MasterKey.generate()
-        let records = try await ServerFixture.withRuntime(url: url, masterKey: masterKey) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        let records = try await ProtocolFixture.withRuntime(url: url, masterKey: masterKey) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             try await runtime.keyManagement.rotate(tenant, actor: "test")
             return try await runtime.store.signingKeys(inStates: KeyState.allCases)
         }
@@ -241,8 +240,8 @@ struct KeyManagementTests {
         let url = try await TestDatabases.freshURL(backend)
         let oldKey = MasterKey.generate()
         let newKey = MasterKey.generate()
-        let (tenant, token) = try await ServerFixture.withRuntime(url: url, masterKey: oldKey) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        let (tenant, token) = try await ProtocolFixture.withRuntime(url: url, masterKey: oldKey) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             try await runtime.keyManagement.rotate(tenant, actor: "test")
             let keys = try await TenantKeys.load(tenant, from: runtime.store, masterKey: oldKey)
             let token = try keys.sign(AccessClaims.fresh(), type: "at+jwt")
@@ -265,12 +264,13 @@ struct KeyManagementTests {
             return (tenant, token)
         }
 
-        // A restart with the old master key stops with a clear error; the new one signs and
+        // An instance still on the old master key cannot load the keys (a server refuses to start
+        // then: the end-to-end CLI and PostgreSQL suites check its message); the new one signs and
         // verifies what was signed before the rewrap.
-        await #expect(throws: ConfigurationError.self) {
-            try await ServerFixture.withRuntime(url: url, masterKey: oldKey) { _ in }
+        try await ProtocolFixture.withRuntime(url: url, masterKey: oldKey) { runtime in
+            await #expect(throws: KeyError.self) { try await runtime.tenants.keys(for: tenant) }
         }
-        try await ServerFixture.withRuntime(url: url, masterKey: newKey) { runtime in
+        try await ProtocolFixture.withRuntime(url: url, masterKey: newKey) { runtime in
             let keys = try await TenantKeys.load(tenant, from: runtime.store, masterKey: newKey)
             #expect(throws: Never.self) { try keys.verifyAccessToken(token) }
             #expect(throws: Never.self) {
@@ -285,8 +285,8 @@ struct KeyManagementTests {
     func theScheduleRotatesOnlyOnceTheNextKeyWasPublishedLongEnoughAndThenRetiresThePreviousKey(
         backend: TestBackend
     ) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            _ = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            _ = try await ProtocolFixture.acme(runtime)
             let tenant = try await runtime.administration.updateSettings(
                 of: try await runtime.administration.tenant("acme"),
                 [.keyPublishAhead: 30, .keyRotationPeriod: 600, .accessTokenTTL: 60, .idTokenTTL: 60], actor: "test")

@@ -13,8 +13,8 @@ import Testing
 struct TransactionErrorTests {
     @Test(arguments: TestBackend.allCases)
     func aKeyUpdateThatLostARaceIsAConflict(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            let tenant = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
             var demoted = try await runtime.store.signingKeys(tenantID: tenant.id).only(.current)
             demoted.state = .previous
             let current = demoted
@@ -32,7 +32,7 @@ struct TransactionErrorTests {
 
     @Test(arguments: TestBackend.allCases)
     func whatTheTransactionBodyThrowsComesOutUnchanged(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
+        try await ProtocolFixture.withRuntime(backend) { runtime in
             await #expect(throws: ValidationError(field: "test", "refused by the body")) {
                 try await runtime.store.transaction { _ in
                     throw ValidationError(field: "test", "refused by the body")
@@ -43,8 +43,8 @@ struct TransactionErrorTests {
 
     @Test(arguments: TestBackend.allCases)
     func creatingATenantTwiceIsADuplicateNotAnOutage(backend: TestBackend) async throws {
-        try await ServerFixture.withRuntime(backend) { runtime in
-            _ = try await ServerFixture.acme(runtime)
+        try await ProtocolFixture.withRuntime(backend) { runtime in
+            _ = try await ProtocolFixture.acme(runtime)
             await #expect(throws: AdministrationError.duplicate("tenant 'acme'")) {
                 try await runtime.administration.createTenant(slug: "acme", name: nil, actor: "test")
             }

@@ -10,7 +10,7 @@ import Testing
 @Suite("Tenant directory bounds")
 struct TenantDirectoryBoundsTests {
     @Test func cachesStayBoundedAndEvictedTenantsStillWork() async throws {
-        try await ServerFixture.withRuntime(.sqlite) { runtime in
+        try await ProtocolFixture.withRuntime(.sqlite) { runtime in
             var slugs: [TenantSlug] = []
             for index in 0..<30 {
                 let tenant = try await runtime.administration.createTenant(slug: "t\(index)", name: nil, actor: "test")
