@@ -53,6 +53,9 @@ public struct Client: Sendable, Equatable {
 
     public var isPublic: Bool { authMethod == .none }
 
+    /// Seconds a client's own access-token lifetime may be.
+    public static let accessTokenTTLRange = 30...86_400
+
     /// A fresh client id: 128 random bits, URL-safe, unguessable across tenants.
     public static func generateID() -> String { RandomToken.generate(bytes: 16) }
 
@@ -85,7 +88,7 @@ public struct Client: Sendable, Equatable {
         for audience in audiences {
             try Self.validateAudience(audience)
         }
-        if let ttl = accessTokenTTL, !(30...86_400).contains(ttl) {
+        if let ttl = accessTokenTTL, !Self.accessTokenTTLRange.contains(ttl) {
             throw ValidationError(field: "access_token_ttl", "must be between 30 and 86400 seconds")
         }
     }

@@ -15,8 +15,12 @@ public struct Scope: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// Bytes of a scope name (printable ASCII, so also characters).
+    public static let nameLength = 1...128
+    public static let descriptionLength = 0...500
+
     public static func validateName(_ name: String) throws(ValidationError) -> String {
-        guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy(isScopeTokenByte) else {
+        guard Self.nameLength.contains(name.utf8.count), name.utf8.allSatisfy(isScopeTokenByte) else {
             throw ValidationError(
                 field: "scope",
                 "'\(name)' is not a valid scope name: use 1 to 128 printable ASCII characters without spaces, quotes or backslashes"
@@ -31,7 +35,7 @@ public struct Scope: Sendable, Equatable {
     }
 
     public static func validateDescription(_ text: String) throws(ValidationError) -> String {
-        guard text.count <= 500 else {
+        guard Self.descriptionLength.contains(text.count) else {
             throw ValidationError(field: "description", "at most 500 characters")
         }
         return text

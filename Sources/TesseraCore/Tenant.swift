@@ -7,6 +7,9 @@ public struct TenantSlug: Hashable, Sendable, Codable, CustomStringConvertible, 
     /// The tenant whose administrators create the other tenants; it always exists.
     public static let system = TenantSlug(trusted: "system")
 
+    /// What `init` accepts, as a regular expression (for documents such as the admin API's).
+    public static let pattern = "^[a-z0-9][a-z0-9-]{0,62}$"
+
     public init(_ value: String) throws(ValidationError) {
         guard let first = value.utf8.first, value.utf8.count <= 63,
             Self.isLowerAlphanumeric(first),
@@ -73,9 +76,12 @@ public struct Tenant: Sendable, Equatable, Identifiable {
     }
 
     /// A tenant's display name: one line, at most 200 characters.
+    /// Characters of a display name (tenants and clients).
+    public static let nameLength = 1...200
+
     public static func validateName(_ name: String) throws(ValidationError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 200, !trimmed.contains(where: \.isNewline) else {
+        guard Self.nameLength.contains(trimmed.count), !trimmed.contains(where: \.isNewline) else {
             throw ValidationError(field: "name", "a name is one line of 1 to 200 characters")
         }
         return trimmed

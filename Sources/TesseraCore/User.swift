@@ -34,9 +34,13 @@ public struct User: Sendable, Equatable {
 
     /// Usernames compare case-insensitively, so they are kept lowercased: `Alice` and `alice`
     /// cannot be two accounts, and login finds the account whatever the case typed.
+    public static let usernameLength = 1...254
+    /// NIST SP 800-63B §5.1.1.2's minimum, in Unicode code points.
+    public static let minimumPasswordLength = 8
+
     public static func normalizeUsername(_ name: String) throws(ValidationError) -> String {
         let normalized = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
-        guard !normalized.isEmpty, normalized.count <= 254,
+        guard Self.usernameLength.contains(normalized.count),
             !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw ValidationError(field: "username", "a username is 1 to 254 characters without control characters")
@@ -48,7 +52,7 @@ public struct User: Sendable, Equatable {
     /// only the first 72 bytes, so longer passwords are refused rather than silently truncated.
     public static func validatePassword(_ password: String) throws(ValidationError) {
         // Counted in Unicode code points, as the admin API's JSON Schema (`minLength`) counts.
-        guard password.unicodeScalars.count >= 8 else {
+        guard password.unicodeScalars.count >= Self.minimumPasswordLength else {
             throw ValidationError(field: "password", "a password has at least 8 characters")
         }
         guard password.utf8.count <= 72 else {

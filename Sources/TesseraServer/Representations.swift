@@ -1,10 +1,15 @@
 import Foundation
 import TesseraCore
 
-// The JSON shapes of tenants, clients, users and scopes: one definition for the CLI's `--json`
-// and the admin API, so a script can move from one to the other.
+// The JSON shapes of tenants, clients, users, scopes and keys: one definition for the CLI's
+// `--json` and the admin API, so a script can move from one to the other. Each type's coding
+// keys are its one declaration: member names for Codable and, with each member's schema, its
+// entry in the OpenAPI document.
 
-public struct TenantRepresentation: Encodable, Sendable {
+public struct TenantRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "Tenant"
+    typealias Keys = CodingKeys
+
     public let id: String
     public let slug: String
     public let name: String
@@ -23,13 +28,27 @@ public struct TenantRepresentation: Encodable, Sendable {
         createdAt = tenant.createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case id, slug, name, issuer, status, settings
         case createdAt = "created_at"
+
+        var schema: MemberSchema {
+            switch self {
+            case .id, .slug, .name, .issuer: .text
+            case .status: .string(values: Tenant.Status.allCases.map(\.rawValue))
+            case .settings: .reference("TenantSettings")
+            case .createdAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { true }
     }
 }
 
-public struct ClientRepresentation: Encodable, Sendable {
+public struct ClientRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "Client"
+    typealias Keys = CodingKeys
+
     public let clientID: String
     /// Present only in the answer to creation or secret rotation: it is not stored.
     public let clientSecret: String?
@@ -63,7 +82,7 @@ public struct ClientRepresentation: Encodable, Sendable {
         createdAt = client.createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case tenant, name, audiences, status, version, scope
         case clientID = "client_id"
         case clientSecret = "client_secret"
@@ -73,10 +92,29 @@ public struct ClientRepresentation: Encodable, Sendable {
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
         case createdAt = "created_at"
+
+        var schema: MemberSchema {
+            switch self {
+            case .clientID, .tenant, .name, .authMethod, .scope: .text
+            case .clientSecret: .described(.text, "only when just created or rotated")
+            case .isPublic: .boolean
+            case .grantTypes, .redirectURIs, .audiences: .strings
+            case .accessTokenTTL: .integer()
+            case .status: .string(values: Client.Status.allCases.map(\.rawValue))
+            case .version: .integer()
+            case .createdAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { self != .clientSecret && self != .accessTokenTTL }
+        var isNullableOutput: Bool { self == .accessTokenTTL }
     }
 }
 
-public struct UserRepresentation: Encodable, Sendable {
+public struct UserRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "User"
+    typealias Keys = CodingKeys
+
     public let id: String
     public let tenant: String
     public let username: String
@@ -91,16 +129,36 @@ public struct UserRepresentation: Encodable, Sendable {
         createdAt = user.createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case id, tenant, username, status
         case createdAt = "created_at"
+
+        var schema: MemberSchema {
+            switch self {
+            case .id, .tenant, .username: .text
+            case .status: .string(values: User.Status.allCases.map(\.rawValue))
+            case .createdAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { true }
     }
 }
 
-public struct ScopeRepresentation: Encodable, Sendable {
+public struct ScopeRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "Scope"
+    typealias Keys = CodingKeys
+
     public let tenant: String
     public let name: String
     public let description: String
+
+    enum CodingKeys: String, SchemaKey {
+        case tenant, name, description
+
+        var schema: MemberSchema { .text }
+        var isRequired: Bool { true }
+    }
 
     public init(_ scope: Scope, tenant: TenantSlug) {
         self.tenant = tenant.rawValue
@@ -110,7 +168,10 @@ public struct ScopeRepresentation: Encodable, Sendable {
 }
 
 /// A signing key as operators see it: never any private material.
-public struct SigningKeyRepresentation: Encodable, Sendable {
+public struct SigningKeyRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "SigningKey"
+    typealias Keys = CodingKeys
+
     public let kid: String
     public let alg: String
     public let state: String
@@ -133,12 +194,22 @@ public struct SigningKeyRepresentation: Encodable, Sendable {
         endedAt = key.endedAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case kid, alg, state, published
         case createdAt = "created_at"
         case activatedAt = "activated_at"
         case deactivatedAt = "deactivated_at"
         case retireAfter = "retire_after"
         case endedAt = "ended_at"
+
+        var schema: MemberSchema {
+            switch self {
+            case .kid, .alg, .state: .text
+            case .published: .boolean
+            case .createdAt, .activatedAt, .deactivatedAt, .retireAfter, .endedAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { [.kid, .alg, .state, .published, .createdAt].contains(self) }
     }
 }

@@ -2,10 +2,15 @@ import Foundation
 import TesseraCore
 import TesseraOAuth
 
-// The JSON bodies the admin API reads. Member names match the representations it writes, so
-// what a GET returns can be edited and sent back.
+// The JSON bodies the admin API reads. Each body's coding keys are its one declaration: the
+// member names its Codable conformance reads and, with each member's schema, its entry in the
+// OpenAPI document. Member names match the representations the API writes, so what a GET
+// returns can be edited and sent back.
 
-struct ClientCreateBody: Decodable, Sendable {
+struct ClientCreateBody: AdminBody, Sendable {
+    static let schemaName = "ClientCreate"
+    typealias Keys = CodingKeys
+
     let name: String
     let isPublic: Bool?
     let authMethod: ClientAuthMethod?
@@ -16,13 +21,27 @@ struct ClientCreateBody: Decodable, Sendable {
     let audiences: [String]?
     let accessTokenTTL: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case name, jwks, scope, audiences
         case isPublic = "public"
         case authMethod = "token_endpoint_auth_method"
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
+
+        var schema: MemberSchema {
+            switch self {
+            case .name: .string(length: Tenant.nameLength)
+            case .isPublic: .boolean
+            case .authMethod: .string(values: ClientAuthMethod.allCases.map(\.rawValue))
+            case .jwks, .scope: .text
+            case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
+            case .redirectURIs, .audiences: .strings
+            case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
+            }
+        }
+
+        var isRequired: Bool { self == .name }
     }
 
     var registration: Administration.ClientRegistration {
@@ -33,7 +52,10 @@ struct ClientCreateBody: Decodable, Sendable {
     }
 }
 
-struct ClientUpdateBody: Decodable, Sendable {
+struct ClientUpdateBody: AdminBody, Sendable {
+    static let schemaName = "ClientUpdate"
+    typealias Keys = CodingKeys
+
     let name: String?
     let grantTypes: [String]?
     let scope: String?
@@ -42,11 +64,24 @@ struct ClientUpdateBody: Decodable, Sendable {
     let accessTokenTTL: Int?
     let status: Client.Status?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case name, scope, audiences, status
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
+
+        var schema: MemberSchema {
+            switch self {
+            case .name: .string(length: Tenant.nameLength)
+            case .scope: .text
+            case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
+            case .redirectURIs, .audiences: .strings
+            case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
+            case .status: .string(values: Client.Status.allCases.map(\.rawValue))
+            }
+        }
+
+        var isRequired: Bool { false }
     }
 
     var changes: Administration.ClientChanges {
@@ -56,30 +91,115 @@ struct ClientUpdateBody: Decodable, Sendable {
     }
 }
 
-struct UserCreateBody: Decodable, Sendable {
+struct UserCreateBody: AdminBody, Sendable {
+    static let schemaName = "UserCreate"
+    typealias Keys = CodingKeys
+
     let username: String
     let password: String
+
+    enum CodingKeys: String, SchemaKey {
+        case username, password
+
+        var schema: MemberSchema {
+            switch self {
+            case .username: .string(length: User.usernameLength)
+            case .password: .string(length: User.minimumPasswordLength...Int.max)
+            }
+        }
+
+        var isRequired: Bool { true }
+    }
 }
 
-struct UserUpdateBody: Decodable, Sendable {
+struct UserUpdateBody: AdminBody, Sendable {
+    static let schemaName = "UserUpdate"
+    typealias Keys = CodingKeys
+
     let status: User.Status?
     let password: String?
+
+    enum CodingKeys: String, SchemaKey {
+        case status, password
+
+        var schema: MemberSchema {
+            switch self {
+            case .status: .string(values: User.Status.allCases.map(\.rawValue))
+            case .password: .string(length: User.minimumPasswordLength...Int.max)
+            }
+        }
+
+        var isRequired: Bool { false }
+    }
 }
 
-struct ScopeCreateBody: Decodable, Sendable {
+struct ScopeCreateBody: AdminBody, Sendable {
+    static let schemaName = "ScopeCreate"
+    typealias Keys = CodingKeys
+
     let name: String
     let description: String?
+
+    enum CodingKeys: String, SchemaKey {
+        case name, description
+
+        var schema: MemberSchema {
+            switch self {
+            case .name: .string(length: Scope.nameLength)
+            case .description: .text
+            }
+        }
+
+        var isRequired: Bool { self == .name }
+    }
 }
 
-struct KeyRotateBody: Decodable, Sendable {
+struct KeyRotateBody: AdminBody, Sendable {
+    static let schemaName = "KeyRotate"
+    typealias Keys = CodingKeys
+
     let alg: String?
+
+    enum CodingKeys: String, SchemaKey {
+        case alg
+
+        /// The operator's names: RFC 9864's `Ed25519` and the older `EdDSA` for the same keys.
+        var schema: MemberSchema { .string(values: ["ES256", "Ed25519", "EdDSA", "RS256"]) }
+        var isRequired: Bool { false }
+    }
 }
 
-struct TenantCreateBody: Decodable, Sendable {
+struct TenantCreateBody: AdminBody, Sendable {
+    static let schemaName = "TenantCreate"
+    typealias Keys = CodingKeys
+
     let slug: String
     let name: String?
+
+    enum CodingKeys: String, SchemaKey {
+        case slug, name
+
+        var schema: MemberSchema {
+            switch self {
+            case .slug: .string(pattern: TenantSlug.pattern)
+            case .name: .string(length: Tenant.nameLength)
+            }
+        }
+
+        var isRequired: Bool { self == .slug }
+    }
 }
 
-struct TenantUpdateBody: Decodable, Sendable {
+struct TenantUpdateBody: AdminBody, Sendable {
+    static let schemaName = "TenantUpdate"
+    typealias Keys = CodingKeys
+
     let status: Tenant.Status?
+
+    enum CodingKeys: String, SchemaKey {
+        case status
+
+        var schema: MemberSchema { .string(values: Tenant.Status.allCases.map(\.rawValue)) }
+        var isRequired: Bool { false }
+    }
 }

@@ -116,13 +116,26 @@ struct AdminCall: Sendable {
 }
 
 /// A page of a list and where the next one starts (opaque to callers).
-struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+struct Page<Item: AdminRepresentation & Sendable>: AdminRepresentation, Sendable {
+    static var schemaName: String { Item.schemaName + "Page" }
+    typealias Keys = CodingKeys
+
     let items: [Item]
     let nextCursor: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case items
         case nextCursor = "next_cursor"
+
+        var schema: MemberSchema {
+            switch self {
+            case .items: .array(.reference(Item.schemaName))
+            case .nextCursor: .text
+            }
+        }
+
+        var isRequired: Bool { self == .items }
+        var isNullableOutput: Bool { self == .nextCursor }
     }
 }
 

@@ -6,7 +6,10 @@ import TesseraJOSE
 import TesseraOAuth
 
 /// One audit log entry as the admin API shows it.
-struct AuditEventRepresentation: Encodable, Sendable {
+struct AuditEventRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "AuditEvent"
+    typealias Keys = CodingKeys
+
     let id: String
     let occurredAt: Date
     let actor: String
@@ -26,21 +29,44 @@ struct AuditEventRepresentation: Encodable, Sendable {
         details = (try? JSONReader.object(Array(event.details.utf8))) ?? .empty
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case id, actor, action, target, details
         case occurredAt = "occurred_at"
         case requestID = "request_id"
+
+        var schema: MemberSchema {
+            switch self {
+            case .id, .actor, .target, .requestID: .text
+            case .action: .string(values: AuditAction.allCases.map(\.rawValue))
+            case .details: .anyObject
+            case .occurredAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { self != .requestID }
     }
 }
 
 /// A tenant created through the API, with its first admin client's credentials (shown once).
-struct CreatedTenantRepresentation: Encodable, Sendable {
+struct CreatedTenantRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "CreatedTenant"
+    typealias Keys = CodingKeys
+
     let tenant: TenantRepresentation
     let adminClient: ClientRepresentation
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case tenant
         case adminClient = "admin_client"
+
+        var schema: MemberSchema {
+            switch self {
+            case .tenant: .reference(TenantRepresentation.schemaName)
+            case .adminClient: .reference(ClientRepresentation.schemaName)
+            }
+        }
+
+        var isRequired: Bool { true }
     }
 }
 

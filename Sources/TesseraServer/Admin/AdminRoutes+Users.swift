@@ -5,17 +5,29 @@ import TesseraCore
 import TesseraOAuth
 
 /// A user's consent as the admin API shows it.
-struct ConsentRepresentation: Encodable, Sendable {
+struct ConsentRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "Consent"
+    typealias Keys = CodingKeys
+
     let clientID: String
     let scope: String
     let createdAt: Date
     let updatedAt: Date
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, SchemaKey {
         case scope
         case clientID = "client_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+
+        var schema: MemberSchema {
+            switch self {
+            case .scope, .clientID: .text
+            case .createdAt, .updatedAt: .dateTime
+            }
+        }
+
+        var isRequired: Bool { true }
     }
 }
 

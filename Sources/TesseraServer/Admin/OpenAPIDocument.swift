@@ -39,7 +39,7 @@ enum OpenAPIDocument {
     static func pathParameters(_ route: AdminRoute) -> [[String: Any]] {
         (["tenant"] + route.parameters).map { name in
             var schema: [String: Any] = ["type": "string"]
-            if name == "tenant" || name == "slug" { schema["pattern"] = "^[a-z0-9][a-z0-9-]{0,62}$" }
+            if name == "tenant" || name == "slug" { schema["pattern"] = TenantSlug.pattern }
             return ["name": name, "in": "path", "required": true, "schema": schema]
         }
     }
@@ -97,32 +97,6 @@ enum OpenAPIDocument {
         ["type": "object", "properties": properties, "required": required]
     }
 
-    /// A request body: its optional members may also be `null`, which reads as "not given".
-    static func input(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
-        var nullable = properties
-        for (name, value) in properties where !required.contains(name) {
-            guard var member = value as? [String: Any], let type = member["type"] as? String else { continue }
-            member["type"] = [type, "null"]
-            if let values = member["enum"] as? [Any] { member["enum"] = values + [NSNull()] }
-            nullable[name] = member
-        }
-        return object(nullable, required: required)
-    }
-
-    static var string: [String: Any] { ["type": "string"] }
-    static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
-    static var stringList: [String: Any] { ["type": "array", "items": ["type": "string"]] }
-    static func nullable(_ type: String) -> [String: Any] { ["type": [type, "null"]] }
-    static func page(_ item: String) -> [String: Any] {
-        object(
-            [
-                "items": ["type": "array", "items": ["$ref": "#/components/schemas/\(item)"]],
-                "next_cursor": nullable("string"),
-            ],
-            required: ["items"])
-    }
-    static var status: [String: Any] { ["type": "string", "enum": ["active", "disabled"]] }
-
     /// The tenant's settings, from the settings table: one property per setting, with its range.
     static var tenantSettings: [String: Any] {
         var properties: [String: Any] = [:]
@@ -143,110 +117,30 @@ enum OpenAPIDocument {
         return object(properties, required: TenantSetting.all.map(\.name))
     }
 
-    static var schemas: [String: Any] {
+    /// What the API writes and reads, each from its type's own declaration (its coding keys).
+    static var representations: [any AdminRepresentation.Type] {
         [
-            "Problem": object(
-                [
-                    "type": string, "title": string, "status": ["type": "integer"], "detail": string,
-                    "errors": [
-                        "type": "array",
-                        "items": object(["field": string, "message": string], required: ["field", "message"]),
-                    ],
-                ], required: ["type", "title", "status", "detail"]),
-            "Client": object(
-                [
-                    "client_id": string,
-                    "client_secret": ["type": "string", "description": "only when just created or rotated"],
-                    "tenant": string, "name": string, "public": ["type": "boolean"],
-                    "token_endpoint_auth_method": string, "grant_types": stringList, "scope": string,
-                    "redirect_uris": stringList, "audiences": stringList, "access_token_ttl": nullable("integer"),
-                    "status": status, "version": ["type": "integer"], "created_at": dateTime,
-                ],
-                required: [
-                    "client_id", "tenant", "name", "public", "token_endpoint_auth_method", "grant_types", "scope",
-                    "redirect_uris", "audiences", "status", "version", "created_at",
-                ]),
-            "ClientCreate": input(
-                [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "public": ["type": "boolean"],
-                    "token_endpoint_auth_method": [
-                        "type": "string", "enum": ClientAuthMethod.allCases.map(\.rawValue),
-                    ],
-                    "jwks": string,
-                    "grant_types": [
-                        "type": "array", "items": ["type": "string", "enum": GrantType.allCases.map(\.rawValue)],
-                    ],
-                    "scope": string, "redirect_uris": stringList, "audiences": stringList,
-                    "access_token_ttl": ["type": "integer", "minimum": 30, "maximum": 86_400],
-                ], required: ["name"]),
-            "ClientUpdate": input(
-                [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200],
-                    "grant_types": [
-                        "type": "array", "items": ["type": "string", "enum": GrantType.allCases.map(\.rawValue)],
-                    ],
-                    "scope": string, "redirect_uris": stringList, "audiences": stringList,
-                    "access_token_ttl": ["type": "integer", "minimum": 30, "maximum": 86_400], "status": status,
-                ]),
-            "ClientPage": page("Client"),
-            "User": object(
-                ["id": string, "tenant": string, "username": string, "status": status, "created_at": dateTime],
-                required: ["id", "tenant", "username", "status", "created_at"]),
-            "UserCreate": input(
-                [
-                    "username": ["type": "string", "minLength": 1, "maxLength": 254],
-                    "password": ["type": "string", "minLength": 8],
-                ],
-                required: ["username", "password"]),
-            "UserUpdate": input(["status": status, "password": ["type": "string", "minLength": 8]]),
-            "UserPage": page("User"),
-            "Consent": object(
-                ["client_id": string, "scope": string, "created_at": dateTime, "updated_at": dateTime],
-                required: ["client_id", "scope", "created_at", "updated_at"]),
-            "ConsentPage": page("Consent"),
-            "Scope": object(
-                ["tenant": string, "name": string, "description": string], required: ["tenant", "name", "description"]),
-            "ScopeCreate": input(
-                ["name": ["type": "string", "minLength": 1, "maxLength": 128], "description": string],
-                required: ["name"]),
-            "ScopePage": page("Scope"),
-            "SigningKey": object(
-                [
-                    "kid": string, "alg": string, "state": string, "published": ["type": "boolean"],
-                    "created_at": dateTime,
-                    "activated_at": dateTime, "deactivated_at": dateTime, "retire_after": dateTime,
-                    "ended_at": dateTime,
-                ], required: ["kid", "alg", "state", "published", "created_at"]),
-            "SigningKeyPage": page("SigningKey"),
-            "KeyRotate": input(["alg": ["type": "string", "enum": ["ES256", "Ed25519", "EdDSA", "RS256"]]]),
-            "AuditEvent": object(
-                [
-                    "id": string, "occurred_at": dateTime, "actor": string, "target": string,
-                    "request_id": string, "details": ["type": "object"],
-                    "action": ["type": "string", "enum": AuditAction.allCases.map(\.rawValue)],
-                ], required: ["id", "occurred_at", "actor", "action", "target", "details"]),
-            "AuditEventPage": page("AuditEvent"),
-            "Tenant": object(
-                [
-                    "id": string, "slug": string, "name": string, "issuer": string, "status": status,
-                    "settings": ["$ref": "#/components/schemas/TenantSettings"], "created_at": dateTime,
-                ], required: ["id", "slug", "name", "issuer", "status", "settings", "created_at"]),
-            "TenantSettings": tenantSettings,
-            "TenantCreate": input(
-                [
-                    "slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"],
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200],
-                ],
-                required: ["slug"]),
-            "TenantUpdate": input(["status": status]),
-            "TenantPage": page("Tenant"),
-            "CreatedTenant": object(
-                [
-                    "tenant": ["$ref": "#/components/schemas/Tenant"],
-                    "admin_client": ["$ref": "#/components/schemas/Client"],
-                ],
-                required: ["tenant", "admin_client"]),
+            ProblemResponse.Body.self, ProblemResponse.Body.FieldError.self,
+            ClientRepresentation.self, Page<ClientRepresentation>.self, UserRepresentation.self,
+            Page<UserRepresentation>.self, ConsentRepresentation.self, Page<ConsentRepresentation>.self,
+            ScopeRepresentation.self, Page<ScopeRepresentation>.self, SigningKeyRepresentation.self,
+            Page<SigningKeyRepresentation>.self, AuditEventRepresentation.self, Page<AuditEventRepresentation>.self,
+            TenantRepresentation.self, Page<TenantRepresentation>.self, CreatedTenantRepresentation.self,
         ]
+    }
+    static var bodies: [any AdminBody.Type] {
+        [
+            ClientCreateBody.self, ClientUpdateBody.self, UserCreateBody.self, UserUpdateBody.self,
+            ScopeCreateBody.self,
+            KeyRotateBody.self, TenantCreateBody.self, TenantUpdateBody.self,
+        ]
+    }
+
+    static var schemas: [String: Any] {
+        var schemas: [String: Any] = ["TenantSettings": tenantSettings]
+        for type in representations { schemas[type.schemaName] = type.objectSchema(nullable: false) }
+        for type in bodies { schemas[type.schemaName] = type.objectSchema(nullable: true) }
+        return schemas
     }
 }
 

@@ -13,17 +13,45 @@ struct ProblemResponse: Error, Sendable {
     var field: String? = nil
     var headers: HTTPFields = [:]
 
-    struct Body: Encodable {
-        struct FieldError: Encodable {
+    /// RFC 9457 §3.1 members, and `errors` naming the member that was wrong.
+    struct Body: AdminRepresentation {
+        static let schemaName = "Problem"
+        typealias Keys = CodingKeys
+
+        struct FieldError: AdminRepresentation {
+            static let schemaName = "FieldError"
+            typealias Keys = CodingKeys
+
             let field: String
             let message: String
+
+            enum CodingKeys: String, SchemaKey {
+                case field, message
+
+                var schema: MemberSchema { .text }
+                var isRequired: Bool { true }
+            }
         }
 
-        let type = "about:blank"
+        var type = "about:blank"
         let title: String
         let status: Int
         let detail: String
         let errors: [FieldError]?
+
+        enum CodingKeys: String, SchemaKey {
+            case type, title, status, detail, errors
+
+            var schema: MemberSchema {
+                switch self {
+                case .type, .title, .detail: .text
+                case .status: .integer()
+                case .errors: .array(.reference(FieldError.schemaName))
+                }
+            }
+
+            var isRequired: Bool { self != .errors }
+        }
     }
 
     var response: Response {
@@ -49,7 +77,9 @@ struct ProblemResponse: Error, Sendable {
             headers: [.wwwAuthenticate: #"Bearer realm="tessera", error="insufficient_scope", scope="\#(scope)""#])
     }
 
-    static func notFound(_ detail: String) -> ProblemResponse { ProblemResponse(status: .notFound, title: "Not Found", detail: detail) }
+    static func notFound(_ detail: String) -> ProblemResponse {
+        ProblemResponse(status: .notFound, title: "Not Found", detail: detail)
+    }
 
     static func badRequest(_ detail: String, field: String? = nil) -> ProblemResponse {
         ProblemResponse(status: .badRequest, title: "Bad Request", detail: detail, field: field)
@@ -78,7 +108,8 @@ struct ProblemResponse: Error, Sendable {
             case .tenantDisabled:
                 return ProblemResponse(status: .conflict, title: "Conflict", detail: error.description)
             case .versionMismatch:
-                return ProblemResponse(status: .preconditionFailed, title: "Precondition Failed", detail: error.description)
+                return ProblemResponse(
+                    status: .preconditionFailed, title: "Precondition Failed", detail: error.description)
             }
         case let error as KeyError:
             return ProblemResponse(status: .conflict, title: "Conflict", detail: "\(error)")
