@@ -31,7 +31,6 @@ struct TenantWall: RouterMiddleware {
         }
         var context = context
         context.tenant = tenant
-        context.logger[metadataKey: "tenant"] = .string(tenant.slug.rawValue)
         return try await next(request, context)
     }
 
