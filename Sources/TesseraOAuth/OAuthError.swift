@@ -30,6 +30,9 @@ public struct OAuthError: Error, Equatable, Sendable {
         case loginRequired = "login_required"
         case consentRequired = "consent_required"
         case interactionRequired = "interaction_required"
+        // RFC 9449 §12.2 (DPoP)
+        case invalidDPoPProof = "invalid_dpop_proof"
+        case useDPoPNonce = "use_dpop_nonce"
         // Not an OAuth registry code: a client over its request budget (answered 429).
         case rateLimited = "rate_limited"
     }
@@ -43,6 +46,9 @@ public struct OAuthError: Error, Equatable, Sendable {
     public let clientUsedBasicScheme: Bool
     /// For `rate_limited`: whole seconds until a retry may succeed (`Retry-After`).
     public var retryAfter: Int?
+    /// For `use_dpop_nonce` (RFC 9449 §8): the nonce the client must put in its next proof,
+    /// sent as the `DPoP-Nonce` header.
+    public var dpopNonce: String?
 
     /// The realm named in Tessera's Basic challenges.
     public static let realm = "tessera"
@@ -142,4 +148,8 @@ extension OAuthError {
     public static func interactionRequired(_ description: String? = nil) -> OAuthError {
         .init(.interactionRequired, description)
     }
+    public static func invalidDPoPProof(_ description: String? = nil) -> OAuthError {
+        .init(.invalidDPoPProof, description)
+    }
+    public static func useDPoPNonce(_ description: String? = nil) -> OAuthError { .init(.useDPoPNonce, description) }
 }

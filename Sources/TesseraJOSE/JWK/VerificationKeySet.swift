@@ -35,6 +35,11 @@ public struct VerificationKeySet: Sendable {
         self.keys = keys
     }
 
+    /// The one key a JWS carries in its header (a DPoP proof's `jwk`, RFC 9449 §4.2).
+    public init(embedded jwk: JSONObject) async {
+        keys = await Self.key(from: jwk).map { [$0] } ?? []
+    }
+
     public var isEmpty: Bool { keys.isEmpty }
 
     /// The verifier for an assertion with header `kid` and `alg`, or nil.
