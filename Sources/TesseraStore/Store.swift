@@ -81,6 +81,12 @@ public protocol ClientAssertionStore: Sendable {
     func recordClientAssertion(tenantID: UUID, clientID: String, jti: String, expiresAt: Date) async throws
 }
 
+/// DPoP proof ids (RFC 9449 §11.1): each proof is accepted once per key while its window lasts.
+public protocol DPoPProofStore: Sendable {
+    /// Fails with `.conflict` when a proof by the key `jkt` already used `jti`.
+    func recordDPoPProof(tenantID: UUID, jkt: String, jti: String, expiresAt: Date) async throws
+}
+
 /// Access tokens revoked before they expire.
 public protocol RevokedTokenStore: Sendable {
     func insertRevokedToken(_ token: RevokedToken) async throws
@@ -161,7 +167,8 @@ public protocol ExpiryPurge: Sendable {
 
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
-    ChangeFeed, ClientAssertionStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore, RefreshTokenStore,
+    ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
+    RefreshTokenStore,
     DeviceCodeStore, ExpiryPurge
 {}
 

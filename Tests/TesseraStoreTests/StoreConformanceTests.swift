@@ -277,6 +277,37 @@ struct StoreConformanceTests {
         try await store.recordClientAssertion(tenantID: tenant.id, clientID: "c", jti: "old-0", expiresAt: future)
     }
 
+    /// RFC 9449 §11.1: a proof's `jti` is accepted once per key, for the tenant, at every instance
+    /// (two stores on one database stand for two instances); expired ids are purged.
+    @Test(arguments: TestBackend.allCases)
+    func aDPoPProofIdIsAcceptedOncePerKeyAtEveryInstance(backend: TestBackend) async throws {
+        let url = try await TestDatabases.freshURL(backend)
+        let first = try await DatabaseURL(url).open(logger: TestDatabases.logger)
+        _ = try await first.migrate()
+        let second = try await DatabaseURL(url).open(logger: TestDatabases.logger)
+        defer {
+            Task {
+                await first.close()
+                await second.close()
+            }
+        }
+        let tenant = try await Fixtures.insertedTenant(first)
+        let other = try await Fixtures.insertedTenant(first)
+        let future = Fixtures.now.addingTimeInterval(60)
+        try await first.recordDPoPProof(tenantID: tenant.id, jkt: "key-a", jti: "p1", expiresAt: future)
+        await #expect(throws: StoreError.self) {
+            try await second.recordDPoPProof(tenantID: tenant.id, jkt: "key-a", jti: "p1", expiresAt: future)
+        }
+        // Another key's or another tenant's proof with the same jti is another proof.
+        try await second.recordDPoPProof(tenantID: tenant.id, jkt: "key-b", jti: "p1", expiresAt: future)
+        try await second.recordDPoPProof(tenantID: other.id, jkt: "key-a", jti: "p1", expiresAt: future)
+        // Expired ids go with the purge, and are then forgotten.
+        try await first.recordDPoPProof(
+            tenantID: tenant.id, jkt: "key-a", jti: "old", expiresAt: Fixtures.now.addingTimeInterval(-1))
+        #expect(try await first.purgeExpired(before: Fixtures.now, batch: 100) == 1)
+        try await first.recordDPoPProof(tenantID: tenant.id, jkt: "key-a", jti: "old", expiresAt: future)
+    }
+
     @Test(arguments: TestBackend.allCases)
     func storeIsHealthyWhenTheDatabaseAnswers(backend: TestBackend) async throws {
         let store = try await TestDatabases.freshStore(backend)
@@ -294,7 +325,10 @@ struct PostgresMigrationTests {
             for store in stores { group.addTask { try await store.migrate() } }
             return try await group.reduce(into: [String]()) { $0 += $1 }
         }
-        #expect(applied.sorted() == ["0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql"])
+        #expect(
+            applied.sorted() == [
+                "0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql", "0004_dpop_proofs.sql",
+            ])
         for store in stores { await store.close() }
     }
 }

@@ -30,10 +30,4 @@ extension SQLExecutor {
     public func purgeChanges(before date: Date) async throws {
         try await execute("DELETE FROM changes WHERE changed_at < $1", [.date(date)])
     }
-
-    public func recordClientAssertion(tenantID: UUID, clientID: String, jti: String, expiresAt: Date) async throws {
-        try await execute(
-            "INSERT INTO client_assertions (tenant_id, client_id, jti, expires_at) VALUES ($1, $2, $3, $4)",
-            [.uuid(tenantID), .text(clientID), .text(jti), .date(expiresAt)])
-    }
 }
