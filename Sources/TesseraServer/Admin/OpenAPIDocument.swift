@@ -15,7 +15,7 @@ enum OpenAPIDocument {
     static var document: [String: Any] {
         var paths: [String: [String: Any]] = [:]
         for route in AdminRoutes.all {
-            let path = "/t/{tenant}/admin/v1" + route.path
+            let path = documentPrefix + route.path
             paths[path, default: ["parameters": pathParameters(route)]][route.method.rawValue.lowercased()] =
                 operation(route)
         }
@@ -35,6 +35,10 @@ enum OpenAPIDocument {
             ],
         ]
     }
+
+    /// `/t/{tenant}/admin/v1`: the router's prefix, in the document's `{name}` form.
+    static let documentPrefix =
+        "/" + TenantWall.issuerPath.replacingOccurrences(of: ":tenant", with: "{tenant}") + "/" + AdminRoute.prefix
 
     static func pathParameters(_ route: AdminRoute) -> [[String: Any]] {
         (["tenant"] + route.parameters).map { name in
