@@ -132,6 +132,7 @@ let package = Package(
             name: "TesseraTestSupport",
             dependencies: [
                 "TesseraCore", "TesseraJOSE", "TesseraStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -104,7 +104,7 @@ public struct TesseraRuntime: Sendable {
                 RefreshTokenGrant(store: store, tokens: userTokens),
                 DeviceCodeGrant(store: store, tokens: userTokens),
                 TokenExchangeGrant(issuer: issuer, validator: tokenValidator),
-            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit)
+            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit, proofs: store)
     }
 
     public var introspectionEndpoint: IntrospectionEndpoint {

@@ -198,6 +198,26 @@ extension EndToEndTests {
             #expect((result.json()["header"] as? [String: Any])?["typ"] as? String == "at+jwt")
         }
 
+        /// RFC 9449 with an independent client: joserfc's key and proofs, its own thumbprint.
+        @Test func joserfcGetsADPoPBoundTokenAndItsReplayedProofIsRefused() async throws {
+            let directory = try makeTemporaryDirectory()
+            let fixture = try TenantFixture.make("acme", in: directory, environment: [:])
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let result = try Interop.python(
+                "dpop_client_credentials.py", ["\(server.baseURL)/t/acme", fixture.clientID, fixture.clientSecret])
+            #expect(result.status == 0, "\(result.stderr)")
+            let output = result.json()
+            #expect(output["status"] as? Int == 200, "\(output)")
+            #expect(output["token_type"] as? String == "DPoP")
+            let thumbprint = output["thumbprint"] as? String
+            #expect(thumbprint != nil)
+            #expect((output["cnf"] as? [String: Any])?["jkt"] as? String == thumbprint)
+            #expect((output["introspection_cnf"] as? [String: Any])?["jkt"] as? String == thumbprint)
+            #expect(output["replay"] as? [AnyHashable] == [400, "invalid_dpop_proof"])
+            #expect(output["elsewhere"] as? [AnyHashable] == [400, "invalid_dpop_proof"])
+        }
+
         @Test func authlibAuthenticatesWithPrivateKeyJWTAndAReplayedAssertionIsRefused() async throws {
             let directory = try makeTemporaryDirectory()
             let keyFile = directory.appendingPathComponent("key.json").path

@@ -3,6 +3,7 @@ import Foundation
 import TesseraCore
 import TesseraJOSE
 import TesseraOAuth
+import TesseraTestSupport
 import Testing
 
 /// RFC 9449 §4.3, item by item: proofs made here with swift-crypto, each differing from a valid
@@ -12,49 +13,22 @@ struct DPoPProofTests {
     static let url = "https://as.example.com/t/acme/token"
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// A client's DPoP key and the proofs it makes.
+    /// A client's DPoP key, making proofs for this suite's token endpoint at its fixed time.
     struct Client {
-        let key = P256.Signing.PrivateKey()
+        let dpop = DPoPKey()
 
-        var jwk: [String: String] {
-            let point = Array(key.publicKey.x963Representation)
-            return [
-                "kty": "EC", "crv": "P-256", "x": Base64URL.encode(point[1..<33]),
-                "y": Base64URL.encode(point[33..<65]),
-            ]
-        }
+        var key: P256.Signing.PrivateKey { dpop.key }
+        var jwk: [String: String] { dpop.jwk }
+        var thumbprint: String { dpop.thumbprint }
 
-        /// RFC 7638 §3: SHA-256 of the required members, sorted, without whitespace.
-        var thumbprint: String {
-            let jwk = self.jwk
-            let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(jwk["x"]!)","y":"\#(jwk["y"]!)"}"#
-            return Base64URL.encode(SHA256.hash(data: Array(canonical.utf8)))
+        func claims(_ extra: [String: Any] = [:], omitting: Set<String> = []) -> [String: Any] {
+            dpop.claims(htu: DPoPProofTests.url, at: DPoPProofTests.now, extra, omitting: omitting)
         }
 
         func proof(
             header: [String: Any]? = nil, claims: [String: Any]? = nil, signedBy signer: P256.Signing.PrivateKey? = nil
         ) throws -> String {
-            let header = header ?? ["typ": "dpop+jwt", "alg": "ES256", "jwk": jwk]
-            let claims =
-                claims ?? [
-                    "jti": UUID().uuidString, "htm": "POST", "htu": DPoPProofTests.url,
-                    "iat": Int(DPoPProofTests.now.timeIntervalSince1970),
-                ]
-            let input =
-                Base64URL.encode(try JSONSerialization.data(withJSONObject: header)) + "."
-                + Base64URL.encode(try JSONSerialization.data(withJSONObject: claims))
-            let signature = try (signer ?? key).signature(for: SHA256.hash(data: Array(input.utf8)))
-            return input + "." + Base64URL.encode(signature.rawRepresentation)
-        }
-
-        func claims(_ extra: [String: Any] = [:], omitting: Set<String> = []) -> [String: Any] {
-            var claims: [String: Any] = [
-                "jti": UUID().uuidString, "htm": "POST", "htu": DPoPProofTests.url,
-                "iat": Int(DPoPProofTests.now.timeIntervalSince1970),
-            ]
-            claims.merge(extra) { $1 }
-            for name in omitting { claims[name] = nil }
-            return claims
+            try dpop.proof(claims ?? self.claims(), header: header, signedBy: signer)
         }
     }
 

@@ -43,7 +43,7 @@ struct GrantTests {
                 ],
                 authenticator: ClientAuthenticator(
                     directory: runtime.clients, assertions: runtime.store, clock: clock.function),
-                rateLimit: ClientRateLimit(limiter: RateLimiter()))
+                rateLimit: ClientRateLimit(limiter: RateLimiter()), proofs: runtime.store, clock: clock.function)
         }
 
         /// A confidential client's `Authorization: Basic` header.
@@ -60,14 +60,16 @@ struct GrantTests {
             return (client, secret.map { "Basic " + Data("\(client.id):\($0)".utf8).base64EncodedString() })
         }
 
-        func token(_ form: [String: String], authorization: String?) async throws -> Result<TokenResponse, OAuthError> {
+        func token(
+            _ form: [String: String], authorization: String?, dpop: [String] = []
+        ) async throws -> Result<TokenResponse, OAuthError> {
             let body = form.sorted { $0.key < $1.key }.map {
                 "\(FormEncoding.encode($0.key))=\(FormEncoding.encode($0.value))"
             }
             .joined(separator: "&")
             let request = TokenRequest(
                 tenant: try await runtime.context(tenant), form: try FormParameters(body: body),
-                authorizationHeader: authorization)
+                authorizationHeader: authorization, dpopProofs: dpop)
             do throws(OAuthError) {
                 return .success(try await endpoint.handle(request))
             } catch {

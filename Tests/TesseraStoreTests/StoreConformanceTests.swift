@@ -328,6 +328,7 @@ struct PostgresMigrationTests {
         #expect(
             applied.sorted() == [
                 "0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql", "0004_dpop_proofs.sql",
+                "0005_refresh_token_binding.sql",
             ])
         for store in stores { await store.close() }
     }

@@ -19,11 +19,14 @@ public struct RefreshToken: Sendable, Equatable {
     public let idleExpiresAt: Date
     public var usedAt: Date?
     public var revokedAt: Date?
+    /// RFC 9449 §5: the thumbprint of the DPoP key a public client's token is bound to; every
+    /// refresh then needs a proof by that key.
+    public let jkt: String?
 
     public init(
         tenantID: UUID, tokenHash: SecretHash, familyID: UUID, clientID: String, userID: UUID, scopes: ScopeSet,
         audience: [String], authTime: Date, createdAt: Date, expiresAt: Date, idleExpiresAt: Date,
-        usedAt: Date? = nil, revokedAt: Date? = nil
+        usedAt: Date? = nil, revokedAt: Date? = nil, jkt: String? = nil
     ) {
         self.tenantID = tenantID
         self.tokenHash = tokenHash
@@ -38,6 +41,7 @@ public struct RefreshToken: Sendable, Equatable {
         self.idleExpiresAt = idleExpiresAt
         self.usedAt = usedAt
         self.revokedAt = revokedAt
+        self.jkt = jkt
     }
 
     /// Usable at `date`: not used, not revoked, inside both lifetimes.

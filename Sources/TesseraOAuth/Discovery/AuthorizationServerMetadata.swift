@@ -18,6 +18,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let scopesSupported: [String]
     public let tokenEndpointAuthMethodsSupported: [String]
     public let tokenEndpointAuthSigningAlgValuesSupported: [String]
+    /// RFC 9449 §5.1: the token endpoint takes DPoP proofs signed with these.
+    public let dpopSigningAlgValuesSupported: [String]?
     public let codeChallengeMethodsSupported: [String]
     public let subjectTypesSupported: [String]
     public let idTokenSigningAlgValuesSupported: [String]
@@ -61,6 +63,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         scopesSupported = scopes.sorted()
         tokenEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
         tokenEndpointAuthSigningAlgValuesSupported = ClientAuthenticator.assertionSigningAlgorithms
+        dpopSigningAlgValuesSupported = hasTokenEndpoint ? DPoPProof.algorithms.map(\.rawValue) : nil
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
         idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm.jwsAlgorithm]
@@ -84,6 +87,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case scopesSupported = "scopes_supported"
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case tokenEndpointAuthSigningAlgValuesSupported = "token_endpoint_auth_signing_alg_values_supported"
+        case dpopSigningAlgValuesSupported = "dpop_signing_alg_values_supported"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
         case subjectTypesSupported = "subject_types_supported"
         case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"

@@ -21,8 +21,11 @@ public struct ClientCredentialsGrant: GrantHandler {
         let audience = try AudiencePolicy.audience(
             requested: request.form.values("resource"), client: client.client, issuer: request.issuer)
         let issued = try issuer.issue(
-            subject: client.client.id, client: client.client, scope: scope, audience: audience, tenant: request.tenant)
+            subject: client.client.id, client: client.client, scope: scope, audience: audience, tenant: request.tenant,
+            confirmation: request.confirmation)
         // §4.4.3: no refresh token.
-        return TokenResponse(accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope.description)
+        return TokenResponse(
+            accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope.description,
+            tokenType: request.tokenType)
     }
 }

@@ -62,7 +62,7 @@ public struct DeviceCodeGrant: GrantHandler {
                 UserTokenIssuer.Grant(
                     user: user, scopes: code.scopes, requestedAudience: code.audience,
                     authTime: code.authTime ?? now, nonce: nil, family: .new),
-                client: client, tenant: tenant, operations: operations)
+                client: client, tenant: tenant, proof: request.proof, operations: operations)
             return .issued(issued.response)
         }.get()
     }

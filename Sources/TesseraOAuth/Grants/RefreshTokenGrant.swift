@@ -56,6 +56,14 @@ public struct RefreshTokenGrant: GrantHandler {
                 }
                 return .refused(.invalidGrant("the refresh token was already used; its family is revoked"))
             case .redeemed(let token):
+                // RFC 9449 §5: a bound token is refreshed only with a proof by its key. Thrown, so
+                // the use rolls back: a stolen token tried without the key stays the owner's.
+                if let jkt = token.jkt, request.proof?.jkt != jkt {
+                    throw OAuthError.invalidDPoPProof(
+                        request.proof == nil
+                            ? "this refresh token is bound to a DPoP key; send a proof by it"
+                            : "the proof's key is not the one this refresh token is bound to")
+                }
                 // §6: a narrower scope may be asked for, never a wider one.
                 let scopes = narrowed ?? token.scopes
                 guard !scopes.isEmpty, scopes.isSubset(of: token.scopes) else {
@@ -77,8 +85,8 @@ public struct RefreshTokenGrant: GrantHandler {
                         authTime: token.authTime, nonce: nil,
                         family: .continuing(id: token.familyID, expiresAt: token.expiresAt),
                         refreshScopes: token.scopes,
-                        refreshAudience: token.audience),
-                    client: client, tenant: tenant, operations: operations)
+                        refreshAudience: token.audience, refreshBinding: token.jkt),
+                    client: client, tenant: tenant, proof: request.proof, operations: operations)
                 return .issued(issued.response)
             }
         }.get()

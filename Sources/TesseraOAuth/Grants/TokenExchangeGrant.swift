@@ -82,11 +82,12 @@ public struct TokenExchangeGrant: GrantHandler {
         let issued = try issuer.issue(
             subject: subject.sub, client: client, scope: scope, audience: audience, tenant: request.tenant,
             authTime: subject.authTime.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            act: actor, notAfter: Date(timeIntervalSince1970: TimeInterval(subject.exp)))
+            act: actor, notAfter: Date(timeIntervalSince1970: TimeInterval(subject.exp)),
+            confirmation: request.confirmation)
         // §2.2.1: no refresh token; the issued token's type is named.
         return TokenResponse(
             accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope.description,
-            issuedTokenType: Self.accessTokenType)
+            issuedTokenType: Self.accessTokenType, tokenType: request.tokenType)
     }
 }
 

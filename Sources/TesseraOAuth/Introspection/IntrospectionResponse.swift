@@ -16,6 +16,8 @@ public struct IntrospectionResponse: Sendable, Equatable {
     public let jti: String?
     public let tokenType: String?
     public let act: ActorClaim?
+    /// RFC 9449 §6.2: a bound token's `cnf`, so the resource server checks the proof's key.
+    public let cnf: Confirmation?
 
     public static let inactive = IntrospectionResponse(claims: nil)
 
@@ -32,6 +34,7 @@ public struct IntrospectionResponse: Sendable, Equatable {
         jti = claims?.jti
         tokenType = claims == nil ? nil : "Bearer"
         act = claims?.act
+        cnf = claims?.cnf
     }
 
 }
@@ -53,6 +56,7 @@ extension IntrospectionResponse: CompactJSONEncodable {
         writer.string("jti", jti)
         writer.string("token_type", tokenType)
         writer.raw("act", act?.compactJSON)
+        writer.raw("cnf", cnf?.compactJSON)
         return writer.finished()
     }
 }

@@ -41,5 +41,6 @@ extension IntrospectionResponse {
         jti = nil
         tokenType = "refresh_token"
         act = nil
+        cnf = record.jkt.map(Confirmation.init(jkt:))
     }
 }

@@ -16,10 +16,12 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public let scope: String
     public let authTime: Int?
     public let act: ActorClaim?
+    /// RFC 9449 §6.1: the DPoP key the token is bound to.
+    public let cnf: Confirmation?
 
     public init(
         iss: String, sub: String, aud: Audience, exp: Int, iat: Int, nbf: Int, jti: String, clientID: String,
-        scope: String, authTime: Int? = nil, act: ActorClaim? = nil
+        scope: String, authTime: Int? = nil, act: ActorClaim? = nil, cnf: Confirmation? = nil
     ) {
         self.iss = iss
         self.sub = sub
@@ -32,6 +34,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
         self.scope = scope
         self.authTime = authTime
         self.act = act
+        self.cnf = cnf
     }
 }
 
@@ -84,6 +87,7 @@ extension AccessTokenClaims: CompactJSONEncodable {
         writer.string("scope", scope)
         writer.number("auth_time", authTime)
         writer.raw("act", act?.compactJSON)
+        writer.raw("cnf", cnf?.compactJSON)
         return writer.finished()
     }
 }
@@ -123,6 +127,9 @@ extension AccessTokenClaims: CompactJSONDecodable {
         authTime = try object.optionalInteger("auth_time")
         act = try object.optionalObject("act").map { nested throws(JSONReader.Failure) in
             try ActorClaim(compactJSON: nested)
+        }
+        cnf = try object.optionalObject("cnf").map { nested throws(JSONReader.Failure) in
+            try Confirmation(compactJSON: nested)
         }
     }
 }

@@ -17,7 +17,7 @@ public struct AccessTokenIssuer: Sendable {
 
     public func issue(
         subject: String, client: Client, scope: ScopeSet, audience: [String], tenant: TenantContext,
-        authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil
+        authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil, confirmation: Confirmation? = nil
     ) throws(OAuthError) -> Issued {
         let now = Int(clock().timeIntervalSince1970)
         var lifetime = client.accessTokenTTL ?? tenant.settings.accessTokenTTL
@@ -29,7 +29,7 @@ public struct AccessTokenIssuer: Sendable {
         let claims = AccessTokenClaims(
             iss: tenant.issuer, sub: subject, aud: Audience(audience), exp: now + lifetime, iat: now, nbf: now,
             jti: RandomToken.generate(bytes: 16), clientID: client.id, scope: scope.description,
-            authTime: authTime.map { Int($0.timeIntervalSince1970) }, act: act)
+            authTime: authTime.map { Int($0.timeIntervalSince1970) }, act: act, cnf: confirmation)
         do {
             return Issued(token: try tenant.keys.sign(claims, type: "at+jwt"), claims: claims, expiresIn: lifetime)
         } catch {

@@ -9,11 +9,19 @@ public struct TokenEndpoint: Sendable {
     let handlers: [GrantType: any GrantHandler]
     let authenticator: ClientAuthenticator
     let rateLimit: ClientRateLimit
+    /// Where each DPoP proof's `jti` is remembered, across instances (RFC 9449 §11.1).
+    let proofs: any DPoPProofStore
+    let clock: @Sendable () -> Date
 
-    public init(handlers: [any GrantHandler], authenticator: ClientAuthenticator, rateLimit: ClientRateLimit) {
+    public init(
+        handlers: [any GrantHandler], authenticator: ClientAuthenticator, rateLimit: ClientRateLimit,
+        proofs: any DPoPProofStore, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.handlers = Dictionary(handlers.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
         self.authenticator = authenticator
         self.rateLimit = rateLimit
+        self.proofs = proofs
+        self.clock = clock
     }
 
     public var supportedGrants: [GrantType] { handlers.keys.sorted() }
@@ -31,6 +39,25 @@ public struct TokenEndpoint: Sendable {
         guard client.client.grantTypes.contains(grant) else {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")
         }
+        var request = request
+        if !request.dpopProofs.isEmpty { request.proof = try await checkedProof(request) }
         return try await handler.handle(request, client: client)
+    }
+
+    /// RFC 9449 §5: a proof at the token endpoint, checked (§4.3) and accepted once at any
+    /// instance; its key is what the tokens get bound to.
+    func checkedProof(_ request: TokenRequest) async throws(OAuthError) -> DPoPProof {
+        let proof = try await DPoPProof.verify(
+            headers: request.dpopProofs, request: .init(method: "POST", url: request.tokenEndpoint), now: clock())
+        do {
+            try await proofs.recordDPoPProof(
+                tenantID: request.tenant.id, jkt: proof.jkt, jti: proof.jti,
+                expiresAt: proof.issuedAt.addingTimeInterval(DPoPProof.window))
+        } catch StoreError.conflict {
+            throw .invalidDPoPProof("the proof's jti was already used; make a new proof for each request")
+        } catch {
+            throw .temporarilyUnavailable("the proof could not be recorded; retry")
+        }
+        return proof
     }
 }

@@ -8,12 +8,21 @@ public struct TokenRequest: Sendable {
     public let tenant: TenantContext
     public let form: FormParameters
     public let authorizationHeader: String?
+    /// The request's `DPoP` header values (RFC 9449 §4.1): none, one, or a refused second.
+    public let dpopProofs: [String]
+    /// The checked proof, set by the token endpoint before a grant handles the request.
+    public internal(set) var proof: DPoPProof?
 
-    public init(tenant: TenantContext, form: FormParameters, authorizationHeader: String?) {
+    public init(tenant: TenantContext, form: FormParameters, authorizationHeader: String?, dpopProofs: [String] = []) {
         self.tenant = tenant
         self.form = form
         self.authorizationHeader = authorizationHeader
+        self.dpopProofs = dpopProofs
     }
+
+    /// RFC 9449 §5: a request with a proof gets tokens bound to its key, of `token_type` DPoP.
+    var confirmation: Confirmation? { proof.map { Confirmation(jkt: $0.jkt) } }
+    var tokenType: String { proof == nil ? "Bearer" : "DPoP" }
 
     public var issuer: String { tenant.issuer }
     /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.
@@ -32,10 +41,10 @@ public struct TokenResponse: Sendable {
 
     public init(
         accessToken: String, expiresIn: Int, scope: String, refreshToken: String? = nil, idToken: String? = nil,
-        issuedTokenType: String? = nil
+        issuedTokenType: String? = nil, tokenType: String = "Bearer"
     ) {
         self.accessToken = accessToken
-        self.tokenType = "Bearer"
+        self.tokenType = tokenType
         self.expiresIn = expiresIn
         self.scope = scope
         self.refreshToken = refreshToken

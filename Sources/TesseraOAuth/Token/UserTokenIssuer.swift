@@ -33,11 +33,14 @@ public struct UserTokenIssuer: Sendable {
         /// RFC 6749 §6: a refresh narrowed to fewer scopes still rotates to a token of the full grant.
         public let refreshScopes: ScopeSet
         public let refreshAudience: [String]
+        /// RFC 9449 §5: the key a rotated family is already bound to; its new token keeps it.
+        public let refreshBinding: String?
 
         public init(
             user: User, scopes: ScopeSet, requestedAudience: [String], authTime: Date, nonce: String?, family: Family,
-            refreshScopes: ScopeSet? = nil, refreshAudience: [String]? = nil
+            refreshScopes: ScopeSet? = nil, refreshAudience: [String]? = nil, refreshBinding: String? = nil
         ) {
+            self.refreshBinding = refreshBinding
             self.refreshAudience = refreshAudience ?? requestedAudience
             self.user = user
             self.scopes = scopes
@@ -56,13 +59,14 @@ public struct UserTokenIssuer: Sendable {
     }
 
     public func issue(
-        _ grant: Grant, client: Client, tenant: TenantContext, operations: any StoreOperations
+        _ grant: Grant, client: Client, tenant: TenantContext, proof: DPoPProof? = nil,
+        operations: any StoreOperations
     ) async throws -> Issued {
         let audience = try AudiencePolicy.audience(
             requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
-            tenant: tenant, authTime: grant.authTime)
+            tenant: tenant, authTime: grant.authTime, confirmation: proof.map { Confirmation(jkt: $0.jkt) })
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?
@@ -79,7 +83,10 @@ public struct UserTokenIssuer: Sendable {
                     userID: grant.user.id, scopes: grant.refreshScopes, audience: grant.refreshAudience,
                     authTime: grant.authTime, createdAt: now, expiresAt: familyEnd,
                     idleExpiresAt: min(
-                        familyEnd, now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenIdleTTL)))))
+                        familyEnd, now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenIdleTTL))),
+                    // RFC 9449 §5: a public client's refresh token is bound to its DPoP key; a
+                    // confidential client's is bound to its authentication already.
+                    jkt: grant.refreshBinding ?? (client.isPublic ? proof?.jkt : nil)))
             refreshValue = value
             familyID = family
         }
@@ -91,7 +98,7 @@ public struct UserTokenIssuer: Sendable {
         return Issued(
             response: TokenResponse(
                 accessToken: access.token, expiresIn: access.expiresIn, scope: grant.scopes.description,
-                refreshToken: refreshValue, idToken: idToken),
+                refreshToken: refreshValue, idToken: idToken, tokenType: proof == nil ? "Bearer" : "DPoP"),
             accessTokenClaims: access.claims, familyID: familyID)
     }
 

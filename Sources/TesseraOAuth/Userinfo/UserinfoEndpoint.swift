@@ -26,7 +26,7 @@ public struct UserinfoEndpoint: Sendable {
         bearer: String?, tenant: TenantContext
     ) async throws(Failure) -> [String: String] {
         guard let bearer, !bearer.isEmpty else { throw .missingToken }
-        guard let claims = await validator.validate(bearer, tenant: tenant),
+        guard let claims = await validator.validateBearer(bearer, tenant: tenant),
             let userID = UUID(uuidString: claims.sub)
         else { throw .invalidToken }
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))

@@ -40,7 +40,7 @@ struct AdminCall: Sendable {
         guard let bearer = BearerToken.from(authorization: request.headers[.authorization]) else {
             throw ProblemResponse.unauthorized("a bearer access token of this tenant is required", error: nil)
         }
-        guard let claims = await services.tokenValidator.validate(bearer, tenant: tenant),
+        guard let claims = await services.tokenValidator.validateBearer(bearer, tenant: tenant),
             claims.aud.values.contains(tenant.issuer)
         else {
             throw ProblemResponse.unauthorized("the token is invalid, expired, revoked or not for this tenant's API")

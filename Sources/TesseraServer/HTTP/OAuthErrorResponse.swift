@@ -24,6 +24,7 @@ struct OAuthErrorResponse: HTTPResponseError {
         var headers: HTTPFields = [:]
         if let challenge = error.wwwAuthenticate { headers[.wwwAuthenticate] = challenge }
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let nonce = error.dpopNonce { headers[.dpopNonce] = nonce }
         self.init(
             status: HTTPResponse.Status(code: error.status), error: error.code.rawValue,
             description: error.description, headers: headers)

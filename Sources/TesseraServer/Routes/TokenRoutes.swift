@@ -51,7 +51,8 @@ struct TokenRoutes {
                 let form = try await FormBody.read(request)
                 return try await handle(
                     TokenRequest(
-                        tenant: context.tenant, form: form, authorizationHeader: request.headers[.authorization]))
+                        tenant: context.tenant, form: form, authorizationHeader: request.headers[.authorization],
+                        dpopProofs: request.headers[values: .dpop]))
             } catch {
                 if error.code == .temporarilyUnavailable || error.code == .serverError {
                     context.logger.warning("Token request failed", metadata: ["error": "\(error.body)"])
@@ -72,4 +73,7 @@ struct TokenRoutes {
 
 extension HTTPField.Name {
     static let pragma = Self("Pragma")!
+    /// RFC 9449 §4.1 and §8.
+    static let dpop = Self("DPoP")!
+    static let dpopNonce = Self("DPoP-Nonce")!
 }

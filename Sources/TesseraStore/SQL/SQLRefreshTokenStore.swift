@@ -6,14 +6,15 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO refresh_tokens (tenant_id, token_hash, family_id, client_id, user_id, scopes, audience,
-                auth_time, created_at, expires_at, idle_expires_at, used_at, revoked_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                auth_time, created_at, expires_at, idle_expires_at, used_at, revoked_at, jkt)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             """,
             [
                 .uuid(token.tenantID), .bytes(token.tokenHash.bytes), .uuid(token.familyID), .text(token.clientID),
                 .uuid(token.userID), .text(token.scopes.description), .audienceList(token.audience),
                 .date(token.authTime), .date(token.createdAt), .date(token.expiresAt), .date(token.idleExpiresAt),
                 token.usedAt.map(SQLValue.date) ?? .null, token.revokedAt.map(SQLValue.date) ?? .null,
+                token.jkt.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -81,6 +82,6 @@ extension RefreshToken {
             audience: try row.audienceList("audience"), authTime: try row.date("auth_time"),
             createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
             idleExpiresAt: try row.date("idle_expires_at"), usedAt: try row.optionalDate("used_at"),
-            revokedAt: try row.optionalDate("revoked_at"))
+            revokedAt: try row.optionalDate("revoked_at"), jkt: try row.optionalString("jkt"))
     }
 }
