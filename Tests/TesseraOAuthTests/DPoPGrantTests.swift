@@ -95,4 +95,72 @@ struct DPoPGrantTests {
             #expect(stored?.jkt == key.thumbprint)
         }
     }
+
+    /// RFC 9449 §7: at userinfo a bound token works only under the DPoP scheme, with a fresh
+    /// proof by its key that names it (`ath`); a bearer token stays a bearer token.
+    @Test func userinfoTakesABoundTokenOnlyWithAProofByItsKey() async throws {
+        try await ProtocolFixture.withRuntime(.sqlite) { runtime in
+            let setup = try await GrantTests.Setup(runtime)
+            let (client, authorization) = try await setup.client(grants: ["authorization_code"])
+            let user = try await setup.user()
+            func code() async throws -> [String: String] {
+                let code = RandomToken.generate()
+                let verifier = RandomToken.generate(bytes: 32)
+                try await runtime.store.insertAuthorizationCode(
+                    AuthorizationCode(
+                        tenantID: setup.tenant.id, codeHash: SecretHash(of: code), clientID: client.id,
+                        userID: user.id, redirectURI: "https://app.example.com/cb", scopes: ScopeSet(["openid"]),
+                        audience: [], codeChallenge: PKCE.challenge(for: verifier), nonce: nil,
+                        authTime: setup.clock.now, createdAt: setup.clock.now,
+                        expiresAt: setup.clock.now.addingTimeInterval(60)))
+                return [
+                    "grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example.com/cb",
+                    "code_verifier": verifier,
+                ]
+            }
+            let key = DPoPProofTests.Client()
+            let bound = try await setup.token(
+                try await code(), authorization: authorization, dpop: [try Self.proof(key, at: setup.clock.now)]
+            ).get().accessToken
+            let bearer = try await setup.token(try await code(), authorization: authorization).get().accessToken
+            let url = ProtocolRuntime.issuer + "/userinfo"
+            let userinfo = UserinfoEndpoint(validator: setup.validator, store: runtime.store)
+            let context = try await runtime.context(setup.tenant)
+            func ask(_ presented: PresentedAccessToken) async -> Result<[String: String], UserinfoEndpoint.Failure> {
+                do throws(UserinfoEndpoint.Failure) {
+                    return .success(
+                        try await userinfo.handle(presented, at: .init(method: "GET", url: url), tenant: context))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            func proof(by signer: DPoPProofTests.Client, for token: String) throws -> String {
+                try signer.dpop.proof(
+                    signer.dpop.claims(
+                        htu: url, at: setup.clock.now, ["htm": "GET", "ath": DPoPProof.ath(of: token)]))
+            }
+            let good = try proof(by: key, for: bound)
+            #expect(try await ask(.dpop(bound, proofs: [good])).get()["sub"] == user.id.uuidString.lowercased())
+            // The same proof again, another key's proof, no proof, the Bearer scheme: refused.
+            guard case .failure(.invalidDPoPProof) = await ask(.dpop(bound, proofs: [good])) else {
+                Issue.record("a replayed proof was accepted")
+                return
+            }
+            guard
+                case .failure(.invalidDPoPProof) = await ask(
+                    .dpop(bound, proofs: [try proof(by: DPoPProofTests.Client(), for: bound)]))
+            else {
+                Issue.record("another key's proof was accepted")
+                return
+            }
+            guard case .failure(.invalidDPoPProof) = await ask(.dpop(bound, proofs: [])) else {
+                Issue.record("a DPoP token without a proof was accepted")
+                return
+            }
+            #expect(await ask(.bearer(bound)) == .failure(.invalidToken))
+            // An unbound token is a bearer token: fine as Bearer, not as DPoP.
+            #expect(try await ask(.bearer(bearer)).get()["sub"] == user.id.uuidString.lowercased())
+            #expect(await ask(.dpop(bearer, proofs: [try proof(by: key, for: bearer)])) == .failure(.invalidToken))
+        }
+    }
 }

@@ -78,4 +78,23 @@ struct DPoPRoutesTests {
             }
         }
     }
+
+    /// RFC 9449 §7.1: userinfo offers the DPoP scheme beside Bearer, and names a bad proof.
+    @Test func userinfoChallengesOfferDPoP() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            _ = try await ServerFixture.acme(runtime)
+            try await ServerFixture.withClient(runtime) { http in
+                let missing = try await http.execute(uri: "/t/acme/userinfo", method: .get)
+                #expect(missing.status == .unauthorized)
+                let challenges = missing.headers[values: .wwwAuthenticate]
+                #expect(challenges.contains { $0.hasPrefix("Bearer") })
+                #expect(challenges.contains { $0.hasPrefix("DPoP algs=") && $0.contains("ES256") })
+                let forged = try await http.execute(
+                    uri: "/t/acme/userinfo", method: .get,
+                    headers: [.authorization: "DPoP eyJ.e30.sig", HTTPField.Name("DPoP")!: "not-a-proof"])
+                #expect(forged.status == .unauthorized)
+                #expect(try forged.jsonObject()["error"] as? String == "invalid_token")
+            }
+        }
+    }
 }

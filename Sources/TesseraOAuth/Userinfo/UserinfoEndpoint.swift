@@ -14,21 +14,32 @@ public struct UserinfoEndpoint: Sendable {
         self.store = store
     }
 
-    /// RFC 6750 §3.1 errors, answered with a `WWW-Authenticate: Bearer` challenge.
+    /// RFC 6750 §3.1 and RFC 9449 §7.1 errors, answered with `WWW-Authenticate` challenges.
     public enum Failure: Error, Equatable, Sendable {
         case missingToken
         case invalidToken
+        case invalidDPoPProof(String)
         case insufficientScope
         case unavailable
     }
 
+    /// `request` is the userinfo request as the client addressed it (method and URL), for a
+    /// DPoP proof's `htm` and `htu`.
     public func handle(
-        bearer: String?, tenant: TenantContext
+        _ presented: PresentedAccessToken?, at request: DPoPProof.Request, tenant: TenantContext
     ) async throws(Failure) -> [String: String] {
-        guard let bearer, !bearer.isEmpty else { throw .missingToken }
-        guard let claims = await validator.validateBearer(bearer, tenant: tenant),
-            let userID = UUID(uuidString: claims.sub)
-        else { throw .invalidToken }
+        guard let presented, !presented.token.isEmpty else { throw .missingToken }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await validator.validate(presented, at: request, tenant: tenant, proofs: store)
+        } catch .invalidToken {
+            throw .invalidToken
+        } catch .invalidDPoPProof(let reason) {
+            throw .invalidDPoPProof(reason)
+        } catch {
+            throw .unavailable
+        }
+        guard let userID = UUID(uuidString: claims.sub) else { throw .invalidToken }
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))
         guard scopes.contains("openid") else { throw .insufficientScope }
         let user: User?

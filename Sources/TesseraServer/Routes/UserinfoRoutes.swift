@@ -4,8 +4,8 @@ import Hummingbird
 import TesseraCore
 import TesseraOAuth
 
-/// OIDC Core §5.3 userinfo, GET or POST with a Bearer token (RFC 6750 §2.1); errors carry the
-/// RFC 6750 §3 challenge.
+/// OIDC Core §5.3 userinfo, GET or POST with a Bearer token (RFC 6750 §2.1) or a DPoP-bound one
+/// with its proof (RFC 9449 §7.1); errors carry the RFC 6750 §3 and RFC 9449 §7.1 challenges.
 struct UserinfoRoutes {
     let endpoint: UserinfoEndpoint
 
@@ -13,8 +13,14 @@ struct UserinfoRoutes {
         let path = RouterPath(AuthorizationServerMetadata.Path.userinfo)
         let handler: @Sendable (Request, TenantRequestContext) async throws -> Response = { request, context in
             do throws(UserinfoEndpoint.Failure) {
+                let presented = PresentedAccessToken.from(
+                    authorization: request.headers[.authorization], proofs: request.headers[values: .dpop])
                 let claims = try await endpoint.handle(
-                    bearer: BearerToken.from(authorization: request.headers[.authorization]), tenant: context.tenant)
+                    presented,
+                    at: .init(
+                        method: request.method.rawValue,
+                        url: context.tenant.issuer + AuthorizationServerMetadata.Path.userinfo),
+                    tenant: context.tenant)
                 return JSONResponse.make(claims, headers: CORS.headers([.cacheControl: "no-store"]))
             } catch {
                 return Self.challenge(error)
@@ -25,27 +31,41 @@ struct UserinfoRoutes {
         CORS.allowPreflight(path, methods: "GET, POST", on: tenant)
     }
 
+    /// RFC 9449 §7.1: the DPoP scheme is offered beside Bearer, with the algorithms proofs may use.
+    static let dpopChallenge = "DPoP algs=\"" + DPoPProof.algorithms.map(\.rawValue).joined(separator: " ") + "\""
+
     static func challenge(_ failure: UserinfoEndpoint.Failure) -> Response {
-        let (status, challenge): (HTTPResponse.Status, String) =
+        let bearer = "Bearer realm=\"tessera\""
+        let (status, challenges): (HTTPResponse.Status, [String]) =
             switch failure {
-            case .missingToken: (.unauthorized, #"Bearer realm="tessera""#)
+            case .missingToken: (.unauthorized, [bearer, dpopChallenge])
             case .invalidToken:
                 (
                     .unauthorized,
-                    #"Bearer realm="tessera", error="invalid_token", error_description="the access token is invalid or expired""#
+                    [
+                        bearer
+                            + ", error=\"invalid_token\", error_description=\"the access token is invalid or expired\"",
+                        dpopChallenge,
+                    ]
+                )
+            case .invalidDPoPProof:
+                (
+                    .unauthorized,
+                    [dpopChallenge + ", error=\"invalid_dpop_proof\", error_description=\"the DPoP proof is invalid\""]
                 )
             case .insufficientScope:
-                (.forbidden, #"Bearer realm="tessera", error="insufficient_scope", scope="openid""#)
-            case .unavailable: (.serviceUnavailable, #"Bearer realm="tessera""#)
+                (.forbidden, [bearer + ", error=\"insufficient_scope\", scope=\"openid\""])
+            case .unavailable: (.serviceUnavailable, [bearer])
             }
         let error =
             switch failure {
             case .missingToken, .invalidToken: "invalid_token"
+            case .invalidDPoPProof: "invalid_dpop_proof"
             case .insufficientScope: "insufficient_scope"
             case .unavailable: "temporarily_unavailable"
             }
-        return JSONResponse.make(
-            ["error": error], status: status,
-            headers: CORS.headers([.wwwAuthenticate: challenge, .cacheControl: "no-store"]))
+        var headers = CORS.headers([.cacheControl: "no-store"])
+        for challenge in challenges { headers.append(HTTPField(name: .wwwAuthenticate, value: challenge)) }
+        return JSONResponse.make(["error": error], status: status, headers: headers)
     }
 }

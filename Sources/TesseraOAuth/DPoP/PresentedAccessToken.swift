@@ -1,0 +1,65 @@
+import Foundation
+import TesseraCore
+import TesseraJOSE
+import TesseraStore
+
+/// An access token as a request to one of the server's own resources presents it: under the
+/// `Bearer` scheme (RFC 6750 §2.1), or under `DPoP` with its proofs (RFC 9449 §7.1).
+public enum PresentedAccessToken: Sendable, Equatable {
+    case bearer(String)
+    case dpop(String, proofs: [String])
+
+    public var token: String {
+        switch self {
+        case .bearer(let token), .dpop(let token, _): token
+        }
+    }
+}
+
+/// Why a presented token opens nothing, as RFC 6750 §3.1 and RFC 9449 §7.1 name it.
+public enum ResourceRefusal: Error, Equatable, Sendable {
+    case invalidToken
+    case invalidDPoPProof(String)
+    case unavailable
+}
+
+extension AccessTokenValidator {
+    /// The claims of a token presented at `request`: a bearer token must be unbound; a DPoP
+    /// token must be bound to the key of its one proof, which names it by `ath` and is accepted
+    /// once at any instance (RFC 9449 §7 and §11.1).
+    public func validate(
+        _ presented: PresentedAccessToken, at request: DPoPProof.Request, tenant: TenantContext,
+        proofs store: any DPoPProofStore
+    ) async throws(ResourceRefusal) -> AccessTokenClaims {
+        switch presented {
+        case .bearer(let token):
+            guard let claims = await validateBearer(token, tenant: tenant) else { throw .invalidToken }
+            return claims
+        case .dpop(let token, let headers):
+            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt else {
+                throw .invalidToken
+            }
+            let proof: DPoPProof
+            do {
+                proof = try await DPoPProof.verify(
+                    headers: headers,
+                    request: .init(method: request.method, url: request.url, accessToken: token), now: clock())
+            } catch {
+                throw .invalidDPoPProof(error.description ?? "the DPoP proof is invalid")
+            }
+            guard proof.jkt == jkt else {
+                throw .invalidDPoPProof("the proof's key is not the one the access token is bound to")
+            }
+            do {
+                try await store.recordDPoPProof(
+                    tenantID: tenant.id, jkt: proof.jkt, jti: proof.jti,
+                    expiresAt: proof.issuedAt.addingTimeInterval(DPoPProof.window))
+            } catch StoreError.conflict {
+                throw .invalidDPoPProof("the proof's jti was already used; make a new proof for each request")
+            } catch {
+                throw .unavailable
+            }
+            return claims
+        }
+    }
+}
