@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TesseraCore
 import TesseraJOSE
+import TesseraStore
 
 /// A DPoP proof (RFC 9449 §4), checked exactly as §4.3 lists, before the request it came with
 /// is served. What it proves is possession of the private key of its `jwk`; `jkt` (the RFC 7638
@@ -152,5 +153,21 @@ struct TargetURI: Equatable {
         self.host = host
         port = components.port ?? (scheme == "https" ? 443 : 80)
         path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+    }
+}
+
+extension DPoPProofStore {
+    /// §11.1: `proof` is accepted once per tenant and key, at any instance, while its window
+    /// lasts; a second use is `invalid_dpop_proof`.
+    func accept(_ proof: DPoPProof, tenantID: UUID) async throws(OAuthError) {
+        do {
+            try await recordDPoPProof(
+                tenantID: tenantID, jkt: proof.jkt, jti: proof.jti,
+                expiresAt: proof.issuedAt.addingTimeInterval(DPoPProof.window))
+        } catch StoreError.conflict {
+            throw .invalidDPoPProof("the proof's jti was already used; make a new proof for each request")
+        } catch {
+            throw .temporarilyUnavailable("the proof could not be recorded; retry")
+        }
     }
 }

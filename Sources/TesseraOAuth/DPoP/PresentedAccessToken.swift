@@ -50,14 +50,11 @@ extension AccessTokenValidator {
             guard proof.jkt == jkt else {
                 throw .invalidDPoPProof("the proof's key is not the one the access token is bound to")
             }
-            do {
-                try await store.recordDPoPProof(
-                    tenantID: tenant.id, jkt: proof.jkt, jti: proof.jti,
-                    expiresAt: proof.issuedAt.addingTimeInterval(DPoPProof.window))
-            } catch StoreError.conflict {
-                throw .invalidDPoPProof("the proof's jti was already used; make a new proof for each request")
+            do throws(OAuthError) {
+                try await store.accept(proof, tenantID: tenant.id)
             } catch {
-                throw .unavailable
+                throw error.code == .invalidDPoPProof
+                    ? .invalidDPoPProof(error.description ?? "the proof was already used") : .unavailable
             }
             return claims
         }

@@ -49,15 +49,7 @@ public struct TokenEndpoint: Sendable {
     func checkedProof(_ request: TokenRequest) async throws(OAuthError) -> DPoPProof {
         let proof = try await DPoPProof.verify(
             headers: request.dpopProofs, request: .init(method: "POST", url: request.tokenEndpoint), now: clock())
-        do {
-            try await proofs.recordDPoPProof(
-                tenantID: request.tenant.id, jkt: proof.jkt, jti: proof.jti,
-                expiresAt: proof.issuedAt.addingTimeInterval(DPoPProof.window))
-        } catch StoreError.conflict {
-            throw .invalidDPoPProof("the proof's jti was already used; make a new proof for each request")
-        } catch {
-            throw .temporarilyUnavailable("the proof could not be recorded; retry")
-        }
+        try await proofs.accept(proof, tenantID: request.tenant.id)
         return proof
     }
 }
