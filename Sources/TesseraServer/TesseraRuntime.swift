@@ -65,7 +65,8 @@ public struct TesseraRuntime: Sendable {
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
                 revocations: revocations,
                 clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
-                tokenValidator: AccessTokenValidator(revocations: revocations, leeway: configuration.tokenLeeway),
+                tokenValidator: AccessTokenValidator(
+                    revocations: revocations, leeway: configuration.tokenLeeway, proofs: store),
                 changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 sealer: sealer,

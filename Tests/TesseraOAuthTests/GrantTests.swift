@@ -28,7 +28,8 @@ struct GrantTests {
                 in: tenant, name: "orders:write", description: nil, actor: "test")
             let clock = ManualClock(Date())
             self.clock = clock
-            validator = AccessTokenValidator(revocations: runtime.revocations, clock: clock.function)
+            validator = AccessTokenValidator(
+                revocations: runtime.revocations, proofs: runtime.store, clock: clock.function)
             let issuer = AccessTokenIssuer(clock: clock.function)
             let userTokens = UserTokenIssuer(accessTokens: issuer, clock: clock.function)
             endpoint = TokenEndpoint(

@@ -63,6 +63,19 @@ struct DPoPRoutesTests {
                 }
                 let boundAdmin = try await adminToken(
                     try key.proof(key.claims(htu: ServerFixture.issuer + "/token", at: Date())))
+                // Under the DPoP scheme, with a proof by its key naming it: accepted, once.
+                let adminURL = ServerFixture.issuer + "/admin/v1/clients"
+                let adminProof = try key.proof(
+                    key.claims(htu: adminURL, at: Date(), ["htm": "GET", "ath": DPoPProof.ath(of: boundAdmin)]))
+                for expected in [HTTPResponse.Status.ok, .unauthorized] {
+                    let answer = try await http.execute(
+                        uri: "/t/acme/admin/v1/clients", method: .get,
+                        headers: [.authorization: "DPoP \(boundAdmin)", HTTPField.Name("DPoP")!: adminProof])
+                    #expect(answer.status == expected, "\(answer.text)")
+                    if expected == .unauthorized {
+                        #expect(answer.headers[values: .wwwAuthenticate].contains { $0.contains("invalid_dpop_proof") })
+                    }
+                }
                 for (token, status) in [
                     (boundAdmin, HTTPResponse.Status.unauthorized), (try await adminToken(nil), .ok),
                 ] {

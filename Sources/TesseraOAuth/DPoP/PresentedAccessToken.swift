@@ -28,17 +28,15 @@ extension AccessTokenValidator {
     /// token must be bound to the key of its one proof, which names it by `ath` and is accepted
     /// once at any instance (RFC 9449 §7 and §11.1).
     public func validate(
-        _ presented: PresentedAccessToken, at request: DPoPProof.Request, tenant: TenantContext,
-        proofs store: any DPoPProofStore
+        _ presented: PresentedAccessToken, at request: DPoPProof.Request, tenant: TenantContext
     ) async throws(ResourceRefusal) -> AccessTokenClaims {
         switch presented {
         case .bearer(let token):
             guard let claims = await validateBearer(token, tenant: tenant) else { throw .invalidToken }
             return claims
         case .dpop(let token, let headers):
-            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt else {
-                throw .invalidToken
-            }
+            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt, let store = proofs
+            else { throw .invalidToken }
             let proof: DPoPProof
             do {
                 proof = try await DPoPProof.verify(

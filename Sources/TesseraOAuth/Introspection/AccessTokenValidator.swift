@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCore
 import TesseraJOSE
+import TesseraStore
 
 /// The one check of an access token this server issued: signature by a verifying key of the
 /// tenant named by the issuer, `typ: at+jwt`, times, and not revoked. Introspection, revocation
@@ -9,8 +10,15 @@ public struct AccessTokenValidator: Sendable {
     let revocations: RevocationList
     let leeway: Int
     let clock: @Sendable () -> Date
+    /// Where DPoP proofs presented with tokens are remembered (RFC 9449 §11.1); without it a
+    /// DPoP-bound token is accepted nowhere.
+    let proofs: (any DPoPProofStore)?
 
-    public init(revocations: RevocationList, leeway: Int = 0, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        revocations: RevocationList, leeway: Int = 0, proofs: (any DPoPProofStore)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.proofs = proofs
         self.revocations = revocations
         self.leeway = leeway
         self.clock = clock

@@ -31,7 +31,7 @@ public struct UserinfoEndpoint: Sendable {
         guard let presented, !presented.token.isEmpty else { throw .missingToken }
         let claims: AccessTokenClaims
         do {
-            claims = try await validator.validate(presented, at: request, tenant: tenant, proofs: store)
+            claims = try await validator.validate(presented, at: request, tenant: tenant)
         } catch .invalidToken {
             throw .invalidToken
         } catch .invalidDPoPProof(let reason) {

@@ -37,12 +37,26 @@ struct AdminCall: Sendable {
         _ request: Request, _ context: TenantRequestContext, services: AdminServices, area: AdminArea
     ) async throws -> AdminCall {
         let tenant = context.tenant
-        guard let bearer = BearerToken.from(authorization: request.headers[.authorization]) else {
+        guard
+            let presented = PresentedAccessToken.from(
+                authorization: request.headers[.authorization], proofs: request.headers[values: .dpop])
+        else {
             throw ProblemResponse.unauthorized("a bearer access token of this tenant is required", error: nil)
         }
-        guard let claims = await services.tokenValidator.validateBearer(bearer, tenant: tenant),
-            claims.aud.values.contains(tenant.issuer)
-        else {
+        let claims: AccessTokenClaims
+        do {
+            // RFC 9449 §4.2 htu: the request's URL as the client addressed it, under the issuer.
+            claims = try await services.tokenValidator.validate(
+                presented, at: .init(method: request.method.rawValue, url: Self.url(of: request, in: tenant)),
+                tenant: tenant)
+        } catch .invalidDPoPProof(let reason) {
+            throw ProblemResponse.unauthorized(reason, error: "invalid_dpop_proof")
+        } catch .unavailable {
+            throw ProblemResponse.from(StorageFailure.unavailable("proof record"))
+        } catch {
+            throw ProblemResponse.unauthorized("the token is invalid, expired, revoked or not for this tenant's API")
+        }
+        guard claims.aud.values.contains(tenant.issuer) else {
             throw ProblemResponse.unauthorized("the token is invalid, expired, revoked or not for this tenant's API")
         }
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))
@@ -53,6 +67,14 @@ struct AdminCall: Sendable {
             throw ProblemResponse.notFound("tenants are managed in the system tenant")
         }
         return AdminCall(request: request, context: context, actor: "client:\(claims.clientID)", services: services)
+    }
+
+    /// The issuer followed by the part of the request path after `/t/{slug}`: what a client
+    /// addressed, whatever path the public URL itself has.
+    static func url(of request: Request, in tenant: TenantContext) -> String {
+        let path = request.uri.path
+        guard let range = path.range(of: "/t/\(tenant.slug.rawValue)") else { return tenant.issuer + path }
+        return tenant.issuer + path[range.upperBound...]
     }
 
     /// The tenant whose admin API is called: every operation works on it alone.

@@ -64,11 +64,19 @@ struct ProblemResponse: Error, Sendable {
             status: status, contentType: "application/problem+json", headers: headers)
     }
 
+    /// 401 with the RFC 6750 §3 challenge, and RFC 9449 §7.1's DPoP one beside it; a failed
+    /// proof is named on the DPoP challenge.
     static func unauthorized(_ detail: String, error: String? = "invalid_token") -> ProblemResponse {
-        var challenge = #"Bearer realm="tessera""#
-        if let error { challenge += #", error="\#(error)""# }
-        return ProblemResponse(
-            status: .unauthorized, title: "Unauthorized", detail: detail, headers: [.wwwAuthenticate: challenge])
+        var bearer = #"Bearer realm="tessera""#
+        var dpop = UserinfoRoutes.dpopChallenge
+        if error == "invalid_dpop_proof" {
+            dpop += #", error="invalid_dpop_proof""#
+        } else if let error {
+            bearer += #", error="\#(error)""#
+        }
+        var headers: HTTPFields = [.wwwAuthenticate: bearer]
+        headers.append(HTTPField(name: .wwwAuthenticate, value: dpop))
+        return ProblemResponse(status: .unauthorized, title: "Unauthorized", detail: detail, headers: headers)
     }
 
     static func forbidden(_ scope: String) -> ProblemResponse {
