@@ -32,31 +32,40 @@ public struct PublicJWK: Sendable, Equatable {
         self.use = use
     }
 
-    /// Parses a JWK JSON object with string members. `kid`, `alg` and `use` are optional so that
-    /// foreign JWKs (the RFC 7638 example) parse too.
+    /// Parses a JWK JSON text with `JSONReader`, the one strict reader (a member twice is
+    /// malformed); see `init(object:)`.
     public init(json: String) throws(KeyError) {
-        let object: [String: String?]
+        let object: JSONObject
         do {
-            object = try JSONDecoder().decode([String: JSONScalar].self, from: Data(json.utf8)).mapValues(\.string)
+            object = try JSONReader.object(Array(json.utf8))
         } catch {
             throw .invalidPublicJWK(kid: "?", reason: "not a JSON object of string members")
         }
-        let kid = object["kid"] ?? nil
+        try self.init(object: object)
+    }
+
+    /// A JWK already read (a DPoP proof's `jwk` header member, RFC 9449 §4.2). Members that are
+    /// not strings read as absent, so a JWK with arrays or numbers (`key_ops`, `x5c`) still
+    /// parses. `kid`, `alg` and `use` are optional so that foreign JWKs (the RFC 7638 example)
+    /// parse too.
+    public init(object: JSONObject) throws(KeyError) {
+        func member(_ name: String) -> String? { try? object.optionalString(name) }
+        let kid = member("kid")
         let label = kid ?? "?"
-        if let member = object.keys.sorted().first(where: Self.privateMembers.contains) {
-            throw .invalidPublicJWK(kid: label, reason: "carries the private member \"\(member)\"")
+        if let name = object.members.map(\.0).sorted().first(where: Self.privateMembers.contains) {
+            throw .invalidPublicJWK(kid: label, reason: "carries the private member \"\(name)\"")
         }
-        guard let kty = object["kty"] ?? nil, let names = Self.requiredMemberNames[kty] else {
+        guard let kty = member("kty"), let names = Self.requiredMemberNames[kty] else {
             throw .invalidPublicJWK(kid: label, reason: "kty must be EC, OKP or RSA")
         }
         var required = ["kty": kty]
         for name in names {
-            guard let value = object[name] ?? nil, !value.isEmpty else {
+            guard let value = member(name), !value.isEmpty else {
                 throw .invalidPublicJWK(kid: label, reason: "\(kty) key without \"\(name)\"")
             }
             required[name] = value
         }
-        self.init(requiredMembers: required, kid: kid, alg: object["alg"] ?? nil, use: object["use"] ?? nil)
+        self.init(requiredMembers: required, kid: kid, alg: member("alg"), use: member("use"))
     }
 
     /// The RFC 7638 JWK thumbprint: SHA-256 over the required members in lexicographic order,
@@ -77,12 +86,11 @@ public struct PublicJWK: Sendable, Equatable {
     }
 
     /// Sorted keys and no whitespace is exactly RFC 7638 §3.3's serialisation for members whose
-    /// values are base64url or fixed names (nothing to escape).
-    static func canonicalJSON(_ members: [String: String]) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a [String: String] cannot fail; an empty object is the safe answer if it did.
-        return (try? encoder.encode(members)) ?? Data("{}".utf8)
+    /// values are base64url or fixed names (nothing to escape), written by the one JSON writer.
+    static func canonicalJSON(_ members: [String: String]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        for name in members.keys.sorted() { writer.string(name, members[name]) }
+        return writer.finished()
     }
 }
 
@@ -119,16 +127,5 @@ extension PublicJWK {
 
     func with(kid: String) -> PublicJWK {
         PublicJWK(requiredMembers: requiredMembers, kid: kid, alg: alg, use: use)
-    }
-}
-
-/// A JSON member value when only strings matter: anything else decodes as "not a string", so a
-/// JWK with arrays or numbers (`key_ops`, `x5c`) still parses.
-private struct JSONScalar: Decodable {
-    let string: String?
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        string = try? container.decode(String.self)
     }
 }

@@ -69,7 +69,7 @@ public struct DPoPProof: Sendable, Equatable {
         }
         let publicJWK: PublicJWK
         do {
-            publicJWK = try PublicJWK(json: String(decoding: try JSONEncoder().encode(jwkObject), as: UTF8.self))
+            publicJWK = try PublicJWK(object: jwkObject)
         } catch {
             throw .invalidDPoPProof("the proof's jwk is not a public key (a private member, or an unknown kty)")
         }

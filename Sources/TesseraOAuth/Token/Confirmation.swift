@@ -17,3 +17,13 @@ public struct Confirmation: Sendable, Equatable, CompactJSONEncodable {
         jkt = try object.string("jkt")
     }
 }
+
+extension DPoPProof {
+    /// RFC 9449 §6.1: what a token issued with this proof carries in `cnf`.
+    var confirmation: Confirmation { Confirmation(jkt: jkt) }
+}
+
+extension TokenResponse {
+    /// RFC 9449 §5: `DPoP` for tokens bound to a proof's key, `Bearer` otherwise (RFC 6750 §4).
+    static func tokenType(boundTo proof: DPoPProof?) -> String { proof == nil ? "Bearer" : "DPoP" }
+}

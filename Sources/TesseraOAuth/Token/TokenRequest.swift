@@ -21,8 +21,8 @@ public struct TokenRequest: Sendable {
     }
 
     /// RFC 9449 §5: a request with a proof gets tokens bound to its key, of `token_type` DPoP.
-    var confirmation: Confirmation? { proof.map { Confirmation(jkt: $0.jkt) } }
-    var tokenType: String { proof == nil ? "Bearer" : "DPoP" }
+    var confirmation: Confirmation? { proof?.confirmation }
+    var tokenType: String { TokenResponse.tokenType(boundTo: proof) }
 
     public var issuer: String { tenant.issuer }
     /// The token endpoint's URL, an accepted `aud` of `private_key_jwt` assertions.

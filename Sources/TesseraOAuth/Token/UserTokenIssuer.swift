@@ -66,7 +66,7 @@ public struct UserTokenIssuer: Sendable {
             requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
-            tenant: tenant, authTime: grant.authTime, confirmation: proof.map { Confirmation(jkt: $0.jkt) })
+            tenant: tenant, authTime: grant.authTime, confirmation: proof?.confirmation)
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?
@@ -98,7 +98,7 @@ public struct UserTokenIssuer: Sendable {
         return Issued(
             response: TokenResponse(
                 accessToken: access.token, expiresIn: access.expiresIn, scope: grant.scopes.description,
-                refreshToken: refreshValue, idToken: idToken, tokenType: proof == nil ? "Bearer" : "DPoP"),
+                refreshToken: refreshValue, idToken: idToken, tokenType: TokenResponse.tokenType(boundTo: proof)),
             accessTokenClaims: access.claims, familyID: familyID)
     }
 

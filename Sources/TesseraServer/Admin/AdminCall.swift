@@ -47,7 +47,7 @@ struct AdminCall: Sendable {
         do {
             // RFC 9449 §4.2 htu: the request's URL as the client addressed it, under the issuer.
             claims = try await services.tokenValidator.validate(
-                presented, at: .init(method: request.method.rawValue, url: Self.url(of: request, in: tenant)),
+                presented, at: .init(method: request.method.rawValue, url: context.addressedURL(of: request)),
                 tenant: tenant)
         } catch .invalidDPoPProof(let reason) {
             throw ProblemResponse.unauthorized(reason, error: "invalid_dpop_proof")
@@ -67,14 +67,6 @@ struct AdminCall: Sendable {
             throw ProblemResponse.notFound("tenants are managed in the system tenant")
         }
         return AdminCall(request: request, context: context, actor: "client:\(claims.clientID)", services: services)
-    }
-
-    /// The issuer followed by the part of the request path after `/t/{slug}`: what a client
-    /// addressed, whatever path the public URL itself has.
-    static func url(of request: Request, in tenant: TenantContext) -> String {
-        let path = request.uri.path
-        guard let range = path.range(of: "/t/\(tenant.slug.rawValue)") else { return tenant.issuer + path }
-        return tenant.issuer + path[range.upperBound...]
     }
 
     /// The tenant whose admin API is called: every operation works on it alone.

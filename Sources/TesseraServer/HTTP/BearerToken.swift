@@ -20,3 +20,10 @@ extension PresentedAccessToken {
         return .dpop(String(header.dropFirst(5)).trimmingCharacters(in: .whitespaces), proofs: proofs)
     }
 }
+
+/// The `WWW-Authenticate` challenges of the server's own resources: RFC 6750 §3's Bearer and,
+/// beside it, RFC 9449 §7.1's DPoP with the algorithms proofs may use.
+enum AuthenticationChallenge {
+    static let bearer = "Bearer realm=\"tessera\""
+    static let dpop = "DPoP algs=\"" + DPoPProof.algorithms.map(\.rawValue).joined(separator: " ") + "\""
+}

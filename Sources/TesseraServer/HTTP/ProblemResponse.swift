@@ -67,8 +67,8 @@ struct ProblemResponse: Error, Sendable {
     /// 401 with the RFC 6750 §3 challenge, and RFC 9449 §7.1's DPoP one beside it; a failed
     /// proof is named on the DPoP challenge.
     static func unauthorized(_ detail: String, error: String? = "invalid_token") -> ProblemResponse {
-        var bearer = #"Bearer realm="tessera""#
-        var dpop = UserinfoRoutes.dpopChallenge
+        var bearer = AuthenticationChallenge.bearer
+        var dpop = AuthenticationChallenge.dpop
         if error == "invalid_dpop_proof" {
             dpop += #", error="invalid_dpop_proof""#
         } else if let error {
@@ -82,7 +82,7 @@ struct ProblemResponse: Error, Sendable {
     static func forbidden(_ scope: String) -> ProblemResponse {
         ProblemResponse(
             status: .forbidden, title: "Forbidden", detail: "this token lacks the scope \(scope) (or tessera:admin)",
-            headers: [.wwwAuthenticate: #"Bearer realm="tessera", error="insufficient_scope", scope="\#(scope)""#])
+            headers: [.wwwAuthenticate: AuthenticationChallenge.bearer + #", error="insufficient_scope", scope="\#(scope)""#])
     }
 
     static func notFound(_ detail: String) -> ProblemResponse {

@@ -5,7 +5,7 @@ import NIOCore
 import TesseraCore
 import TesseraOAuth
 
-/// The tenant wall: every route of an issuer lives in the group `tenantGroup` makes, whose
+/// The tenant wall: every route of an issuer lives in a group `TenantWall.group` makes, whose
 /// middleware resolves `:tenant` once (tenant, issuer, keys) and hands routes a
 /// `TenantRequestContext`. A route cannot be written under `/t/` without passing here, and a
 /// handler holds a `TenantContext`, never a slug, so it cannot reach another tenant's data.
@@ -74,4 +74,12 @@ struct TenantRequestContext: ChildRequestContext {
     }
 
     var maxUploadSize: Int { TesseraRequestContext.maximumBodySize }
+
+    /// The URL `request` addressed, as a client wrote it (RFC 9449 §4.2 `htu`): the issuer
+    /// followed by the path after `/t/{slug}`, whatever path the public URL itself has.
+    func addressedURL(of request: Request) -> String {
+        let path = request.uri.path
+        guard let range = path.range(of: "/t/\(tenant.slug.rawValue)") else { return tenant.issuer + path }
+        return tenant.issuer + path[range.upperBound...]
+    }
 }

@@ -63,10 +63,10 @@ struct TokenRoutes {
         CORS.allowPreflight(RouterPath(path), methods: "POST", on: tenant)
     }
 
+    /// An error answer with the headers of every token answer (`noStore`).
     static func errorResponse(_ error: OAuthErrorResponse) -> Response {
         var response = error.response
-        response.headers[.pragma] = "no-cache"
-        response.headers[.accessControlAllowOrigin] = "*"
+        for field in noStore { response.headers[field.name] = field.value }
         return response
     }
 }

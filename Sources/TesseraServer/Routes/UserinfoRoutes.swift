@@ -17,9 +17,7 @@ struct UserinfoRoutes {
                     authorization: request.headers[.authorization], proofs: request.headers[values: .dpop])
                 let claims = try await endpoint.handle(
                     presented,
-                    at: .init(
-                        method: request.method.rawValue,
-                        url: context.tenant.issuer + AuthorizationServerMetadata.Path.userinfo),
+                    at: .init(method: request.method.rawValue, url: context.addressedURL(of: request)),
                     tenant: context.tenant)
                 return JSONResponse.make(claims, headers: CORS.headers([.cacheControl: "no-store"]))
             } catch {
@@ -31,11 +29,9 @@ struct UserinfoRoutes {
         CORS.allowPreflight(path, methods: "GET, POST", on: tenant)
     }
 
-    /// RFC 9449 §7.1: the DPoP scheme is offered beside Bearer, with the algorithms proofs may use.
-    static let dpopChallenge = "DPoP algs=\"" + DPoPProof.algorithms.map(\.rawValue).joined(separator: " ") + "\""
-
     static func challenge(_ failure: UserinfoEndpoint.Failure) -> Response {
-        let bearer = "Bearer realm=\"tessera\""
+        let bearer = AuthenticationChallenge.bearer
+        let dpopChallenge = AuthenticationChallenge.dpop
         let (status, challenges): (HTTPResponse.Status, [String]) =
             switch failure {
             case .missingToken: (.unauthorized, [bearer, dpopChallenge])
