@@ -22,6 +22,8 @@ public struct Client: Sendable, Equatable {
     public var audiences: [String]
     /// Overrides the tenant's access token lifetime for this client when set.
     public var accessTokenTTL: Int?
+    /// Sender constraints, pushed and signed requests, refresh rotation (RFC 7591 metadata).
+    public var requirements: ClientRequirements
     public var status: Status
     /// Bumped on every change; the admin API's ETag and the cache's staleness check.
     public var version: Int
@@ -31,7 +33,8 @@ public struct Client: Sendable, Equatable {
     public init(
         tenantID: UUID, id: String, name: String, authMethod: ClientAuthMethod, secretHash: SecretHash? = nil,
         jwks: String? = nil, grantTypes: [GrantType], scopes: ScopeSet, redirectURIs: [RedirectURI] = [],
-        audiences: [String] = [], accessTokenTTL: Int? = nil, status: Status = .active, version: Int = 1,
+        audiences: [String] = [], accessTokenTTL: Int? = nil, requirements: ClientRequirements = .none,
+        status: Status = .active, version: Int = 1,
         createdAt: Date, updatedAt: Date? = nil
     ) {
         self.tenantID = tenantID
@@ -45,6 +48,7 @@ public struct Client: Sendable, Equatable {
         self.redirectURIs = redirectURIs
         self.audiences = audiences
         self.accessTokenTTL = accessTokenTTL
+        self.requirements = requirements
         self.status = status
         self.version = version
         self.createdAt = createdAt
@@ -91,6 +95,29 @@ public struct Client: Sendable, Equatable {
         if let ttl = accessTokenTTL, !Self.accessTokenTTLRange.contains(ttl) {
             throw ValidationError(field: "access_token_ttl", "must be between 30 and 86400 seconds")
         }
+        if (requirements.pushedAuthorizationRequests || requirements.signedRequestObject),
+            !grantTypes.contains(.authorizationCode)
+        {
+            throw ValidationError(
+                field: requirements.pushedAuthorizationRequests
+                    ? "require_pushed_authorization_requests" : "require_signed_request_object",
+                "applies to authorization requests: the client needs the authorization_code grant")
+        }
+        if requirements.signedRequestObject, jwks?.isEmpty ?? true {
+            throw ValidationError(
+                field: "require_signed_request_object", "signed request objects need the client's public keys (JWKS)")
+        }
+        // RFC 9700 §4.14.2: a public client's refresh token is either rotated or sender-constrained.
+        if isPublic, requirements.refreshTokenRotation == .reuse, !requirements.dpopBoundAccessTokens {
+            throw ValidationError(
+                field: "refresh_token_rotation",
+                "a public client's refresh tokens are rotated unless they are DPoP-bound (dpop_bound_access_tokens)")
+        }
+    }
+
+    /// How this client's refresh tokens rotate: as registered, or the default rule.
+    public var refreshTokenRotation: RefreshTokenRotation {
+        requirements.refreshTokenRotation ?? .default(for: self)
     }
 
     /// Audiences are RFC 8707 resource identifiers: absolute URIs, or plain names for internal APIs.

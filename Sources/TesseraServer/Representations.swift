@@ -61,6 +61,12 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let redirectURIs: [String]
     public let audiences: [String]
     public let accessTokenTTL: Int?
+    public let dpopBoundAccessTokens: Bool
+    public let certificateBoundAccessTokens: Bool
+    public let pushedAuthorizationRequests: Bool
+    public let signedRequestObject: Bool
+    /// As registered, or what the default rule gives this client (RFC 9700 §4.14.2).
+    public let refreshTokenRotation: String
     public let status: String
     public let version: Int
     public let createdAt: Date
@@ -77,6 +83,11 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         redirectURIs = client.redirectURIs.map(\.rawValue)
         audiences = client.audiences
         accessTokenTTL = client.accessTokenTTL
+        dpopBoundAccessTokens = client.requirements.dpopBoundAccessTokens
+        certificateBoundAccessTokens = client.requirements.certificateBoundAccessTokens
+        pushedAuthorizationRequests = client.requirements.pushedAuthorizationRequests
+        signedRequestObject = client.requirements.signedRequestObject
+        refreshTokenRotation = client.refreshTokenRotation.rawValue
         status = client.status.rawValue
         version = client.version
         createdAt = client.createdAt
@@ -91,11 +102,20 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
+        case dpopBoundAccessTokens = "dpop_bound_access_tokens"
+        case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case pushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case signedRequestObject = "require_signed_request_object"
+        case refreshTokenRotation = "refresh_token_rotation"
         case createdAt = "created_at"
 
         var schema: MemberSchema {
             switch self {
             case .clientID, .tenant, .name, .authMethod, .scope: .text
+            case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
+                .signedRequestObject:
+                .boolean
+            case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
             case .clientSecret: .described(.text, "only when just created or rotated")
             case .isPublic: .boolean
             case .grantTypes, .redirectURIs, .audiences: .strings

@@ -121,6 +121,17 @@ public protocol AuthorizationCodeStore: Sendable {
     func recordCodeIssue(tenantID: UUID, codeHash: SecretHash, familyID: UUID?, jti: String) async throws
 }
 
+/// Pushed authorization requests (RFC 9126 §2.2): each `request_uri` is used once, by its client,
+/// before it expires.
+public protocol PushedRequestStore: Sendable {
+    func insertPushedRequest(_ request: PushedRequest) async throws
+    /// Removes and returns the client's unexpired request, atomically: of two concurrent callers
+    /// one gets it; nil for an unknown, expired, used or foreign `request_uri`.
+    func takePushedRequest(
+        tenantID: UUID, handleHash: SecretHash, clientID: String, at date: Date
+    ) async throws -> PushedRequest?
+}
+
 /// Refresh tokens, rotated on every use.
 public protocol RefreshTokenStore: Sendable {
     func insertRefreshToken(_ token: RefreshToken) async throws
@@ -168,7 +179,7 @@ public protocol ExpiryPurge: Sendable {
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
-    RefreshTokenStore,
+    PushedRequestStore, RefreshTokenStore,
     DeviceCodeStore, ExpiryPurge
 {}
 

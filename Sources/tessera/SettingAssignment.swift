@@ -25,6 +25,10 @@ enum SettingAssignment {
                 throw ValidationError(field: key, "use one of ES256, EdDSA (Ed25519), RS256")
             }
             return (setting, .algorithm(algorithm))
+        case .choice: return (setting, .text(text))
+        case .flag:
+            guard let on = Bool(text) else { throw ValidationError(field: key, "'\(text)' is not true or false") }
+            return (setting, .flag(on))
         }
     }
 

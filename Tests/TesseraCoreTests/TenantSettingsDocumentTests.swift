@@ -27,6 +27,10 @@ struct TenantSettingsDocumentTests {
             (defaultText, range) = (String(value), "\(bounds.lowerBound) – \(bounds.upperBound)")
         case (.signingAlgorithm, let value):
             (defaultText, range) = (value.description, "ES256, EdDSA, RS256")
+        case (.choice(let values), let value):
+            (defaultText, range) = ("`\(value)`", values.map { "`\($0)`" }.joined(separator: ", "))
+        case (.flag, let value):
+            (defaultText, range) = ("`\(value)`", "`true`, `false`")
         default:
             (defaultText, range) = ("?", "?")
         }

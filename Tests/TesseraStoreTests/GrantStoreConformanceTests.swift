@@ -91,6 +91,75 @@ struct GrantStoreConformanceTests {
     }
 
     @Test(arguments: TestBackend.allCases)
+    func aCodesDPoPKeyBindingIsKept(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, plain) = Self.code(in: tenant)
+        let code = AuthorizationCode(
+            tenantID: plain.tenantID, codeHash: plain.codeHash, clientID: plain.clientID, userID: plain.userID,
+            redirectURI: plain.redirectURI, scopes: plain.scopes, audience: plain.audience,
+            codeChallenge: plain.codeChallenge, nonce: plain.nonce, authTime: plain.authTime,
+            createdAt: plain.createdAt, expiresAt: plain.expiresAt,
+            dpopJKT: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        try await store.insertAuthorizationCode(code)
+        guard
+            case .redeemed(let read) = try await store.redeemAuthorizationCode(
+                tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: "web", at: Date())
+        else { Issue.record("the code must redeem"); return }
+        #expect(read.dpopJKT == code.dpopJKT)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func aPushedRequestIsTakenOnceByItsClientBeforeItExpires(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let other = try await Fixtures.insertedTenant(store)
+        let now = Date()
+        func pushed(_ uri: String, expiresIn: TimeInterval = 60) -> PushedRequest {
+            PushedRequest(
+                tenantID: tenant.id, handleHash: SecretHash(of: uri), clientID: "web",
+                parameters: "response_type=code&client_id=web", expiresAt: now.addingTimeInterval(expiresIn))
+        }
+        let uri = PushedRequest.generateURI()
+        #expect(uri.hasPrefix("urn:ietf:params:oauth:request_uri:") && uri.count >= 34 + 22)
+        try await store.insertPushedRequest(pushed(uri))
+        let hash = SecretHash(of: uri)
+        // Another client or tenant neither gets it nor spends it.
+        #expect(
+            try await store.takePushedRequest(tenantID: tenant.id, handleHash: hash, clientID: "app", at: now) == nil)
+        #expect(
+            try await store.takePushedRequest(tenantID: other.id, handleHash: hash, clientID: "web", at: now) == nil)
+        let taken = try await store.takePushedRequest(tenantID: tenant.id, handleHash: hash, clientID: "web", at: now)
+        #expect(taken?.parameters == "response_type=code&client_id=web")
+        #expect(
+            try await store.takePushedRequest(tenantID: tenant.id, handleHash: hash, clientID: "web", at: now) == nil)
+
+        // Expired: never taken, and purged.
+        let stale = PushedRequest.generateURI()
+        try await store.insertPushedRequest(pushed(stale, expiresIn: -1))
+        #expect(
+            try await store.takePushedRequest(
+                tenantID: tenant.id, handleHash: SecretHash(of: stale), clientID: "web", at: now) == nil)
+        #expect(try await store.purgeExpired(before: now, batch: 100) >= 1)
+
+        // Concurrent takers: exactly one wins.
+        let raced = PushedRequest.generateURI()
+        try await store.insertPushedRequest(pushed(raced))
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await store.takePushedRequest(
+                        tenantID: tenant.id, handleHash: SecretHash(of: raced), clientID: "web", at: now) != nil
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(winners == 1)
+    }
+
+    @Test(arguments: TestBackend.allCases)
     func codeOfAnotherClientTenantOrPastExpiryIsInvalid(backend: TestBackend) async throws {
         let store = try await TestDatabases.freshStore(backend)
         defer { Task { await store.close() } }

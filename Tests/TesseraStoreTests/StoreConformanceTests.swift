@@ -121,6 +121,27 @@ struct StoreConformanceTests {
         #expect(read.audiences == client.audiences)
         #expect(read.accessTokenTTL == 300)
         #expect(read.version == 1)
+        #expect(read.requirements == .none)
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func clientRequirementsRoundTripAndChange(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        var client = try Fixtures.client(in: tenant)
+        client.requirements = ClientRequirements(
+            dpopBoundAccessTokens: true, pushedAuthorizationRequests: true, refreshTokenRotation: .reuse)
+        try await store.insertClient(client)
+        #expect(try await store.client(tenantID: tenant.id, id: client.id)?.requirements == client.requirements)
+
+        client.requirements = ClientRequirements(
+            certificateBoundAccessTokens: true, signedRequestObject: true, refreshTokenRotation: nil)
+        client.version += 1
+        try await store.updateClient(client)
+        let read = try #require(try await store.client(tenantID: tenant.id, id: client.id))
+        #expect(read.requirements == client.requirements)
+        #expect(read.requirements.refreshTokenRotation == nil)
     }
 
     @Test(arguments: TestBackend.allCases)
@@ -328,7 +349,7 @@ struct PostgresMigrationTests {
         #expect(
             applied.sorted() == [
                 "0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql", "0004_dpop_proofs.sql",
-                "0005_refresh_token_binding.sql",
+                "0005_refresh_token_binding.sql", "0006_requirements_and_pushed_requests.sql",
             ])
         for store in stores { await store.close() }
     }

@@ -20,11 +20,14 @@ public struct AuthorizationCode: Sendable, Equatable {
     /// What the first redemption issued, so a replay can revoke it (RFC 6749 §4.1.2).
     public var familyID: UUID?
     public var issuedJTI: String?
+    /// RFC 9449 §10: the thumbprint of the DPoP key the authorization request named; the code is
+    /// then redeemed only with a proof by that key.
+    public let dpopJKT: String?
 
     public init(
         tenantID: UUID, codeHash: SecretHash, clientID: String, userID: UUID, redirectURI: String, scopes: ScopeSet,
         audience: [String], codeChallenge: String, nonce: String?, authTime: Date, createdAt: Date, expiresAt: Date,
-        usedAt: Date? = nil, familyID: UUID? = nil, issuedJTI: String? = nil
+        usedAt: Date? = nil, familyID: UUID? = nil, issuedJTI: String? = nil, dpopJKT: String? = nil
     ) {
         self.tenantID = tenantID
         self.codeHash = codeHash
@@ -41,6 +44,7 @@ public struct AuthorizationCode: Sendable, Equatable {
         self.usedAt = usedAt
         self.familyID = familyID
         self.issuedJTI = issuedJTI
+        self.dpopJKT = dpopJKT
     }
 }
 

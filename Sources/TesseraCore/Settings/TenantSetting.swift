@@ -10,11 +10,37 @@ public struct TenantSetting: Sendable, Hashable, CustomStringConvertible {
         case count(ClosedRange<Int>)
         /// A publishable signing algorithm (ES256, EdDSA, RS256).
         case signingAlgorithm
+        /// One of the named values.
+        case choice([String])
+        /// On or off (`true`, `false`).
+        case flag
     }
 
     enum Field: Sendable {
         case integer(WritableKeyPath<TenantSettings, Int> & Sendable)
         case algorithm(WritableKeyPath<TenantSettings, SigningAlgorithm> & Sendable)
+        case choice(Choice)
+        case flag(WritableKeyPath<TenantSettings, Bool> & Sendable)
+    }
+
+    /// A setting whose values are the cases of a string enum, read and written by name.
+    struct Choice: Sendable {
+        let values: [String]
+        let read: @Sendable (TenantSettings) -> String
+        /// Sets the value named `name`; false when there is no such value.
+        let write: @Sendable (inout TenantSettings, String) -> Bool
+
+        init<Value: RawRepresentable & CaseIterable & Sendable>(
+            _ path: WritableKeyPath<TenantSettings, Value> & Sendable
+        ) where Value.RawValue == String {
+            values = Value.allCases.map(\.rawValue)
+            read = { $0[keyPath: path].rawValue }
+            write = { settings, name in
+                guard let value = Value(rawValue: name) else { return false }
+                settings[keyPath: path] = value
+                return true
+            }
+        }
     }
 
     public let name: String
@@ -48,6 +74,12 @@ public struct TenantSetting: Sendable, Hashable, CustomStringConvertible {
             }
         case (.signingAlgorithm, .algorithm(let algorithm)):
             guard algorithm.isPublishable else { throw ValidationError(field: name, "use one of ES256, EdDSA, RS256") }
+        case (.choice(let values), .text(let text)):
+            guard values.contains(text) else {
+                throw ValidationError(field: name, "'\(text)' is not one of \(values.joined(separator: ", "))")
+            }
+        case (.flag, .flag):
+            break
         default:
             throw ValidationError(field: name, "takes \(kind.expected), not \(value)")
         }
@@ -60,14 +92,19 @@ extension TenantSetting.Kind {
         case .duration: "a duration in seconds"
         case .count: "a whole number"
         case .signingAlgorithm: "a signing algorithm"
+        case .choice(let values): "one of \(values.joined(separator: ", "))"
+        case .flag: "true or false"
         }
     }
 }
 
-/// A setting's value: seconds and counts are integers, the key algorithm is an algorithm.
+/// A setting's value: seconds and counts are integers, the key algorithm is an algorithm, a
+/// choice is the name of one of its values.
 public enum TenantSettingValue: Sendable, Equatable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     case integer(Int)
     case algorithm(SigningAlgorithm)
+    case text(String)
+    case flag(Bool)
 
     public init(integerLiteral value: Int) { self = .integer(value) }
 
@@ -75,6 +112,8 @@ public enum TenantSettingValue: Sendable, Equatable, CustomStringConvertible, Ex
         switch self {
         case .integer(let value): String(value)
         case .algorithm(let algorithm): algorithm.rawValue
+        case .text(let text): text
+        case .flag(let on): String(on)
         }
     }
 }
@@ -127,11 +166,30 @@ extension TenantSetting {
     public static let tokenExchangeMaxDepth = TenantSetting(
         name: "token_exchange_max_depth", kind: .count(1...16), summary: "longest act chain token exchange builds",
         field: .integer(\.tokenExchangeMaxDepth))
+    public static let securityProfile = TenantSetting(
+        name: "security_profile", choice: \.securityProfile,
+        summary: "fapi2: the FAPI 2.0 Security Profile's rules for every client (docs/fapi2.md)")
+    public static let requirePushedAuthorizationRequests = TenantSetting(
+        name: "require_pushed_authorization_requests", kind: .flag,
+        summary: "authorization requests only through the PAR endpoint (RFC 9126 §5), for every client",
+        field: .flag(\.requirePushedAuthorizationRequests))
+    public static let dpopNonce = TenantSetting(
+        name: "dpop_nonce", choice: \.dpopNonce,
+        summary: "required: DPoP proofs carry a server nonce (RFC 9449 §8), answered by use_dpop_nonce")
 
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
-        rateLimitPerAddress, tokenExchangeMaxDepth,
+        rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
     ]
+}
+
+extension TenantSetting {
+    init<Value: RawRepresentable & CaseIterable & Sendable>(
+        name: String, choice path: WritableKeyPath<TenantSettings, Value> & Sendable, summary: String
+    ) where Value.RawValue == String {
+        let choice = Choice(path)
+        self.init(name: name, kind: .choice(choice.values), summary: summary, field: .choice(choice))
+    }
 }

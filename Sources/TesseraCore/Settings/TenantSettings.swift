@@ -26,6 +26,10 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var rateLimitPerClient: Int = 200
     public var rateLimitPerAddress: Int = 400
     public var tokenExchangeMaxDepth: Int = 4
+    public var securityProfile: SecurityProfile = .default
+    /// RFC 9126 §5 for every client of the tenant, not only those that registered it.
+    public var requirePushedAuthorizationRequests = false
+    public var dpopNonce: DPoPNoncePolicy = .off
 
     public init() {}
 
@@ -36,6 +40,8 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         switch setting.field {
         case .integer(let path): .integer(self[keyPath: path])
         case .algorithm(let path): .algorithm(self[keyPath: path])
+        case .choice(let choice): .text(choice.read(self))
+        case .flag(let path): .flag(self[keyPath: path])
         }
     }
 
@@ -49,6 +55,8 @@ public struct TenantSettings: Sendable, Equatable, Codable {
             switch (setting.field, value) {
             case (.integer(let path), .integer(let number)): changed[keyPath: path] = number
             case (.algorithm(let path), .algorithm(let algorithm)): changed[keyPath: path] = algorithm
+            case (.choice(let choice), .text(let name)) where choice.write(&changed, name): break
+            case (.flag(let path), .flag(let on)): changed[keyPath: path] = on
             default: throw ValidationError(field: setting.name, "takes \(setting.kind.expected)")
             }
         }
@@ -65,6 +73,18 @@ public struct TenantSettings: Sendable, Equatable, Codable {
         }
         guard refreshTokenIdleTTL <= refreshTokenTTL else {
             throw ValidationError(field: TenantSetting.refreshTokenIdleTTL.name, "must not exceed refresh_token_ttl")
+        }
+        if securityProfile == .fapi2 {
+            guard authorizationCodeTTL <= SecurityProfile.fapi2MaximumCodeLifetime else {
+                throw ValidationError(
+                    field: TenantSetting.authorizationCodeTTL.name,
+                    "FAPI 2.0 (§5.3.2.1) allows authorization codes of at most 60 seconds")
+            }
+            // FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA only; RS256 (PKCS#1 v1.5) is not among them.
+            guard keyAlgorithm != .rs256 else {
+                throw ValidationError(
+                    field: TenantSetting.keyAlgorithm.name, "FAPI 2.0 (§5.4.1) signs with ES256 or EdDSA, not RS256")
+            }
         }
     }
 
@@ -94,6 +114,13 @@ public struct TenantSettings: Sendable, Equatable, Codable {
                 if let value = try container.decodeIfPresent(SigningAlgorithm.self, forKey: key) {
                     self[keyPath: path] = value
                 }
+            case .choice(let choice):
+                if let name = try container.decodeIfPresent(String.self, forKey: key), !choice.write(&self, name) {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: container, debugDescription: "'\(name)' is not one of \(choice.values)")
+                }
+            case .flag(let path):
+                if let value = try container.decodeIfPresent(Bool.self, forKey: key) { self[keyPath: path] = value }
             }
         }
     }
@@ -105,6 +132,8 @@ public struct TenantSettings: Sendable, Equatable, Codable {
             switch setting.field {
             case .integer(let path): try container.encode(self[keyPath: path], forKey: key)
             case .algorithm(let path): try container.encode(self[keyPath: path], forKey: key)
+            case .choice(let choice): try container.encode(choice.read(self), forKey: key)
+            case .flag(let path): try container.encode(self[keyPath: path], forKey: key)
             }
         }
     }

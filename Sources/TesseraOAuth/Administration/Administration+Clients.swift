@@ -17,11 +17,12 @@ extension Administration {
         public var redirectURIs: [String]
         public var audiences: [String]
         public var accessTokenTTL: Int?
+        public var requirements: ClientRequirements
 
         public init(
             name: String, isPublic: Bool = false, authMethod: ClientAuthMethod? = nil, jwks: String? = nil,
             grants: [String] = [], scopes: [String] = [], redirectURIs: [String] = [], audiences: [String] = [],
-            accessTokenTTL: Int? = nil
+            accessTokenTTL: Int? = nil, requirements: ClientRequirements = .none
         ) {
             self.name = name
             self.isPublic = isPublic
@@ -32,6 +33,7 @@ extension Administration {
             self.redirectURIs = redirectURIs
             self.audiences = audiences
             self.accessTokenTTL = accessTokenTTL
+            self.requirements = requirements
         }
     }
 
@@ -44,10 +46,18 @@ extension Administration {
         public var audiences: [String]?
         public var accessTokenTTL: Int?
         public var status: Client.Status?
+        public var dpopBoundAccessTokens: Bool?
+        public var certificateBoundAccessTokens: Bool?
+        public var pushedAuthorizationRequests: Bool?
+        public var signedRequestObject: Bool?
+        public var refreshTokenRotation: RefreshTokenRotation?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
-            audiences: [String]? = nil, accessTokenTTL: Int? = nil, status: Client.Status? = nil
+            audiences: [String]? = nil, accessTokenTTL: Int? = nil, status: Client.Status? = nil,
+            dpopBoundAccessTokens: Bool? = nil, certificateBoundAccessTokens: Bool? = nil,
+            pushedAuthorizationRequests: Bool? = nil, signedRequestObject: Bool? = nil,
+            refreshTokenRotation: RefreshTokenRotation? = nil
         ) {
             self.name = name
             self.grants = grants
@@ -56,6 +66,22 @@ extension Administration {
             self.audiences = audiences
             self.accessTokenTTL = accessTokenTTL
             self.status = status
+            self.dpopBoundAccessTokens = dpopBoundAccessTokens
+            self.certificateBoundAccessTokens = certificateBoundAccessTokens
+            self.pushedAuthorizationRequests = pushedAuthorizationRequests
+            self.signedRequestObject = signedRequestObject
+            self.refreshTokenRotation = refreshTokenRotation
+        }
+
+        /// `requirements` with the changed members replaced.
+        func applied(to requirements: ClientRequirements) -> ClientRequirements {
+            var changed = requirements
+            if let dpopBoundAccessTokens { changed.dpopBoundAccessTokens = dpopBoundAccessTokens }
+            if let certificateBoundAccessTokens { changed.certificateBoundAccessTokens = certificateBoundAccessTokens }
+            if let pushedAuthorizationRequests { changed.pushedAuthorizationRequests = pushedAuthorizationRequests }
+            if let signedRequestObject { changed.signedRequestObject = signedRequestObject }
+            if let refreshTokenRotation { changed.refreshTokenRotation = refreshTokenRotation }
+            return changed
         }
     }
 
@@ -93,7 +119,7 @@ extension Administration {
             tenantID: tenant.id, id: Client.generateID(), name: registration.name, authMethod: method,
             secretHash: secret.map(SecretHash.init(of:)), jwks: registration.jwks, grantTypes: Self.unique(grants),
             scopes: scopes, redirectURIs: Self.unique(redirectURIs), audiences: Self.unique(registration.audiences),
-            accessTokenTTL: registration.accessTokenTTL, createdAt: clock())
+            accessTokenTTL: registration.accessTokenTTL, requirements: registration.requirements, createdAt: clock())
         try client.validate()
         try await store.audited(
             AuditedChange(
@@ -125,6 +151,7 @@ extension Administration {
         if let audiences = changes.audiences { client.audiences = Self.unique(audiences) }
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
+        client.requirements = changes.applied(to: client.requirements)
         try client.validate()
         // After validation: invalid input is 422 whatever the version, as the document says.
         try Self.check(expectedVersion, current: readVersion)

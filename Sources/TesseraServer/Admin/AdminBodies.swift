@@ -20,6 +20,11 @@ struct ClientCreateBody: AdminBody, Sendable {
     let redirectURIs: [String]?
     let audiences: [String]?
     let accessTokenTTL: Int?
+    let dpopBoundAccessTokens: Bool?
+    let certificateBoundAccessTokens: Bool?
+    let pushedAuthorizationRequests: Bool?
+    let signedRequestObject: Bool?
+    let refreshTokenRotation: RefreshTokenRotation?
 
     enum CodingKeys: String, SchemaKey {
         case name, jwks, scope, audiences
@@ -28,6 +33,11 @@ struct ClientCreateBody: AdminBody, Sendable {
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
+        case dpopBoundAccessTokens = "dpop_bound_access_tokens"
+        case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case pushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case signedRequestObject = "require_signed_request_object"
+        case refreshTokenRotation = "refresh_token_rotation"
 
         var schema: MemberSchema {
             switch self {
@@ -38,6 +48,10 @@ struct ClientCreateBody: AdminBody, Sendable {
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
             case .redirectURIs, .audiences: .strings
             case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
+            case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
+                .signedRequestObject:
+                .boolean
+            case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
             }
         }
 
@@ -48,7 +62,12 @@ struct ClientCreateBody: AdminBody, Sendable {
         Administration.ClientRegistration(
             name: name, isPublic: isPublic ?? (authMethod == ClientAuthMethod.none), authMethod: authMethod, jwks: jwks,
             grants: grantTypes ?? [], scopes: (scope ?? "").split(separator: " ").map(String.init),
-            redirectURIs: redirectURIs ?? [], audiences: audiences ?? [], accessTokenTTL: accessTokenTTL)
+            redirectURIs: redirectURIs ?? [], audiences: audiences ?? [], accessTokenTTL: accessTokenTTL,
+            requirements: ClientRequirements(
+                dpopBoundAccessTokens: dpopBoundAccessTokens ?? false,
+                certificateBoundAccessTokens: certificateBoundAccessTokens ?? false,
+                pushedAuthorizationRequests: pushedAuthorizationRequests ?? false,
+                signedRequestObject: signedRequestObject ?? false, refreshTokenRotation: refreshTokenRotation))
     }
 }
 
@@ -63,12 +82,22 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let audiences: [String]?
     let accessTokenTTL: Int?
     let status: Client.Status?
+    let dpopBoundAccessTokens: Bool?
+    let certificateBoundAccessTokens: Bool?
+    let pushedAuthorizationRequests: Bool?
+    let signedRequestObject: Bool?
+    let refreshTokenRotation: RefreshTokenRotation?
 
     enum CodingKeys: String, SchemaKey {
         case name, scope, audiences, status
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case accessTokenTTL = "access_token_ttl"
+        case dpopBoundAccessTokens = "dpop_bound_access_tokens"
+        case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case pushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case signedRequestObject = "require_signed_request_object"
+        case refreshTokenRotation = "refresh_token_rotation"
 
         var schema: MemberSchema {
             switch self {
@@ -78,6 +107,10 @@ struct ClientUpdateBody: AdminBody, Sendable {
             case .redirectURIs, .audiences: .strings
             case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
             case .status: .string(values: Client.Status.allCases.map(\.rawValue))
+            case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
+                .signedRequestObject:
+                .boolean
+            case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
             }
         }
 
@@ -87,7 +120,10 @@ struct ClientUpdateBody: AdminBody, Sendable {
     var changes: Administration.ClientChanges {
         Administration.ClientChanges(
             name: name, grants: grantTypes, scopes: scope.map { $0.split(separator: " ").map(String.init) },
-            redirectURIs: redirectURIs, audiences: audiences, accessTokenTTL: accessTokenTTL, status: status)
+            redirectURIs: redirectURIs, audiences: audiences, accessTokenTTL: accessTokenTTL, status: status,
+            dpopBoundAccessTokens: dpopBoundAccessTokens, certificateBoundAccessTokens: certificateBoundAccessTokens,
+            pushedAuthorizationRequests: pushedAuthorizationRequests, signedRequestObject: signedRequestObject,
+            refreshTokenRotation: refreshTokenRotation)
     }
 }
 

@@ -116,6 +116,10 @@ enum OpenAPIDocument {
                     "type": "string", "enum": SigningAlgorithm.allCases.filter(\.isPublishable).map(\.rawValue),
                     "description": setting.summary,
                 ]
+            case .choice(let values):
+                properties[setting.name] = ["type": "string", "enum": values, "description": setting.summary]
+            case .flag:
+                properties[setting.name] = ["type": "boolean", "description": setting.summary]
             }
         }
         return object(properties, required: TenantSetting.all.map(\.name))

@@ -6,8 +6,8 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO clients (tenant_id, client_id, name, auth_method, secret_hash, jwks, grant_types, scopes,
-                redirect_uris, audiences, access_token_ttl, status, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                redirect_uris, audiences, access_token_ttl, requirements, status, version, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [
                 .date(client.createdAt), .date(client.updatedAt),
@@ -38,9 +38,9 @@ extension SQLExecutor {
         let rows = try await execute(
             """
             UPDATE clients SET name = $3, auth_method = $4, secret_hash = $5, jwks = $6, grant_types = $7, scopes = $8,
-                redirect_uris = $9, audiences = $10, access_token_ttl = $11, status = $12, version = $13,
-                updated_at = $14
-            WHERE tenant_id = $1 AND client_id = $2 AND version = $15
+                redirect_uris = $9, audiences = $10, access_token_ttl = $11, requirements = $12, status = $13,
+                version = $14, updated_at = $15
+            WHERE tenant_id = $1 AND client_id = $2 AND version = $16
             RETURNING client_id
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns
@@ -53,13 +53,13 @@ extension SQLExecutor {
 }
 
 extension Client {
-    /// Columns 3 to 13 of the clients table, in order.
+    /// Columns 3 to 14 of the clients table, in order.
     fileprivate var mutableColumns: [SQLValue] {
         [
             .text(name), .text(authMethod.rawValue), secretHash.map { .bytes($0.bytes) } ?? .null,
             jwks.map(SQLValue.text) ?? .null, SQLJSON.encode(grantTypes), SQLJSON.encode(scopes),
             SQLJSON.encode(redirectURIs), SQLJSON.encode(audiences), accessTokenTTL.map(SQLValue.int) ?? .null,
-            .text(status.rawValue), .int(version),
+            SQLJSON.encode(requirements), .text(status.rawValue), .int(version),
         ]
     }
 
@@ -76,7 +76,8 @@ extension Client {
             redirectURIs: try row.json([RedirectURI].self, "redirect_uris"),
             audiences: try row.json([String].self, "audiences"),
             accessTokenTTL: try row.optionalInt("access_token_ttl"),
-            status: status, version: try row.int("version"), createdAt: try row.date("created_at"),
+            requirements: try row.json(ClientRequirements.self, "requirements"), status: status,
+            version: try row.int("version"), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }
 }

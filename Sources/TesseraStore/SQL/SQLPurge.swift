@@ -11,7 +11,7 @@ extension SQLExecutor {
             ("revoked_tokens", "tenant_id, jti"), ("client_assertions", "tenant_id, client_id, jti"),
             ("dpop_proofs", "tenant_id, jkt, jti"),
             ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
-            ("device_codes", "tenant_id, device_code_hash"),
+            ("device_codes", "tenant_id, device_code_hash"), ("pushed_requests", "tenant_id, handle_hash"),
         ] {
             removed += try await execute(
                 """

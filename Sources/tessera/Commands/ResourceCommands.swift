@@ -52,6 +52,15 @@ struct ClientCommand: AsyncParsableCommand {
         @Option(help: "An audience its tokens may name (repeatable; the first is the default).")
         var audience: [String] = []
         @Option(help: "Access token lifetime in seconds for this client.") var accessTokenTTL: Int?
+        @Flag(help: "Access tokens only with a DPoP proof (RFC 9449 dpop_bound_access_tokens).")
+        var dpopBound = false
+        @Flag(help: "Access tokens bound to the client's TLS certificate (RFC 8705).")
+        var certificateBound = false
+        @Flag(help: "Authorization requests only through the PAR endpoint (RFC 9126).") var requirePar = false
+        @Flag(help: "Authorization requests only as signed request objects (RFC 9101).")
+        var requireSignedRequest = false
+        @Option(help: "rotate or reuse: whether a refresh returns a new refresh token (default: by client kind).")
+        var refreshRotation: RefreshTokenRotation?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -75,7 +84,11 @@ struct ClientCommand: AsyncParsableCommand {
                     in: try await runtime.administration.tenant(tenant),
                     .init(
                         name: name, isPublic: `public`, authMethod: method, jwks: jwks, grants: grant, scopes: scope,
-                        redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL),
+                        redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL,
+                        requirements: ClientRequirements(
+                            dpopBoundAccessTokens: dpopBound, certificateBoundAccessTokens: certificateBound,
+                            pushedAuthorizationRequests: requirePar, signedRequestObject: requireSignedRequest,
+                            refreshTokenRotation: refreshRotation)),
                     actor: "cli")
                 let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
                 if json {
@@ -92,6 +105,8 @@ struct ClientCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension RefreshTokenRotation: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -126,7 +141,5 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 func settingsDictionary(_ settings: TenantSettings) throws -> [String: String] {
-    let data = try JSONEncoder().encode(settings)
-    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    return object.mapValues { "\($0)" }
+    Dictionary(uniqueKeysWithValues: TenantSetting.all.map { ($0.name, settings[$0].description) })
 }

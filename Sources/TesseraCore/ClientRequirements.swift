@@ -1,0 +1,78 @@
+/// What a client registered about how requests must reach it and what its tokens are bound to:
+/// the RFC 7591 client metadata of RFC 9449 §5.2, RFC 9126 §6, RFC 9101 §10.5 and RFC 8705 §3.4,
+/// plus how its refresh tokens rotate. Each is off unless registered; a tenant's
+/// `security_profile` may demand more of every client (`EffectiveRequirements` in TesseraOAuth).
+///
+/// Stored as one JSON member per requirement, under the metadata names, so a requirement added
+/// later reads as its default from older rows.
+public struct ClientRequirements: Sendable, Equatable, Codable {
+    /// RFC 9449 §5.2 `dpop_bound_access_tokens`: token requests without a DPoP proof are refused.
+    public var dpopBoundAccessTokens = false
+    /// RFC 8705 §3.4 `tls_client_certificate_bound_access_tokens`: access tokens are bound to the
+    /// client's certificate, and requests without one are refused.
+    public var certificateBoundAccessTokens = false
+    /// RFC 9126 §6 `require_pushed_authorization_requests`: the authorization endpoint takes only
+    /// a `request_uri` from the PAR endpoint.
+    public var pushedAuthorizationRequests = false
+    /// RFC 9101 §10.5 `require_signed_request_object`: authorization requests come as a request
+    /// object signed by the client.
+    public var signedRequestObject = false
+    /// Whether refreshing replaces the refresh token; nil takes `RefreshTokenRotation.default(for:)`.
+    public var refreshTokenRotation: RefreshTokenRotation?
+
+    public init(
+        dpopBoundAccessTokens: Bool = false, certificateBoundAccessTokens: Bool = false,
+        pushedAuthorizationRequests: Bool = false, signedRequestObject: Bool = false,
+        refreshTokenRotation: RefreshTokenRotation? = nil
+    ) {
+        self.dpopBoundAccessTokens = dpopBoundAccessTokens
+        self.certificateBoundAccessTokens = certificateBoundAccessTokens
+        self.pushedAuthorizationRequests = pushedAuthorizationRequests
+        self.signedRequestObject = signedRequestObject
+        self.refreshTokenRotation = refreshTokenRotation
+    }
+
+    public static let none = ClientRequirements()
+
+    enum CodingKeys: String, CodingKey {
+        case dpopBoundAccessTokens = "dpop_bound_access_tokens"
+        case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case pushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case signedRequestObject = "require_signed_request_object"
+        case refreshTokenRotation = "refresh_token_rotation"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func flag(_ key: CodingKeys) throws -> Bool { try container.decodeIfPresent(Bool.self, forKey: key) ?? false }
+        self.init(
+            dpopBoundAccessTokens: try flag(.dpopBoundAccessTokens),
+            certificateBoundAccessTokens: try flag(.certificateBoundAccessTokens),
+            pushedAuthorizationRequests: try flag(.pushedAuthorizationRequests),
+            signedRequestObject: try flag(.signedRequestObject),
+            refreshTokenRotation: try container.decodeIfPresent(
+                RefreshTokenRotation.self, forKey: .refreshTokenRotation))
+    }
+}
+
+/// Whether a refresh replaces the refresh token (RFC 9700 §4.14.2).
+///
+/// Rotation is how a public client's stolen refresh token is noticed: the thief's use and the
+/// owner's next use collide and the family is revoked. A token that is bound to its sender
+/// (a confidential client's credentials, or a DPoP key) gains nothing from rotation, and FAPI 2.0
+/// §5.3.2.1 asks servers not to rotate then: a lost answer would otherwise strand the client.
+public enum RefreshTokenRotation: String, Sendable, Codable, CaseIterable {
+    /// Each refresh returns a new refresh token; the used one is dead, and its reuse revokes the family.
+    case rotate
+    /// The refresh token keeps working until it expires or is revoked; refreshing returns none.
+    case reuse
+
+    /// The rotation a client gets unless it registered one: `reuse` for a confidential client
+    /// whose access tokens are sender-constrained (their refresh tokens are bound to the client's
+    /// authentication), `rotate` for everyone else.
+    public static func `default`(for client: Client) -> RefreshTokenRotation {
+        let senderConstrained =
+            client.requirements.dpopBoundAccessTokens || client.requirements.certificateBoundAccessTokens
+        return !client.isPublic && senderConstrained ? .reuse : .rotate
+    }
+}

@@ -1,0 +1,23 @@
+/// The rules a tenant holds every client to, beyond what each client registered.
+///
+/// `fapi2` is the FAPI 2.0 Security Profile (final, §5): authorization requests through PAR only,
+/// PKCE with S256, every access token sender-constrained (DPoP or mutual TLS), confidential
+/// clients only with `private_key_jwt` or mutual TLS, client assertions addressed to the issuer
+/// exactly, `iss` in every authorization response, codes valid at most 60 s, and PS256, ES256 or
+/// EdDSA signatures only. docs/fapi2.md lists each rule with the check that holds it.
+public enum SecurityProfile: String, Sendable, Codable, CaseIterable {
+    case `default`
+    case fapi2
+
+    /// FAPI 2.0 Security Profile §5.3.2.1 item 14: "shall not use authorization codes valid for
+    /// more than 60 seconds".
+    public static let fapi2MaximumCodeLifetime = 60
+}
+
+/// Whether DPoP proofs must carry a server nonce (RFC 9449 §8). Nonces bound how long a proof
+/// made ahead of time stays usable (§11.2); clients then learn the nonce from the first
+/// `use_dpop_nonce` answer and every later answer's `DPoP-Nonce` header.
+public enum DPoPNoncePolicy: String, Sendable, Codable, CaseIterable {
+    case off
+    case required
+}
