@@ -76,6 +76,31 @@ public struct FormParameters: Sendable, Equatable {
     /// The names that were sent with a value.
     public var names: Set<String> { Set(storage.keys) }
 
+    /// Parameters that did not come as a form (a request object's claims, RFC 9101 §4); empty
+    /// values are left out, as they would be from a form.
+    public init(values: [String: [String]]) {
+        storage = values.mapValues { $0.filter { !$0.isEmpty } }.filter { !$0.value.isEmpty }
+    }
+
+    /// These parameters with `name` holding `value` alone.
+    public func setting(_ name: String, to value: String) -> FormParameters {
+        var changed = storage
+        changed[name] = [value]
+        return FormParameters(storage: changed)
+    }
+
+    /// These parameters without `names`.
+    public func removing(_ names: Set<String>) -> FormParameters {
+        FormParameters(storage: storage.filter { !names.contains($0.key) })
+    }
+
+    /// The form encoding these parameters parse back from, in name order.
+    public var formEncoded: String {
+        storage.sorted { $0.key < $1.key }.flatMap { name, values in
+            values.map { "\(FormEncoding.encode(name))=\(FormEncoding.encode($0))" }
+        }.joined(separator: "&")
+    }
+
     // MARK: - Decoding
 
     /// Decodes one form-encoded component: `+` → space, `%XX` → byte, then strict UTF-8.

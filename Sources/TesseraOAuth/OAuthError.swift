@@ -33,6 +33,10 @@ public struct OAuthError: Error, Equatable, Sendable {
         // RFC 9449 §12.2 (DPoP)
         case invalidDPoPProof = "invalid_dpop_proof"
         case useDPoPNonce = "use_dpop_nonce"
+        // RFC 9101 §6.2 and OpenID Connect Core §3.1.2.6 (request objects, request_uri)
+        case invalidRequestObject = "invalid_request_object"
+        case invalidRequestURI = "invalid_request_uri"
+        case requestURINotSupported = "request_uri_not_supported"
         // Not an OAuth registry code: a client over its request budget (answered 429).
         case rateLimited = "rate_limited"
     }
@@ -152,4 +156,10 @@ extension OAuthError {
         .init(.invalidDPoPProof, description)
     }
     public static func useDPoPNonce(_ description: String? = nil) -> OAuthError { .init(.useDPoPNonce, description) }
+    public static func invalidRequestObject(_ description: String? = nil) -> OAuthError {
+        .init(.invalidRequestObject, description)
+    }
+    public static func invalidRequestURI(_ description: String? = nil) -> OAuthError {
+        .init(.invalidRequestURI, description)
+    }
 }

@@ -37,7 +37,8 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     discovery.registerMetadata(on: metadata)
     TokenRoutes(
         token: tokenEndpoint, introspection: runtime.introspectionEndpoint, revocation: runtime.revocationEndpoint,
-        deviceAuthorization: runtime.deviceAuthorizationEndpoint, rateLimiter: runtime.rateLimiter
+        deviceAuthorization: runtime.deviceAuthorizationEndpoint,
+        pushedAuthorization: runtime.pushedAuthorizationEndpoint, rateLimiter: runtime.rateLimiter
     ).register(on: tenant)
     UserinfoRoutes(endpoint: runtime.userinfoEndpoint).register(on: tenant)
 

@@ -23,6 +23,8 @@ public struct TesseraRuntime: Sendable {
     /// its cache of parsed client key sets.
     let clientAuthenticator: ClientAuthenticator
     let tokenValidator: AccessTokenValidator
+    /// Takes DPoP proofs at the token endpoint and the server's own resources alike.
+    let dpop: DPoPVerifier
     /// Per-instance request budgets of addresses and clients at the token endpoints.
     public let rateLimiter = RateLimiter()
     /// The change feed's position before anything was cached: the follower starts here, so no
@@ -60,13 +62,15 @@ public struct TesseraRuntime: Sendable {
             let clients = CachedClientDirectory(store: store)
             let sealer = BrowserSealer(masterKey: masterKey)
             let passwordLogin = try await PasswordLogin(store: store, passwords: passwords)
+            let dpop = DPoPVerifier(proofs: store, nonces: DPoPNonces(masterKey: masterKey))
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
                 revocations: revocations,
                 clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
                 tokenValidator: AccessTokenValidator(
-                    revocations: revocations, leeway: configuration.tokenLeeway, proofs: store),
+                    revocations: revocations, leeway: configuration.tokenLeeway, dpop: dpop),
+                dpop: dpop,
                 changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 sealer: sealer,
@@ -105,7 +109,7 @@ public struct TesseraRuntime: Sendable {
                 RefreshTokenGrant(store: store, tokens: userTokens),
                 DeviceCodeGrant(store: store, tokens: userTokens),
                 TokenExchangeGrant(issuer: issuer, validator: tokenValidator),
-            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit, proofs: store)
+            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop)
     }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
@@ -122,6 +126,11 @@ public struct TesseraRuntime: Sendable {
 
     public var deviceAuthorizationEndpoint: DeviceAuthorizationEndpoint {
         DeviceAuthorizationEndpoint(store: store, authenticator: clientAuthenticator, rateLimit: clientRateLimit)
+    }
+
+    public var pushedAuthorizationEndpoint: PushedAuthorizationEndpoint {
+        PushedAuthorizationEndpoint(
+            store: store, clients: clients, authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop)
     }
 
     public var userinfoEndpoint: UserinfoEndpoint {

@@ -18,6 +18,7 @@ struct GrantTests {
         let clock: ManualClock
         let endpoint: TokenEndpoint
         let validator: AccessTokenValidator
+        let dpop: DPoPVerifier
 
         init(_ runtime: ProtocolRuntime) async throws {
             self.runtime = runtime
@@ -28,8 +29,10 @@ struct GrantTests {
                 in: tenant, name: "orders:write", description: nil, actor: "test")
             let clock = ManualClock(Date())
             self.clock = clock
-            validator = AccessTokenValidator(
-                revocations: runtime.revocations, proofs: runtime.store, clock: clock.function)
+            let dpop = DPoPVerifier(
+                proofs: runtime.store, nonces: DPoPNonces(masterKey: runtime.masterKey), clock: clock.function)
+            self.dpop = dpop
+            validator = AccessTokenValidator(revocations: runtime.revocations, dpop: dpop, clock: clock.function)
             let issuer = AccessTokenIssuer(clock: clock.function)
             let userTokens = UserTokenIssuer(accessTokens: issuer, clock: clock.function)
             endpoint = TokenEndpoint(
@@ -44,7 +47,7 @@ struct GrantTests {
                 ],
                 authenticator: ClientAuthenticator(
                     directory: runtime.clients, assertions: runtime.store, clock: clock.function),
-                rateLimit: ClientRateLimit(limiter: RateLimiter()), proofs: runtime.store, clock: clock.function)
+                rateLimit: ClientRateLimit(limiter: RateLimiter()), dpop: dpop)
         }
 
         /// A confidential client's `Authorization: Basic` header.

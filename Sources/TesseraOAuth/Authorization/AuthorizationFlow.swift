@@ -20,7 +20,7 @@ public struct AuthorizationFlow: Sendable {
     ) {
         self.store = store
         self.clients = clients
-        self.validator = AuthorizationRequestValidator(clients: clients)
+        self.validator = AuthorizationRequestValidator(clients: clients, pushed: store, clock: clock)
         self.sealer = sealer
         self.passwordLogin = passwordLogin
         self.clock = clock
@@ -239,7 +239,8 @@ public struct AuthorizationFlow: Sendable {
                 tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
                 redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
                 codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: authTime, createdAt: now,
-                expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL))))
+                expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
+                dpopJKT: request.dpopJKT))
         return .redirect(request.response([("code", value)], issuer: tenant.issuer))
     }
 

@@ -22,10 +22,12 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     public let prompts: Set<Prompt>
     /// OIDC `max_age`: the user must have signed in within this many seconds.
     public let maxAge: Int?
+    /// RFC 9449 §10 `dpop_jkt`: the code goes only with a DPoP proof by this key.
+    public let dpopJKT: String?
 
     public init(
         clientID: String, redirectURI: String, scope: ScopeSet, state: String?, codeChallenge: String,
-        nonce: String?, audience: [String], prompts: Set<Prompt>, maxAge: Int?
+        nonce: String?, audience: [String], prompts: Set<Prompt>, maxAge: Int?, dpopJKT: String? = nil
     ) {
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -36,6 +38,7 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
         self.audience = audience
         self.prompts = prompts
         self.maxAge = maxAge
+        self.dpopJKT = dpopJKT
     }
 
     /// The redirect back to the client (RFC 6749 §4.1.2), with `iss` (RFC 9207) so a client

@@ -1,13 +1,26 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
+import TesseraStore
 
 /// Checks the query of the authorization endpoint in the order RFC 6749 §4.1.2.1 requires: an
 /// unknown client or an unregistered redirect URI is told to the user and never redirected to
 /// (that would make us an open redirector); every other error goes back to the client.
 public struct AuthorizationRequestValidator: Sendable {
     let clients: any ClientDirectory
+    let pushed: any PushedRequestStore
+    /// Parsed client key sets, for request objects' signatures.
+    let keys: ClientKeyCache
+    let clock: @Sendable () -> Date
 
-    public init(clients: any ClientDirectory) { self.clients = clients }
+    public init(
+        clients: any ClientDirectory, pushed: any PushedRequestStore, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.clients = clients
+        self.pushed = pushed
+        self.keys = ClientKeyCache()
+        self.clock = clock
+    }
 
     public enum Outcome: Sendable {
         case valid(AuthorizationRequest, Client)
@@ -17,19 +30,38 @@ public struct AuthorizationRequestValidator: Sendable {
         case redirectError(OAuthError, redirectURI: String, state: String?)
     }
 
-    public func validate(query: String, tenant: TenantContext) async throws -> Outcome {
-        let parameters: FormParameters
-        do {
-            parameters = try FormParameters(body: query)
+    /// Where a request's parameters came from, for the rules that demand one (RFC 9126 §5,
+    /// RFC 9101 §10.5).
+    enum Source: Sendable, Equatable {
+        case query
+        /// A signed request object (RFC 9101 §5.1 `request`).
+        case requestObject
+        /// A `request_uri` from the PAR endpoint, which checked the request when it was pushed.
+        case pushed
+    }
+
+    public func validate(query text: String, tenant: TenantContext) async throws -> Outcome {
+        let query: FormParameters
+        do throws(OAuthError) {
+            query = try FormParameters(body: text)
         } catch {
             return .untrusted(error.description ?? "The request is malformed.")
         }
-        guard let clientID = parameters["client_id"] else {
+        guard let clientID = query["client_id"] else {
             return .untrusted("The request does not name an application (client_id is missing).")
         }
         guard let client = try await clients.client(tenantID: tenant.id, id: clientID), client.status == .active
         else {
             return .untrusted("The application that sent you here is not registered with this service.")
+        }
+        let parameters: FormParameters
+        let source: Source
+        do throws(OAuthError) {
+            (parameters, source) = try await resolve(query, client: client, tenant: tenant)
+        } catch {
+            // Until the request is known, its redirect URI is not: the person is told instead.
+            return .untrusted(
+                "The application's request cannot be used (\(error.code.rawValue)): \(error.description ?? "").")
         }
         guard let redirectURI = Self.redirectURI(parameters["redirect_uri"], client: client) else {
             return .untrusted(
@@ -39,10 +71,65 @@ public struct AuthorizationRequestValidator: Sendable {
         }
         let state = parameters["state"]
         do {
+            try Self.checkSource(source, of: ClientPolicy(client, at: tenant), atPushEndpoint: false)
             return .valid(
                 try Self.check(parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer), client)
         } catch {
             return .redirectError(error, redirectURI: redirectURI, state: state)
+        }
+    }
+
+    /// The request's own parameters: those pushed earlier (RFC 9126 §4), those of a request
+    /// object (RFC 9101 §5, never mixed with the query's), or the query's.
+    func resolve(
+        _ query: FormParameters, client: Client, tenant: TenantContext
+    ) async throws(OAuthError) -> (FormParameters, Source) {
+        if let uri = query["request_uri"] {
+            guard !query.contains("request") else { throw .invalidRequest("send request or request_uri, not both") }
+            guard uri.hasPrefix(PushedRequest.uriPrefix) else {
+                throw OAuthError(
+                    .requestURINotSupported, "only request_uri values from the pushed authorization request endpoint")
+            }
+            let taken: PushedRequest?
+            do {
+                taken = try await pushed.takePushedRequest(
+                    tenantID: tenant.id, handleHash: SecretHash(of: uri), clientID: client.id, at: clock())
+            } catch {
+                throw .temporarilyUnavailable("the pushed request could not be read")
+            }
+            guard let taken else {
+                throw .invalidRequestURI("the request_uri is unknown, expired, already used or another client's")
+            }
+            return (try FormParameters(body: taken.parameters), .pushed)
+        }
+        if let object = query["request"] {
+            return (try await requestObjectParameters(object, client: client, tenant: tenant), .requestObject)
+        }
+        return (query, .query)
+    }
+
+    /// RFC 9101 §6: the parameters of a request object `client` signed for this tenant.
+    func requestObjectParameters(
+        _ token: String, client: Client, tenant: TenantContext
+    ) async throws(OAuthError) -> FormParameters {
+        let keys = await keys.keys(of: client, jwks: client.jwks ?? "")
+        return try RequestObject.verify(
+            token, client: client, keys: keys, issuer: tenant.issuer,
+            algorithms: ClientPolicy(client, at: tenant).signingAlgorithms, now: clock()
+        ).parameters
+    }
+
+    /// RFC 9126 §5 and §6, RFC 9101 §10.5: a client (or tenant) that requires pushed or signed
+    /// requests gets no other kind. The PAR endpoint asks for the signature only; what it
+    /// accepts becomes a pushed request that needs no second look.
+    static func checkSource(_ source: Source, of policy: ClientPolicy, atPushEndpoint: Bool) throws(OAuthError) {
+        if !atPushEndpoint, policy.requiresPushedRequests, source != .pushed {
+            throw .invalidRequest(
+                "authorization requests of this client are pushed to the PAR endpoint first (RFC 9126); "
+                    + "send only client_id and request_uri")
+        }
+        if policy.requiresSignedRequestObject, source == .query {
+            throw .invalidRequest("authorization requests of this client are signed request objects (RFC 9101)")
         }
     }
 
@@ -60,9 +147,6 @@ public struct AuthorizationRequestValidator: Sendable {
     static func check(
         _ parameters: FormParameters, client: Client, redirectURI: String, issuer: String
     ) throws(OAuthError) -> AuthorizationRequest {
-        // OIDC Core §6: request objects are not supported; saying so beats ignoring them.
-        if parameters.contains("request") { throw OAuthError(.invalidRequest, "request objects are not supported") }
-        if parameters.contains("request_uri") { throw OAuthError(.invalidRequest, "request_uri is not supported") }
         guard let responseType = parameters["response_type"] else {
             throw .invalidRequest("response_type is required")
         }
@@ -105,8 +189,18 @@ public struct AuthorizationRequestValidator: Sendable {
         if let state, state.utf8.count > 2_048 { throw .invalidRequest("state is longer than 2048 bytes") }
         let nonce = parameters["nonce"]
         if let nonce, nonce.utf8.count > 512 { throw .invalidRequest("nonce is longer than 512 bytes") }
+        // RFC 9449 §10: the thumbprint of the DPoP key the code will be redeemed with.
+        let dpopJKT = parameters["dpop_jkt"]
+        if let dpopJKT, !Self.isThumbprint(dpopJKT) {
+            throw .invalidRequest("dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 7638)")
+        }
         return AuthorizationRequest(
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge,
-            nonce: nonce, audience: audience, prompts: prompts, maxAge: maxAge)
+            nonce: nonce, audience: audience, prompts: prompts, maxAge: maxAge, dpopJKT: dpopJKT)
+    }
+
+    /// 43 base64url characters: the unpadded encoding of 32 bytes.
+    static func isThumbprint(_ text: String) -> Bool {
+        (try? Base64URL.decode(text))?.count == 32
     }
 }

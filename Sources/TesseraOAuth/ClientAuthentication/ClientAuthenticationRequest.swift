@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 
 /// What an endpoint hands to client authentication: the request's credentials as they arrived,
 /// with nothing decoded or chosen yet, so that every rule about them lives in one place.
@@ -17,11 +18,14 @@ public struct ClientAuthenticationRequest: Sendable {
     /// Whether a public client may identify itself with `client_id` alone (`none`): yes at the
     /// token endpoint for the grants public clients use, per endpoint otherwise.
     public var allowPublic: Bool
+    /// The algorithms a `private_key_jwt` assertion may be signed with (fewer under FAPI 2.0).
+    public var assertionAlgorithms: [JWSAlgorithm]
 
     public init(
         tenantID: UUID, authorizationHeader: String?, form: FormParameters, acceptedAudiences: [String],
-        allowPublic: Bool
+        allowPublic: Bool, assertionAlgorithms: [JWSAlgorithm] = JWSAlgorithm.allCases
     ) {
+        self.assertionAlgorithms = assertionAlgorithms
         self.tenantID = tenantID
         self.authorizationHeader = authorizationHeader
         self.form = form

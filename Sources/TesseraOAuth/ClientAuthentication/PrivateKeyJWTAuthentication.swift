@@ -24,7 +24,9 @@ extension ClientAuthenticator {
         else { throw .invalidClient(Self.failureDescription) }
 
         let keys = await keyCache.keys(of: client, jwks: jwks)
-        guard keys.verifies(assertion.jws) else { throw .invalidClient(Self.failureDescription) }
+        guard keys.verifies(assertion.jws, accepting: request.assertionAlgorithms) else {
+            throw .invalidClient(Self.failureDescription)
+        }
 
         // The client's own key signed this: from here the caller may learn why it is refused.
         guard client.status == .active else { throw .invalidClient("the client is disabled") }

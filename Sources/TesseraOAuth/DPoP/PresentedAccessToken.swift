@@ -20,6 +20,8 @@ public enum PresentedAccessToken: Sendable, Equatable {
 public enum ResourceRefusal: Error, Equatable, Sendable {
     case invalidToken
     case invalidDPoPProof(String)
+    /// RFC 9449 §9: the tenant requires a nonce; the answer carries this one in `DPoP-Nonce`.
+    case useDPoPNonce(String)
     case unavailable
 }
 
@@ -35,24 +37,22 @@ extension AccessTokenValidator {
             guard let claims = await validateBearer(token, tenant: tenant) else { throw .invalidToken }
             return claims
         case .dpop(let token, let headers):
-            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt, let store = proofs
+            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt, let dpop
             else { throw .invalidToken }
             let proof: DPoPProof
             do {
-                proof = try await DPoPProof.verify(
-                    headers: headers,
-                    request: .init(method: request.method, url: request.url, accessToken: token), now: clock())
+                proof = try await dpop.verify(
+                    headers, for: .init(method: request.method, url: request.url, accessToken: token), tenant: tenant)
             } catch {
-                throw .invalidDPoPProof(error.description ?? "the DPoP proof is invalid")
+                switch error.code {
+                case .useDPoPNonce: throw .useDPoPNonce(error.dpopNonce ?? "")
+                case .invalidDPoPProof: throw .invalidDPoPProof(error.description ?? "the DPoP proof is invalid")
+                default: throw .unavailable
+                }
             }
+            // Checked after the proof is recorded: a proof by another key is spent all the same.
             guard proof.jkt == jkt else {
                 throw .invalidDPoPProof("the proof's key is not the one the access token is bound to")
-            }
-            do throws(OAuthError) {
-                try await store.accept(proof, tenantID: tenant.id)
-            } catch {
-                throw error.code == .invalidDPoPProof
-                    ? .invalidDPoPProof(error.description ?? "the proof was already used") : .unavailable
             }
             return claims
         }

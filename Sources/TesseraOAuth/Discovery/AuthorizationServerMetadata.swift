@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 
 /// RFC 8414 authorization server metadata, which is also OpenID Connect Discovery 1.0's
 /// document: one JSON served at both well-known locations. Only endpoints this server really
@@ -28,6 +29,14 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let claimsSupported: [String]?
     /// RFC 9207: authorization responses carry `iss`.
     public let authorizationResponseIssParameterSupported: Bool?
+    /// RFC 9126 §5.
+    public let pushedAuthorizationRequestEndpoint: String?
+    public let requirePushedAuthorizationRequests: Bool?
+    /// RFC 9101 §10.5 / OIDC Discovery §3: request objects by value are taken; by reference
+    /// only as a PAR `request_uri` (the server fetches nothing a client names).
+    public let requestParameterSupported: Bool?
+    public let requestURIParameterSupported: Bool?
+    public let requestObjectSigningAlgValuesSupported: [String]?
 
     /// The endpoints of a tenant, relative to its issuer.
     public enum Path {
@@ -38,6 +47,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let authorize = "/authorize"
         public static let userinfo = "/userinfo"
         public static let deviceAuthorization = "/device_authorization"
+        public static let pushedAuthorizationRequest = "/par"
     }
 
     public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType]) {
@@ -56,14 +66,23 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             hasAuthorization
             ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username"] : nil
         authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
+        let fapi2 = tenant.settings.securityProfile == .fapi2
+        let algorithms = (fapi2 ? ClientPolicy.fapi2Algorithms : JWSAlgorithm.allCases).map(\.rawValue)
+        pushedAuthorizationRequestEndpoint = hasAuthorization ? issuer + Path.pushedAuthorizationRequest : nil
+        requirePushedAuthorizationRequests =
+            hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil
+        requestParameterSupported = hasAuthorization ? true : nil
+        requestURIParameterSupported = hasAuthorization ? false : nil
+        requestObjectSigningAlgValuesSupported = hasAuthorization ? algorithms : nil
         deviceAuthorizationEndpoint = grants.contains(.deviceCode) ? issuer + Path.deviceAuthorization : nil
         grantTypesSupported = grants.map(\.rawValue)
         // RFC 8414 §2 requires the member; `code` only, as the authorization endpoint lands.
         responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
         scopesSupported = scopes.sorted()
-        tokenEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
-        tokenEndpointAuthSigningAlgValuesSupported = ClientAuthenticator.assertionSigningAlgorithms
-        dpopSigningAlgValuesSupported = hasTokenEndpoint ? DPoPProof.algorithms.map(\.rawValue) : nil
+        tokenEndpointAuthMethodsSupported =
+            fapi2 ? [ClientAuthMethod.privateKeyJWT.rawValue] : ClientAuthMethod.allCases.map(\.rawValue)
+        tokenEndpointAuthSigningAlgValuesSupported = algorithms
+        dpopSigningAlgValuesSupported = hasTokenEndpoint ? algorithms : nil
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
         idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm.jwsAlgorithm]
@@ -78,6 +97,11 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case promptValuesSupported = "prompt_values_supported"
         case claimsSupported = "claims_supported"
         case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
+        case pushedAuthorizationRequestEndpoint = "pushed_authorization_request_endpoint"
+        case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case requestParameterSupported = "request_parameter_supported"
+        case requestURIParameterSupported = "request_uri_parameter_supported"
+        case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"

@@ -57,6 +57,13 @@ public struct AuthorizationCodeGrant: GrantHandler {
                 guard PKCE.verify(verifier: verifier, challenge: redeemed.codeChallenge) else {
                     return (.refused(.invalidGrant("code_verifier does not match the code_challenge")), nil)
                 }
+                // RFC 9449 §10: a code bound by dpop_jkt goes only with a proof by that key.
+                if let jkt = redeemed.dpopJKT, request.proof?.jkt != jkt {
+                    return (
+                        .refused(.invalidGrant("the code is bound to another DPoP key (dpop_jkt) than this proof's")),
+                        nil
+                    )
+                }
                 guard let user = try await operations.user(tenantID: tenant.id, id: redeemed.userID),
                     user.status == .active
                 else { return (.refused(.invalidGrant("the user's account is no longer active")), nil) }

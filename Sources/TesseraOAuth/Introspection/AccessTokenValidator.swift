@@ -10,15 +10,15 @@ public struct AccessTokenValidator: Sendable {
     let revocations: RevocationList
     let leeway: Int
     let clock: @Sendable () -> Date
-    /// Where DPoP proofs presented with tokens are remembered (RFC 9449 §11.1); without it a
-    /// DPoP-bound token is accepted nowhere.
-    let proofs: (any DPoPProofStore)?
+    /// Takes the DPoP proofs presented with tokens (RFC 9449 §7); without it a DPoP-bound token
+    /// is accepted nowhere.
+    let dpop: DPoPVerifier?
 
     public init(
-        revocations: RevocationList, leeway: Int = 0, proofs: (any DPoPProofStore)? = nil,
+        revocations: RevocationList, leeway: Int = 0, dpop: DPoPVerifier? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.proofs = proofs
+        self.dpop = dpop
         self.revocations = revocations
         self.leeway = leeway
         self.clock = clock

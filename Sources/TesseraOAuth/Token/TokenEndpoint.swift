@@ -9,19 +9,17 @@ public struct TokenEndpoint: Sendable {
     let handlers: [GrantType: any GrantHandler]
     let authenticator: ClientAuthenticator
     let rateLimit: ClientRateLimit
-    /// Where each DPoP proof's `jti` is remembered, across instances (RFC 9449 §11.1).
-    let proofs: any DPoPProofStore
-    let clock: @Sendable () -> Date
+    /// Takes each DPoP proof once, across instances, with the tenant's nonce rule (RFC 9449 §5).
+    let dpop: DPoPVerifier
 
     public init(
         handlers: [any GrantHandler], authenticator: ClientAuthenticator, rateLimit: ClientRateLimit,
-        proofs: any DPoPProofStore, clock: @escaping @Sendable () -> Date = { Date() }
+        dpop: DPoPVerifier
     ) {
         self.handlers = Dictionary(handlers.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
         self.authenticator = authenticator
         self.rateLimit = rateLimit
-        self.proofs = proofs
-        self.clock = clock
+        self.dpop = dpop
     }
 
     public var supportedGrants: [GrantType] { handlers.keys.sorted() }
@@ -40,16 +38,19 @@ public struct TokenEndpoint: Sendable {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")
         }
         var request = request
-        if !request.dpopProofs.isEmpty { request.proof = try await checkedProof(request) }
+        if !request.dpopProofs.isEmpty {
+            // RFC 9449 §5: checked (§4.3) and accepted once; its key is what the tokens get bound to.
+            request.proof = try await dpop.verify(
+                request.dpopProofs, for: .init(method: "POST", url: request.tokenEndpoint), tenant: request.tenant)
+        } else if ClientPolicy(client.client, at: request.tenant).requiresDPoP {
+            // RFC 9449 §5.2: a client registered with dpop_bound_access_tokens gets no bearer
+            // token; neither does any client of a FAPI 2.0 tenant (§5.3.2.1 item 2).
+            throw .invalidDPoPProof("this client's access tokens are DPoP-bound: send a DPoP proof")
+        }
         return try await handler.handle(request, client: client)
     }
 
-    /// RFC 9449 §5: a proof at the token endpoint, checked (§4.3) and accepted once at any
-    /// instance; its key is what the tokens get bound to.
-    func checkedProof(_ request: TokenRequest) async throws(OAuthError) -> DPoPProof {
-        let proof = try await DPoPProof.verify(
-            headers: request.dpopProofs, request: .init(method: "POST", url: request.tokenEndpoint), now: clock())
-        try await proofs.accept(proof, tenantID: request.tenant.id)
-        return proof
-    }
+    /// RFC 9449 §8.2: the nonce for the answer's `DPoP-Nonce` header when the tenant requires
+    /// nonces, so clients follow its rotation without a failed request.
+    public func dpopNonce(for tenant: TenantContext) -> String? { dpop.currentNonce(for: tenant) }
 }

@@ -19,6 +19,8 @@ public struct UserinfoEndpoint: Sendable {
         case missingToken
         case invalidToken
         case invalidDPoPProof(String)
+        /// RFC 9449 §9: retry with this nonce.
+        case useDPoPNonce(String)
         case insufficientScope
         case unavailable
     }
@@ -36,6 +38,8 @@ public struct UserinfoEndpoint: Sendable {
             throw .invalidToken
         } catch .invalidDPoPProof(let reason) {
             throw .invalidDPoPProof(reason)
+        } catch .useDPoPNonce(let nonce) {
+            throw .useDPoPNonce(nonce)
         } catch {
             throw .unavailable
         }

@@ -51,6 +51,9 @@ struct AdminCall: Sendable {
                 tenant: tenant)
         } catch .invalidDPoPProof(let reason) {
             throw ProblemResponse.unauthorized(reason, error: "invalid_dpop_proof")
+        } catch .useDPoPNonce(let nonce) {
+            throw ProblemResponse.unauthorized(
+                "the DPoP proof must carry the server's nonce (DPoP-Nonce)", error: "use_dpop_nonce", dpopNonce: nonce)
         } catch .unavailable {
             throw ProblemResponse.from(StorageFailure.unavailable("proof record"))
         } catch {

@@ -8,11 +8,14 @@ enum CORS {
     static func headers(_ extra: HTTPFields = [:]) -> HTTPFields {
         var fields = extra
         fields[.accessControlAllowOrigin] = "*"
+        // A browser client reads these only when exposed (Fetch standard §3.2.3): the nonce to
+        // use next (RFC 9449 §8) and the challenges of a refused token.
+        fields[.accessControlExposeHeaders] = "DPoP-Nonce, WWW-Authenticate"
         return fields
     }
 
-    /// The answer to a preflight `OPTIONS` (Fetch standard §3.2.2); `DPoP` is allowed ahead of
-    /// RFC 9449 so browser clients need no change when it arrives.
+    /// The answer to a preflight `OPTIONS` (Fetch standard §3.2.2), allowing the `DPoP` header
+    /// of RFC 9449 proofs.
     static func preflight(methods: String) -> Response {
         Response(
             status: .noContent,

@@ -66,16 +66,20 @@ struct ProblemResponse: Error, Sendable {
 
     /// 401 with the RFC 6750 §3 challenge, and RFC 9449 §7.1's DPoP one beside it; a failed
     /// proof is named on the DPoP challenge.
-    static func unauthorized(_ detail: String, error: String? = "invalid_token") -> ProblemResponse {
+    /// `dpopNonce`: RFC 9449 §9, the nonce a `use_dpop_nonce` answer hands the client.
+    static func unauthorized(
+        _ detail: String, error: String? = "invalid_token", dpopNonce: String? = nil
+    ) -> ProblemResponse {
         var bearer = AuthenticationChallenge.bearer
         var dpop = AuthenticationChallenge.dpop
-        if error == "invalid_dpop_proof" {
-            dpop += #", error="invalid_dpop_proof""#
+        if error == "invalid_dpop_proof" || error == "use_dpop_nonce", let error {
+            dpop += #", error="\#(error)""#
         } else if let error {
             bearer += #", error="\#(error)""#
         }
         var headers: HTTPFields = [.wwwAuthenticate: bearer]
         headers.append(HTTPField(name: .wwwAuthenticate, value: dpop))
+        if let dpopNonce { headers[.dpopNonce] = dpopNonce }
         return ProblemResponse(status: .unauthorized, title: "Unauthorized", detail: detail, headers: headers)
     }
 

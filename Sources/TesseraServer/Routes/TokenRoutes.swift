@@ -12,18 +12,33 @@ struct TokenRoutes {
     let introspection: IntrospectionEndpoint
     let revocation: RevocationEndpoint
     let deviceAuthorization: DeviceAuthorizationEndpoint
+    let pushedAuthorization: PushedAuthorizationEndpoint
     let rateLimiter: RateLimiter
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         typealias Path = AuthorizationServerMetadata.Path
         route(Path.token, on: tenant) { (request) throws(OAuthError) in
-            JSONResponse.raw(Data(try await token.handle(request).compactJSON), headers: Self.noStore)
+            var headers = Self.noStore
+            // RFC 9449 §8.2: each answer to a DPoP request carries the nonce to use next.
+            if !request.dpopProofs.isEmpty, let nonce = token.dpopNonce(for: request.tenant) {
+                headers[.dpopNonce] = nonce
+            }
+            return JSONResponse.raw(Data(try await token.handle(request).compactJSON), headers: headers)
         }
         route(Path.introspection, on: tenant) { (request) throws(OAuthError) in
             JSONResponse.raw(Data(try await introspection.handle(request).compactJSON), headers: Self.noStore)
         }
         route(Path.deviceAuthorization, on: tenant) { (request) throws(OAuthError) in
             JSONResponse.make(try await deviceAuthorization.handle(request), headers: Self.noStore)
+        }
+        route(Path.pushedAuthorizationRequest, on: tenant) { (request) throws(OAuthError) in
+            var headers = Self.noStore
+            if !request.dpopProofs.isEmpty, let nonce = token.dpopNonce(for: request.tenant) {
+                headers[.dpopNonce] = nonce
+            }
+            // RFC 9126 §2.2: 201 Created.
+            return JSONResponse.raw(
+                Data(try await pushedAuthorization.handle(request).compactJSON), status: .created, headers: headers)
         }
         route(Path.revocation, on: tenant) { (request) throws(OAuthError) in
             try await revocation.handle(request)

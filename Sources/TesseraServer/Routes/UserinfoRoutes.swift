@@ -49,6 +49,11 @@ struct UserinfoRoutes {
                     .unauthorized,
                     [dpopChallenge + ", error=\"invalid_dpop_proof\", error_description=\"the DPoP proof is invalid\""]
                 )
+            case .useDPoPNonce:
+                (
+                    .unauthorized,
+                    [dpopChallenge + ", error=\"use_dpop_nonce\", error_description=\"the proof must carry the nonce\""]
+                )
             case .insufficientScope:
                 (.forbidden, [bearer + ", error=\"insufficient_scope\", scope=\"openid\""])
             case .unavailable: (.serviceUnavailable, [bearer])
@@ -57,11 +62,13 @@ struct UserinfoRoutes {
             switch failure {
             case .missingToken, .invalidToken: "invalid_token"
             case .invalidDPoPProof: "invalid_dpop_proof"
+            case .useDPoPNonce: "use_dpop_nonce"
             case .insufficientScope: "insufficient_scope"
             case .unavailable: "temporarily_unavailable"
             }
         var headers = CORS.headers([.cacheControl: "no-store"])
         for challenge in challenges { headers.append(HTTPField(name: .wwwAuthenticate, value: challenge)) }
+        if case .useDPoPNonce(let nonce) = failure { headers[.dpopNonce] = nonce }
         return JSONResponse.make(["error": error], status: status, headers: headers)
     }
 }

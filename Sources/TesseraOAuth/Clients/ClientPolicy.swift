@@ -1,0 +1,54 @@
+import TesseraCore
+import TesseraJOSE
+
+/// What requests of one client at one tenant must satisfy: what the client registered
+/// (`ClientRequirements`), and what the tenant's `security_profile` and settings add for every
+/// client. Every endpoint asks this, so a rule of the FAPI 2.0 profile lives in one place.
+struct ClientPolicy: Sendable {
+    let client: Client
+    let tenant: TenantContext
+
+    init(_ client: Client, at tenant: TenantContext) {
+        self.client = client
+        self.tenant = tenant
+    }
+
+    var isFAPI2: Bool { tenant.settings.securityProfile == .fapi2 }
+
+    /// RFC 9126 §5 and §6; FAPI 2.0 §5.3.2.2 item 1: authorization requests only by `request_uri`.
+    var requiresPushedRequests: Bool {
+        client.requirements.pushedAuthorizationRequests || tenant.settings.requirePushedAuthorizationRequests
+            || isFAPI2
+    }
+
+    /// RFC 9101 §10.5.
+    var requiresSignedRequestObject: Bool { client.requirements.signedRequestObject }
+
+    /// RFC 9449 §5.2, and FAPI 2.0 §5.3.2.1 item 2 (every access token sender-constrained; until
+    /// mutual TLS is in, that means DPoP).
+    var requiresDPoP: Bool { client.requirements.dpopBoundAccessTokens || isFAPI2 }
+
+    /// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA (Ed25519); otherwise every asymmetric algorithm.
+    static let fapi2Algorithms: [JWSAlgorithm] = [.ps256, .es256, .ed25519, .edDSA]
+    var signingAlgorithms: [JWSAlgorithm] { tenant.proofAlgorithms }
+}
+
+extension TenantContext {
+    /// What clients may sign assertions, proofs and request objects with (FAPI 2.0 §5.4.1).
+    var proofAlgorithms: [JWSAlgorithm] {
+        settings.securityProfile == .fapi2 ? ClientPolicy.fapi2Algorithms : JWSAlgorithm.allCases
+    }
+
+    /// FAPI 2.0 §5.3.2.1 item 2: confidential clients only; §5.3.2.1 item 4: authenticated by
+    /// `private_key_jwt` (or mutual TLS). Nil: every method the client registered.
+    var allowedAuthenticationMethods: Set<ClientAuthMethod>? {
+        settings.securityProfile == .fapi2 ? [.privateKeyJWT] : nil
+    }
+
+    /// The `aud` values a client assertion may name at an endpoint whose own URL is `endpoint`:
+    /// RFC 7523 §3 item 3 lets it be the endpoint or the issuer; FAPI 2.0 §5.3.2.1 item 8 wants
+    /// the issuer alone (an assertion for one server's token endpoint is then useless at another).
+    func assertionAudiences(endpoint: String) -> [String] {
+        settings.securityProfile == .fapi2 ? [issuer] : [endpoint, issuer]
+    }
+}
