@@ -221,7 +221,14 @@ struct AuthorizationCodeFlowTests {
                     (["resource": "https://evil.example.com"], [], "invalid_target"),
                     (["prompt": "none"], [], "login_required"),
                     (["prompt": "none login"], [], "invalid_request"),
-                    (["request_uri": "https://x.example.com/r"], [], "invalid_request"),
+                    (["request_uri": "https://x.example.com/r"], [], "request_uri_not_supported"),
+                    (["request_uri": "urn:ietf:params:oauth:request_uri:never-pushed"], [], "invalid_request_uri"),
+                    (["request": "not.a.jwt"], [], "invalid_request_object"),
+                    (
+                        ["request": "a.b.c", "request_uri": "urn:ietf:params:oauth:request_uri:x"], [],
+                        "invalid_request"
+                    ),
+                    (["dpop_jkt": "too-short"], [], "invalid_request"),
                 ]
                 for (extra, omit, expected) in cases {
                     let response = try await browser.get(fixture.authorizeURL(extra, omit: omit))

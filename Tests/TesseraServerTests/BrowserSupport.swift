@@ -124,7 +124,12 @@ struct DelegationFixture: Sendable {
 
     /// Signs alice in and approves: the code the client receives.
     func code(_ browser: TestBrowser, _ extra: [String: String] = [:]) async throws -> String {
-        var page = try await browser.get(authorizeURL(extra))
+        try await code(browser, url: authorizeURL(extra))
+    }
+
+    /// Signs alice in at `url` (an authorization request) and approves: the code.
+    func code(_ browser: TestBrowser, url: String) async throws -> String {
+        var page = try await browser.get(url)
         if page.status == .ok, page.text.contains("name=\"password\"") {
             page = try await browser.post(
                 path + "/login",

@@ -108,6 +108,25 @@ struct CrossTenantTests {
                 let foreignRefresh = try await acme.refresh(client, globex.refreshToken)
                 #expect(try foreignRefresh.jsonObject()["error"] as? String == "invalid_grant")
 
+                // PAR: globex's client cannot push here, and what it pushed at globex is nothing here.
+                covered.insert("POST /t/{tenant}/par")
+                let push = [
+                    "response_type": "code", "redirect_uri": DelegationFixture.redirectURI, "scope": "openid",
+                    "code_challenge": PKCE.challenge(for: globex.fixture.verifier), "code_challenge_method": "S256",
+                ]
+                let foreignPush = try await Self.post(client, "/t/acme/par", push, authorization: globex.fixture.basic)
+                #expect(foreignPush.status == .unauthorized)
+                let pushedAtGlobex = try await Self.post(
+                    client, "/t/globex/par", push, authorization: globex.fixture.basic)
+                #expect(pushedAtGlobex.status == .created)
+                let requestURI = try #require(try pushedAtGlobex.jsonObject()["request_uri"] as? String)
+                let usedHere = try await client.execute(
+                    uri: "/t/acme/authorize?"
+                        + FormBody.encode(["client_id": acme.clientID, "request_uri": requestURI]),
+                    method: .get)
+                #expect(usedHere.status == .badRequest)
+                #expect(usedHere.text.contains("invalid_request_uri"))
+
                 // Introspection and revocation: globex's tokens are nothing here, and stay alive there.
                 covered.insert("POST /t/{tenant}/introspect")
                 #expect(try await acme.introspect(client, globex.accessToken)["active"] as? Bool == false)

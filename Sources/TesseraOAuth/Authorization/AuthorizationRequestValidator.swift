@@ -59,7 +59,12 @@ public struct AuthorizationRequestValidator: Sendable {
         do throws(OAuthError) {
             (parameters, source) = try await resolve(query, client: client, tenant: tenant)
         } catch {
-            // Until the request is known, its redirect URI is not: the person is told instead.
+            // The request is not known, but a redirect URI the query names and the client
+            // registered is safe to answer at (OIDC Core §3.1.2.6); without one the person is told.
+            if let redirectURI = query["redirect_uri"], client.redirectURIs.contains(where: { $0.matches(redirectURI) })
+            {
+                return .redirectError(error, redirectURI: redirectURI, state: query["state"])
+            }
             return .untrusted(
                 "The application's request cannot be used (\(error.code.rawValue)): \(error.description ?? "").")
         }
