@@ -115,11 +115,6 @@ public struct Client: Sendable, Equatable {
         }
     }
 
-    /// How this client's refresh tokens rotate: as registered, or the default rule.
-    public var refreshTokenRotation: RefreshTokenRotation {
-        requirements.refreshTokenRotation ?? .default(for: self)
-    }
-
     /// Audiences are RFC 8707 resource identifiers: absolute URIs, or plain names for internal APIs.
     public static func validateAudience(_ audience: String) throws(ValidationError) {
         guard !audience.isEmpty, audience.utf8.count <= 500,

@@ -65,8 +65,8 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let certificateBoundAccessTokens: Bool
     public let pushedAuthorizationRequests: Bool
     public let signedRequestObject: Bool
-    /// As registered, or what the default rule gives this client (RFC 9700 §4.14.2).
-    public let refreshTokenRotation: String
+    /// As registered; null when the default rule decides (docs/refresh-rotation.md).
+    public let refreshTokenRotation: String?
     public let status: String
     public let version: Int
     public let createdAt: Date
@@ -87,7 +87,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         certificateBoundAccessTokens = client.requirements.certificateBoundAccessTokens
         pushedAuthorizationRequests = client.requirements.pushedAuthorizationRequests
         signedRequestObject = client.requirements.signedRequestObject
-        refreshTokenRotation = client.refreshTokenRotation.rawValue
+        refreshTokenRotation = client.requirements.refreshTokenRotation?.rawValue
         status = client.status.rawValue
         version = client.version
         createdAt = client.createdAt
@@ -126,8 +126,8 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
             }
         }
 
-        var isRequired: Bool { self != .clientSecret && self != .accessTokenTTL }
-        var isNullableOutput: Bool { self == .accessTokenTTL }
+        var isRequired: Bool { self != .clientSecret && self != .accessTokenTTL && self != .refreshTokenRotation }
+        var isNullableOutput: Bool { self == .accessTokenTTL || self == .refreshTokenRotation }
     }
 }
 

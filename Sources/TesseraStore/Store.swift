@@ -140,6 +140,11 @@ public protocol RefreshTokenStore: Sendable {
     func useRefreshToken(
         tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date
     ) async throws -> Redemption<RefreshToken>
+    /// For clients whose refresh tokens do not rotate: the client's active token, its idle expiry
+    /// moved to `idleExpiresAt` (never past its absolute end); nil when it is not active.
+    func touchRefreshToken(
+        tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date, idleExpiresAt: Date
+    ) async throws -> RefreshToken?
     func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken?
     /// Revokes every token of the family; returns how many were still unrevoked.
     @discardableResult

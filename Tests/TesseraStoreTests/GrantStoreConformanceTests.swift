@@ -235,6 +235,34 @@ struct GrantStoreConformanceTests {
     }
 
     @Test(arguments: TestBackend.allCases)
+    func aTokenThatDoesNotRotateIsTouchedNotUsed(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let (value, token) = Self.refresh(in: tenant, expiresIn: 3_600)
+        try await store.insertRefreshToken(token)
+        let hash = SecretHash(of: value)
+        let now = Date()
+        // The idle end moves, but never past the absolute end.
+        let touched = try await store.touchRefreshToken(
+            tenantID: tenant.id, tokenHash: hash, clientID: "web", at: now, idleExpiresAt: now.addingTimeInterval(60))
+        #expect(touched.map { abs($0.idleExpiresAt.timeIntervalSince(now.addingTimeInterval(60))) < 1 } == true)
+        let capped = try await store.touchRefreshToken(
+            tenantID: tenant.id, tokenHash: hash, clientID: "web", at: now,
+            idleExpiresAt: now.addingTimeInterval(86_400))
+        #expect(capped.map { abs($0.idleExpiresAt.timeIntervalSince(token.expiresAt)) < 1 } == true)
+        #expect(capped?.usedAt == nil)
+        // Another client's, or a revoked one, is not touched.
+        #expect(
+            try await store.touchRefreshToken(
+                tenantID: tenant.id, tokenHash: hash, clientID: "app", at: now, idleExpiresAt: now) == nil)
+        try await store.revokeRefreshFamily(tenantID: tenant.id, familyID: token.familyID, at: now)
+        #expect(
+            try await store.touchRefreshToken(
+                tenantID: tenant.id, tokenHash: hash, clientID: "web", at: now, idleExpiresAt: now) == nil)
+    }
+
+    @Test(arguments: TestBackend.allCases)
     func familyAndConsentRevocationReachEveryTokenOfTheirsOnly(backend: TestBackend) async throws {
         let store = try await TestDatabases.freshStore(backend)
         defer { Task { await store.close() } }

@@ -28,6 +28,14 @@ struct ClientPolicy: Sendable {
     /// mutual TLS is in, that means DPoP).
     var requiresDPoP: Bool { client.requirements.dpopBoundAccessTokens || isFAPI2 }
 
+    /// As the client registered it, or the default rule (`RefreshTokenRotation.default(for:)`),
+    /// where under FAPI 2.0 every confidential client's tokens are sender-constrained (§5.3.2.1:
+    /// "shall not use refresh token rotation except in extraordinary circumstances").
+    var refreshTokenRotation: RefreshTokenRotation {
+        if let registered = client.requirements.refreshTokenRotation { return registered }
+        return isFAPI2 && !client.isPublic ? .reuse : .default(for: client)
+    }
+
     /// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA (Ed25519); otherwise every asymmetric algorithm.
     static let fapi2Algorithms: [JWSAlgorithm] = [.ps256, .es256, .ed25519, .edDSA]
     var signingAlgorithms: [JWSAlgorithm] { tenant.proofAlgorithms }

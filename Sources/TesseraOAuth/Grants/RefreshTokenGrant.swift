@@ -7,6 +7,10 @@ import TesseraStore
 /// marks the old one used. Presenting a used one means two parties hold the family, and nobody
 /// can tell which is the thief, so the whole family is revoked. Of two concurrent uses of one
 /// token, the database lets exactly one win; the other is that reuse.
+///
+/// A client whose rotation is `reuse` (`Client.refreshTokenRotation`: by default a confidential
+/// client with sender-constrained tokens, FAPI 2.0 §5.3.2.1) keeps its refresh token: each use
+/// moves its idle expiry and returns no new one.
 public struct RefreshTokenGrant: GrantHandler {
     public let grantType = GrantType.refreshToken
     public let allowsPublicClients = true
@@ -36,10 +40,18 @@ public struct RefreshTokenGrant: GrantHandler {
         let tenant = request.tenant
         let now = clock()
         let tokens = self.tokens
+        let rotates = ClientPolicy(client, at: tenant).refreshTokenRotation == .rotate
+        let idleEnd = now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenIdleTTL))
         return try await store.grantTransaction { operations -> GrantOutcome in
-            switch try await operations.useRefreshToken(
-                tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: client.id, at: now)
-            {
+            let redemption: Redemption<RefreshToken> =
+                rotates
+                ? try await operations.useRefreshToken(
+                    tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: client.id, at: now)
+                : try await operations.touchRefreshToken(
+                    tenantID: tenant.id, tokenHash: SecretHash(of: value), clientID: client.id, at: now,
+                    idleExpiresAt: idleEnd
+                ).map(Redemption.redeemed) ?? .invalid
+            switch redemption {
             case .invalid:
                 return .refused(.invalidGrant("the refresh token is invalid, expired or revoked"))
             case .alreadyUsed(let used):
@@ -83,7 +95,8 @@ public struct RefreshTokenGrant: GrantHandler {
                     UserTokenIssuer.Grant(
                         user: user, scopes: scopes, requestedAudience: resources.isEmpty ? token.audience : resources,
                         authTime: token.authTime, nonce: nil,
-                        family: .continuing(id: token.familyID, expiresAt: token.expiresAt),
+                        family: rotates
+                            ? .continuing(id: token.familyID, expiresAt: token.expiresAt) : .kept(id: token.familyID),
                         refreshScopes: token.scopes,
                         refreshAudience: token.audience, refreshBinding: token.jkt),
                     client: client, tenant: tenant, proof: request.proof, operations: operations)

@@ -22,6 +22,9 @@ public struct UserTokenIssuer: Sendable {
             case new
             /// A rotation: same family, same absolute end.
             case continuing(id: UUID, expiresAt: Date)
+            /// A refresh without rotation: the presented refresh token stays the family's, and
+            /// none is issued (RFC 6749 §6 "MAY issue a new refresh token").
+            case kept(id: UUID)
         }
 
         public let user: User
@@ -70,11 +73,13 @@ public struct UserTokenIssuer: Sendable {
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?
-        if client.grantTypes.contains(.refreshToken) {
+        if case .kept(let id) = grant.family {
+            familyID = id
+        } else if client.grantTypes.contains(.refreshToken) {
             let value = RandomToken.generate()
             let (family, familyEnd): (UUID, Date) =
                 switch grant.family {
-                case .new: (UUID(), now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenTTL)))
+                case .new, .kept: (UUID(), now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenTTL)))
                 case .continuing(let id, let end): (id, end)
                 }
             try await operations.insertRefreshToken(

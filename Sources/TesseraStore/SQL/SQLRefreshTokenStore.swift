@@ -37,6 +37,20 @@ extension SQLExecutor {
         return token.usedAt != nil ? .alreadyUsed(token) : .invalid
     }
 
+    public func touchRefreshToken(
+        tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date, idleExpiresAt: Date
+    ) async throws -> RefreshToken? {
+        try await first(
+            """
+            UPDATE refresh_tokens SET idle_expires_at = CASE WHEN expires_at < $5 THEN expires_at ELSE $5 END
+            WHERE tenant_id = $1 AND token_hash = $2 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL
+                AND expires_at > $4 AND idle_expires_at > $4
+            RETURNING *
+            """,
+            [.uuid(tenantID), .bytes(tokenHash.bytes), .text(clientID), .date(date), .date(idleExpiresAt)]
+        ).map(RefreshToken.init(row:))
+    }
+
     public func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken? {
         try await first(
             "SELECT * FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2",
