@@ -58,7 +58,8 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
             var v = r.variables;
             var pem = v.ssl_client_raw_cert;
             if (!pem) return '';
-            if (v.ssl_client_verify !== 'SUCCESS' && v.ssl_client_s_dn !== v.ssl_client_i_dn) return '';
+            var selfIssued = !!v.ssl_client_s_dn && v.ssl_client_s_dn === v.ssl_client_i_dn;
+            if (v.ssl_client_verify !== 'SUCCESS' && !selfIssued) return '';
             var body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\\s+/g, '');
             if (!/^[A-Za-z0-9+\\/]+={0,2}$/.test(body)) return '';
             return ':' + body + ':';

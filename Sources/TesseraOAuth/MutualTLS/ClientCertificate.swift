@@ -89,9 +89,19 @@ public struct ClientCertificate: Sendable {
         return serializer.serializedBytes
     }
 
-    /// Whether issuer and subject are the same name (RFC 5280 §6.1: a self-issued certificate),
-    /// compared as names rather than as bytes. Every self-signed certificate is self-issued.
-    public var isSelfIssued: Bool { subject.matches(issuer) }
+    /// Whether issuer and subject are the same name (RFC 5280 §6.1: a self-issued certificate):
+    /// encoded alike, or equal as names (`RDNSequence.matches`), so that no re-spelling of one
+    /// name, in another case or another string type, passes for two. Every self-signed
+    /// certificate is self-issued.
+    public var isSelfIssued: Bool {
+        Self.encoded(certificate.subject) == Self.encoded(certificate.issuer) || subject.matches(issuer)
+    }
+
+    private static func encoded(_ name: DistinguishedName) -> [UInt8]? {
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(name)) != nil else { return nil }
+        return serializer.serializedBytes
+    }
 
     /// Whether the certificate is self-issued and its signature verifies with its own key.
     public var isSelfSigned: Bool {
