@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // The resource-server example's HTTP client (already built: HummingbirdTesting uses it).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Mutual TLS (RFC 8705) behind a proxy: the forwarded certificate and its RFC 9440 header.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Domain values and rules: no I/O, no HTTP, no SQL.
@@ -67,6 +71,10 @@ let package = Package(
                 "TesseraStore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +156,7 @@ let package = Package(
             dependencies: [
                 "TesseraOAuth", "TesseraCore", "TesseraJOSE", "TesseraStore", "TesseraTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(
