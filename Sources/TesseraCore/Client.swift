@@ -76,8 +76,12 @@ public struct Client: Sendable, Equatable {
             }
         } else if authMethod.usesSecret, secretHash == nil {
             throw ValidationError(field: "client_secret", "a confidential client needs a secret")
-        } else if authMethod == .privateKeyJWT, jwks?.isEmpty ?? true {
-            throw ValidationError(field: "jwks", "private_key_jwt needs the client's public keys (JWKS)")
+        } else if authMethod == .privateKeyJWT || authMethod == .selfSignedTLSClientAuth, jwks?.isEmpty ?? true {
+            throw ValidationError(field: "jwks", "\(authMethod.rawValue) needs the client's public keys (JWKS)")
+        } else if authMethod == .tlsClientAuth, requirements.certificateSubject == nil {
+            throw ValidationError(
+                field: "tls_client_auth_subject_dn",
+                "tls_client_auth needs the certificate's subject DN or one subject alternative name")
         }
         if grantTypes.contains(.authorizationCode), redirectURIs.isEmpty {
             throw ValidationError(

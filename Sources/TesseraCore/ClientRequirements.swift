@@ -19,12 +19,15 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
     public var signedRequestObject = false
     /// Whether refreshing replaces the refresh token; nil takes `RefreshTokenRotation.default(for:)`.
     public var refreshTokenRotation: RefreshTokenRotation?
+    /// RFC 8705 §2.1.2: for `tls_client_auth`, the one certificate attribute the client is known by.
+    public var certificateSubject: CertificateSubject?
 
     public init(
         dpopBoundAccessTokens: Bool = false, certificateBoundAccessTokens: Bool = false,
         pushedAuthorizationRequests: Bool = false, signedRequestObject: Bool = false,
-        refreshTokenRotation: RefreshTokenRotation? = nil
+        refreshTokenRotation: RefreshTokenRotation? = nil, certificateSubject: CertificateSubject? = nil
     ) {
+        self.certificateSubject = certificateSubject
         self.dpopBoundAccessTokens = dpopBoundAccessTokens
         self.certificateBoundAccessTokens = certificateBoundAccessTokens
         self.pushedAuthorizationRequests = pushedAuthorizationRequests
@@ -42,17 +45,65 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
         case refreshTokenRotation = "refresh_token_rotation"
     }
 
+    /// The member names of `certificateSubject`: its own metadata name.
+    struct SubjectKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func flag(_ key: CodingKeys) throws -> Bool { try container.decodeIfPresent(Bool.self, forKey: key) ?? false }
+        let subjects = try decoder.container(keyedBy: SubjectKey.self)
+        var subject: CertificateSubject?
+        for name in CertificateSubject.names {
+            if let value = try subjects.decodeIfPresent(String.self, forKey: SubjectKey(stringValue: name)) {
+                subject = CertificateSubject(name: name, value: value)
+            }
+        }
         self.init(
             dpopBoundAccessTokens: try flag(.dpopBoundAccessTokens),
             certificateBoundAccessTokens: try flag(.certificateBoundAccessTokens),
             pushedAuthorizationRequests: try flag(.pushedAuthorizationRequests),
             signedRequestObject: try flag(.signedRequestObject),
             refreshTokenRotation: try container.decodeIfPresent(
-                RefreshTokenRotation.self, forKey: .refreshTokenRotation))
+                RefreshTokenRotation.self, forKey: .refreshTokenRotation),
+            certificateSubject: subject)
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(dpopBoundAccessTokens, forKey: .dpopBoundAccessTokens)
+        try container.encode(certificateBoundAccessTokens, forKey: .certificateBoundAccessTokens)
+        try container.encode(pushedAuthorizationRequests, forKey: .pushedAuthorizationRequests)
+        try container.encode(signedRequestObject, forKey: .signedRequestObject)
+        try container.encodeIfPresent(refreshTokenRotation, forKey: .refreshTokenRotation)
+        if let certificateSubject {
+            var subjects = encoder.container(keyedBy: SubjectKey.self)
+            try subjects.encode(certificateSubject.value, forKey: SubjectKey(stringValue: certificateSubject.name))
+        }
+    }
+}
+
+/// RFC 8705 §2.1.2: the one attribute of its certificate a `tls_client_auth` client registered,
+/// under its metadata name with its value. TesseraOAuth's `CertificateIdentity` parses and
+/// matches it.
+public struct CertificateSubject: Sendable, Equatable {
+    public let name: String
+    public let value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    /// RFC 8705 §2.1.2's five metadata names, in its order.
+    public static let names = [
+        "tls_client_auth_subject_dn", "tls_client_auth_san_dns", "tls_client_auth_san_uri", "tls_client_auth_san_ip",
+        "tls_client_auth_san_email",
+    ]
 }
 
 /// Whether a refresh replaces the refresh token (RFC 9700 §4.14.2).

@@ -35,6 +35,12 @@ public enum ClientAuthMethod: String, Sendable, Codable, CaseIterable {
     case privateKeyJWT = "private_key_jwt"
     /// Public clients (native and browser apps, devices) that cannot keep a secret.
     case none = "none"
+    /// RFC 8705 §2.1: a certificate from a CA the TLS proxy trusts, with a registered subject.
+    case tlsClientAuth = "tls_client_auth"
+    /// RFC 8705 §2.2: a certificate whose key is in the client's registered JWKS.
+    case selfSignedTLSClientAuth = "self_signed_tls_client_auth"
 
     public var usesSecret: Bool { self == .clientSecretBasic || self == .clientSecretPost }
+    /// RFC 8705 §2: the client proves itself by the TLS client certificate the proxy forwards.
+    public var usesCertificate: Bool { self == .tlsClientAuth || self == .selfSignedTLSClientAuth }
 }

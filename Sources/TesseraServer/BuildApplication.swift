@@ -18,6 +18,7 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
 public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext> {
     let router = Router(context: TesseraRequestContext.self)
     router.addMiddleware {
+        TrustedProxyMiddleware(proxies: runtime.configuration.trustedProxies)
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)
         MetricsMiddleware()
@@ -32,7 +33,9 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     let metadata = TenantWall.group(TenantWall.metadataPath, on: router, wall: wall)
 
     let tokenEndpoint = runtime.tokenEndpoint
-    let discovery = DiscoveryRoutes(discovery: runtime.discovery(grants: tokenEndpoint.supportedGrants))
+    let discovery = DiscoveryRoutes(
+        discovery: runtime.discovery(
+            grants: tokenEndpoint.supportedGrants, mutualTLS: !runtime.configuration.trustedProxies.isEmpty))
     discovery.register(on: tenant)
     discovery.registerMetadata(on: metadata)
     TokenRoutes(

@@ -67,6 +67,8 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let signedRequestObject: Bool
     /// As registered; null when the default rule decides (docs/refresh-rotation.md).
     public let refreshTokenRotation: String?
+    /// RFC 8705 §2.1.2: the certificate attribute a `tls_client_auth` client is known by.
+    public let certificateSubject: [String: String]?
     public let status: String
     public let version: Int
     public let createdAt: Date
@@ -88,6 +90,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         pushedAuthorizationRequests = client.requirements.pushedAuthorizationRequests
         signedRequestObject = client.requirements.signedRequestObject
         refreshTokenRotation = client.requirements.refreshTokenRotation?.rawValue
+        certificateSubject = client.requirements.certificateSubject.map { [$0.name: $0.value] }
         status = client.status.rawValue
         version = client.version
         createdAt = client.createdAt
@@ -107,6 +110,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case pushedAuthorizationRequests = "require_pushed_authorization_requests"
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
+        case certificateSubject = "tls_client_auth"
         case createdAt = "created_at"
 
         var schema: MemberSchema {
@@ -116,6 +120,8 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
                 .signedRequestObject:
                 .boolean
             case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
+            case .certificateSubject:
+                .described(.anyObject, "the tls_client_auth_* member (RFC 8705 §2.1.2) and its value, if registered")
             case .clientSecret: .described(.text, "only when just created or rotated")
             case .isPublic: .boolean
             case .grantTypes, .redirectURIs, .audiences: .strings
@@ -126,8 +132,10 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
             }
         }
 
-        var isRequired: Bool { self != .clientSecret && self != .accessTokenTTL && self != .refreshTokenRotation }
-        var isNullableOutput: Bool { self == .accessTokenTTL || self == .refreshTokenRotation }
+        var isRequired: Bool {
+            ![.clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject].contains(self)
+        }
+        var isNullableOutput: Bool { [.accessTokenTTL, .refreshTokenRotation, .certificateSubject].contains(self) }
     }
 }
 

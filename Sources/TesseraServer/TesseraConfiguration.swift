@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TesseraCore
 import TesseraJOSE
+import TesseraOAuth
 import TesseraStore
 
 /// Everything `tessera` is configured with, resolved once: flags win over `TESSERA_*`
@@ -23,6 +24,9 @@ public struct TesseraConfiguration: Sendable {
     /// Where the first start writes the system admin client's credentials
     /// (`TESSERA_SYSTEM_ADMIN_FILE`; INTERFACE.md puts it under `.tessera/`).
     public var systemAdminFile: String = ".tessera/system-admin.json"
+    /// Proxies whose `Client-Cert` and `X-Forwarded-For` headers are believed
+    /// (`TESSERA_TRUSTED_PROXIES`; INTERFACE.md); nobody by default.
+    public var trustedProxies: TrustedProxies = .none
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -122,6 +126,15 @@ public struct TesseraConfiguration: Sendable {
             configuration.tokenLeeway = value
         }
         if let file = environment["TESSERA_SYSTEM_ADMIN_FILE"], !file.isEmpty { configuration.systemAdminFile = file }
+        if let proxies = environment["TESSERA_TRUSTED_PROXIES"], !proxies.isEmpty {
+            do {
+                configuration.trustedProxies = try TrustedProxies(parsing: proxies)
+            } catch {
+                throw ConfigurationError(
+                    "TESSERA_TRUSTED_PROXIES: '\(error.entry)' \(error.reason); use addresses or CIDRs, e.g. 127.0.0.1, 10.0.0.0/8, ::1"
+                )
+            }
+        }
         return configuration
     }
 

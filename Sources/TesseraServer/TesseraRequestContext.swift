@@ -8,8 +8,11 @@ public struct TesseraRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Echoed as `X-Request-Id` and written into every log line and audit event of the request.
     public var requestID: String
-    /// The peer's IP address, for per-address rate limits and audit of anonymous failures.
-    public let remoteAddress: String?
+    /// The client's IP address, for per-address rate limits and audit of anonymous failures: the
+    /// peer's, or what a trusted proxy forwarded (`TrustedProxyMiddleware`).
+    public var remoteAddress: String?
+    /// RFC 8705: the client certificate a trusted TLS-terminating proxy forwarded (RFC 9440).
+    public var clientCertificate: ClientCertificate?
     /// Set by the tenant wall only; routes behind it read it from `TenantRequestContext`.
     var tenant: TenantContext?
 
@@ -17,6 +20,7 @@ public struct TesseraRequestContext: RequestContext {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.clientCertificate = nil
         self.tenant = nil
     }
 

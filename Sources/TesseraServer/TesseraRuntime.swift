@@ -137,7 +137,9 @@ public struct TesseraRuntime: Sendable {
         UserinfoEndpoint(validator: tokenValidator, store: store)
     }
 
-    func discovery(grants: [GrantType]) -> Discovery { Discovery(store: store, grants: grants) }
+    func discovery(grants: [GrantType], mutualTLS: Bool) -> Discovery {
+        Discovery(store: store, grants: grants, mutualTLS: mutualTLS)
+    }
 
     var readiness: Readiness { Readiness(store: store) }
 

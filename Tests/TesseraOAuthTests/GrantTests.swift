@@ -65,7 +65,8 @@ struct GrantTests {
         }
 
         func token(
-            _ form: [String: String], authorization: String?, dpop: [String] = []
+            _ form: [String: String], authorization: String?, dpop: [String] = [],
+            certificate: ClientCertificate? = nil
         ) async throws -> Result<TokenResponse, OAuthError> {
             let body = form.sorted { $0.key < $1.key }.map {
                 "\(FormEncoding.encode($0.key))=\(FormEncoding.encode($0.value))"
@@ -73,7 +74,7 @@ struct GrantTests {
             .joined(separator: "&")
             let request = TokenRequest(
                 tenant: try await runtime.context(tenant), form: try FormParameters(body: body),
-                authorizationHeader: authorization, dpopProofs: dpop)
+                authorizationHeader: authorization, dpopProofs: dpop, certificate: certificate)
             do throws(OAuthError) {
                 return .success(try await endpoint.handle(request))
             } catch {

@@ -113,6 +113,12 @@ extension Administration {
                 method == .none || !redirectURIs.isEmpty
                 ? [.authorizationCode, .refreshToken] : [.clientCredentials]
         }
+        if let subject = registration.requirements.certificateSubject {
+            guard method == .tlsClientAuth else {
+                throw ValidationError(field: subject.name, "applies to clients that authenticate with tls_client_auth")
+            }
+            _ = try CertificateIdentity(metadataName: subject.name, value: subject.value)
+        }
         let scopes = try await knownScopes(registration.scopes, in: tenant)
         let secret = method.usesSecret ? RandomToken.generate() : nil
         let client = Client(

@@ -20,11 +20,15 @@ public struct ClientAuthenticationRequest: Sendable {
     public var allowPublic: Bool
     /// The algorithms a `private_key_jwt` assertion may be signed with (fewer under FAPI 2.0).
     public var assertionAlgorithms: [JWSAlgorithm]
+    /// RFC 8705: the client certificate a trusted TLS proxy forwarded (RFC 9440), if any.
+    public var certificate: ClientCertificate?
 
     public init(
         tenantID: UUID, authorizationHeader: String?, form: FormParameters, acceptedAudiences: [String],
-        allowPublic: Bool, assertionAlgorithms: [JWSAlgorithm] = JWSAlgorithm.allCases
+        allowPublic: Bool, assertionAlgorithms: [JWSAlgorithm] = JWSAlgorithm.allCases,
+        certificate: ClientCertificate? = nil
     ) {
+        self.certificate = certificate
         self.assertionAlgorithms = assertionAlgorithms
         self.tenantID = tenantID
         self.authorizationHeader = authorizationHeader

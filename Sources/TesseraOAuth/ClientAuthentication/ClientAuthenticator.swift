@@ -58,18 +58,44 @@ public struct ClientAuthenticator: Sendable {
         }
     }
 
-    /// `none` (RFC 6749 §2.1, §3.2.1): a public client only names itself, so this is
-    /// identification, not authentication; the endpoint decides whether that is enough.
+    /// A request that names the client by `client_id` alone: `none` (RFC 6749 §2.1, §3.2.1), a
+    /// public client's identification, which the endpoint decides is enough or not; or mutual
+    /// TLS (RFC 8705 §2), where the certificate the proxy forwarded is the proof.
     func authenticatePublicClient(
         clientID: String, request: ClientAuthenticationRequest
     ) async throws(OAuthError)
         -> AuthenticatedClient
     {
-        guard request.allowPublic else { throw .invalidClient("client authentication is required") }
         guard let client = try await lookUp(tenantID: request.tenantID, clientID: clientID),
-            client.authMethod == .none, client.status == .active
+            client.authMethod == .none || client.authMethod.usesCertificate
         else { throw .invalidClient(Self.failureDescription) }
+        if client.authMethod.usesCertificate { return try authenticateCertificate(of: client, request: request) }
+        guard request.allowPublic else { throw .invalidClient("client authentication is required") }
+        guard client.status == .active else { throw .invalidClient(Self.failureDescription) }
         return AuthenticatedClient(client: client, method: .none)
+    }
+
+    /// RFC 8705 §2.1 and §2.2: the certificate matches the registered subject, or its key is one
+    /// of the client's registered keys. Without a certificate the caller proved nothing.
+    func authenticateCertificate(
+        of client: Client, request: ClientAuthenticationRequest
+    ) throws(OAuthError) -> AuthenticatedClient {
+        guard let certificate = request.certificate else {
+            throw .invalidClient("this client authenticates with its TLS client certificate, and none was presented")
+        }
+        switch client.authMethod {
+        case .tlsClientAuth:
+            guard let subject = client.requirements.certificateSubject,
+                let identity = try? CertificateIdentity(metadataName: subject.name, value: subject.value)
+            else { throw .invalidClient(Self.failureDescription) }
+            try MutualTLSAuthentication.verifyPKI(certificate, identity: identity, now: clock())
+        default:
+            try MutualTLSAuthentication.verifySelfSigned(
+                certificate, keys: SelfSignedCertificateKeys(jwks: client.jwks ?? ""), now: clock())
+        }
+        // The certificate proved who this is: from here the caller may learn why it is refused.
+        guard client.status == .active else { throw .invalidClient("the client is disabled") }
+        return AuthenticatedClient(client: client, method: client.authMethod)
     }
 
     /// Longer ids are never issued (`Client.generateID()` makes 22 characters); they are not

@@ -24,9 +24,15 @@ struct ClientPolicy: Sendable {
     /// RFC 9101 §10.5.
     var requiresSignedRequestObject: Bool { client.requirements.signedRequestObject }
 
-    /// RFC 9449 §5.2, and FAPI 2.0 §5.3.2.1 item 2 (every access token sender-constrained; until
-    /// mutual TLS is in, that means DPoP).
-    var requiresDPoP: Bool { client.requirements.dpopBoundAccessTokens || isFAPI2 }
+    /// RFC 9449 §5.2, and FAPI 2.0 §5.3.2.1 item 2 (every access token sender-constrained: by
+    /// DPoP, unless the client's tokens are bound to its certificate).
+    var requiresDPoP: Bool { client.requirements.dpopBoundAccessTokens || (isFAPI2 && !bindsToCertificate) }
+
+    /// RFC 8705 §3.4 `tls_client_certificate_bound_access_tokens`; under FAPI 2.0 a client that
+    /// authenticates by mutual TLS is sender-constrained by it too (§5.3.2.1 item 2).
+    var bindsToCertificate: Bool {
+        client.requirements.certificateBoundAccessTokens || (isFAPI2 && client.authMethod.usesCertificate)
+    }
 
     /// As the client registered it, or the default rule (`RefreshTokenRotation.default(for:)`),
     /// where under FAPI 2.0 every confidential client's tokens are sender-constrained (§5.3.2.1:
@@ -50,7 +56,7 @@ extension TenantContext {
     /// FAPI 2.0 §5.3.2.1 item 2: confidential clients only; §5.3.2.1 item 4: authenticated by
     /// `private_key_jwt` (or mutual TLS). Nil: every method the client registered.
     var allowedAuthenticationMethods: Set<ClientAuthMethod>? {
-        settings.securityProfile == .fapi2 ? [.privateKeyJWT] : nil
+        settings.securityProfile == .fapi2 ? [.privateKeyJWT, .tlsClientAuth, .selfSignedTLSClientAuth] : nil
     }
 
     /// The `aud` values a client assertion may name at an endpoint whose own URL is `endpoint`:

@@ -29,11 +29,15 @@ public struct DPoPProof: Sendable, Equatable {
         /// The access token the proof is presented with (resource requests, §7), whose hash must
         /// be the proof's `ath`; nil at the token endpoint.
         public let accessToken: String?
+        /// RFC 8705 §3: the `x5t#S256` of the client certificate a trusted TLS proxy forwarded
+        /// with a resource request, for certificate-bound tokens presented as bearer tokens.
+        public let certificateThumbprint: String?
 
-        public init(method: String, url: String, accessToken: String? = nil) {
+        public init(method: String, url: String, accessToken: String? = nil, certificateThumbprint: String? = nil) {
             self.method = method
             self.url = url
             self.accessToken = accessToken
+            self.certificateThumbprint = certificateThumbprint
         }
     }
 

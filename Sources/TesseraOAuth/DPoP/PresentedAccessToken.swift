@@ -26,7 +26,8 @@ public enum ResourceRefusal: Error, Equatable, Sendable {
 }
 
 extension AccessTokenValidator {
-    /// The claims of a token presented at `request`: a bearer token must be unbound; a DPoP
+    /// The claims of a token presented at `request`: a bearer token must be unbound or bound to
+    /// the request's client certificate; a DPoP
     /// token must be bound to the key of its one proof, which names it by `ath` and is accepted
     /// once at any instance (RFC 9449 §7 and §11.1).
     public func validate(
@@ -34,10 +35,20 @@ extension AccessTokenValidator {
     ) async throws(ResourceRefusal) -> AccessTokenClaims {
         switch presented {
         case .bearer(let token):
-            guard let claims = await validateBearer(token, tenant: tenant) else { throw .invalidToken }
-            return claims
+            guard let claims = await validate(token, tenant: tenant) else { throw .invalidToken }
+            switch claims.cnf {
+            case nil: return claims
+            // RFC 8705 §3: a certificate-bound token over the connection of that certificate.
+            case let cnf? where cnf.certificateThumbprint != nil:
+                guard let presented = request.certificateThumbprint, presented == cnf.certificateThumbprint else {
+                    throw .invalidToken
+                }
+                return claims
+            // RFC 9449 §7.1: a DPoP-bound token proves nothing under the Bearer scheme.
+            default: throw .invalidToken
+            }
         case .dpop(let token, let headers):
-            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt, let dpop
+            guard let claims = await validate(token, tenant: tenant), let jkt = claims.cnf?.jkt ?? nil, let dpop
             else { throw .invalidToken }
             let proof: DPoPProof
             do {

@@ -37,6 +37,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let requestParameterSupported: Bool?
     public let requestURIParameterSupported: Bool?
     public let requestObjectSigningAlgValuesSupported: [String]?
+    /// RFC 8705 §3.3.
+    public let tlsClientCertificateBoundAccessTokens: Bool?
 
     /// The endpoints of a tenant, relative to its issuer.
     public enum Path {
@@ -50,7 +52,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let pushedAuthorizationRequest = "/par"
     }
 
-    public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType]) {
+    public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType], mutualTLS: Bool = false) {
         self.issuer = issuer
         jwksURI = issuer + Path.jwks
         let hasTokenEndpoint = !grants.isEmpty
@@ -79,8 +81,11 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         // RFC 8414 §2 requires the member; `code` only, as the authorization endpoint lands.
         responseTypesSupported = grants.contains(.authorizationCode) ? ["code"] : []
         scopesSupported = scopes.sorted()
-        tokenEndpointAuthMethodsSupported =
-            fapi2 ? [ClientAuthMethod.privateKeyJWT.rawValue] : ClientAuthMethod.allCases.map(\.rawValue)
+        let methods = ClientAuthMethod.allCases.filter { method in
+            (mutualTLS || !method.usesCertificate) && (!fapi2 || method == .privateKeyJWT || method.usesCertificate)
+        }
+        tokenEndpointAuthMethodsSupported = methods.map(\.rawValue)
+        tlsClientCertificateBoundAccessTokens = hasTokenEndpoint && mutualTLS ? true : nil
         tokenEndpointAuthSigningAlgValuesSupported = algorithms
         dpopSigningAlgValuesSupported = hasTokenEndpoint ? algorithms : nil
         codeChallengeMethodsSupported = ["S256"]
@@ -102,6 +107,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case requestParameterSupported = "request_parameter_supported"
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
+        case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"

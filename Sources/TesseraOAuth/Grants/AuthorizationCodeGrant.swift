@@ -71,7 +71,8 @@ public struct AuthorizationCodeGrant: GrantHandler {
                     UserTokenIssuer.Grant(
                         user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
                         authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new),
-                    client: client, tenant: tenant, proof: request.proof, operations: operations)
+                    client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,
+                    operations: operations)
                 try await operations.recordCodeIssue(
                     tenantID: tenant.id, codeHash: redeemed.codeHash, familyID: issued.familyID,
                     jti: issued.accessTokenClaims.jti)

@@ -62,7 +62,8 @@ public struct DeviceCodeGrant: GrantHandler {
                 UserTokenIssuer.Grant(
                     user: user, scopes: code.scopes, requestedAudience: code.audience,
                     authTime: code.authTime ?? now, nonce: nil, family: .new),
-                client: client, tenant: tenant, proof: request.proof, operations: operations)
+                client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,
+                operations: operations)
             return .issued(issued.response)
         }.get()
     }

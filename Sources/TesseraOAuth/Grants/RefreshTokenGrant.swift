@@ -99,7 +99,8 @@ public struct RefreshTokenGrant: GrantHandler {
                             ? .continuing(id: token.familyID, expiresAt: token.expiresAt) : .kept(id: token.familyID),
                         refreshScopes: token.scopes,
                         refreshAudience: token.audience, refreshBinding: token.jkt),
-                    client: client, tenant: tenant, proof: request.proof, operations: operations)
+                    client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,
+                    operations: operations)
                 return .issued(issued.response)
             }
         }.get()

@@ -21,10 +21,7 @@ public enum CertificateIdentity: Sendable, Hashable {
     case sanEmail(String)
 
     /// The five metadata names of RFC 8705 §2.1.2, in its order.
-    public static let metadataNames = [
-        "tls_client_auth_subject_dn", "tls_client_auth_san_dns", "tls_client_auth_san_uri",
-        "tls_client_auth_san_ip", "tls_client_auth_san_email",
-    ]
+    public static let metadataNames = CertificateSubject.names
 
     /// One value under its metadata name, validated.
     public init(metadataName name: String, value: String) throws(ValidationError) {

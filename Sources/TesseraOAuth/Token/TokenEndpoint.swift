@@ -38,11 +38,18 @@ public struct TokenEndpoint: Sendable {
             throw .unauthorizedClient("the client is not allowed the \(grant.rawValue) grant")
         }
         var request = request
+        let policy = ClientPolicy(client.client, at: request.tenant)
         if !request.dpopProofs.isEmpty {
             // RFC 9449 §5: checked (§4.3) and accepted once; its key is what the tokens get bound to.
             request.proof = try await dpop.verify(
                 request.dpopProofs, for: .init(method: "POST", url: request.tokenEndpoint), tenant: request.tenant)
-        } else if ClientPolicy(client.client, at: request.tenant).requiresDPoP {
+        } else if policy.bindsToCertificate, request.certificate != nil {
+            // RFC 8705 §3: bound to the certificate of this mutual-TLS connection.
+            request.certificateBound = true
+        } else if policy.bindsToCertificate {
+            throw .invalidRequest(
+                "this client's access tokens are bound to its TLS client certificate, and none was presented")
+        } else if policy.requiresDPoP {
             // RFC 9449 §5.2: a client registered with dpop_bound_access_tokens gets no bearer
             // token; neither does any client of a FAPI 2.0 tenant (§5.3.2.1 item 2).
             throw .invalidDPoPProof("this client's access tokens are DPoP-bound: send a DPoP proof")

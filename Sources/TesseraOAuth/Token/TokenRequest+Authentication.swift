@@ -18,7 +18,7 @@ extension TokenRequest {
             ClientAuthenticationRequest(
                 tenantID: tenant.id, authorizationHeader: authorizationHeader, form: form,
                 acceptedAudiences: audiences, allowPublic: allowPublic && allowed == nil,
-                assertionAlgorithms: tenant.proofAlgorithms))
+                assertionAlgorithms: tenant.proofAlgorithms, certificate: certificate))
         if let allowed, !allowed.contains(client.method) {
             throw .invalidClient(
                 "this tenant follows FAPI 2.0: clients authenticate with "

@@ -10,18 +10,31 @@ public struct TokenRequest: Sendable {
     public let authorizationHeader: String?
     /// The request's `DPoP` header values (RFC 9449 §4.1): none, one, or a refused second.
     public let dpopProofs: [String]
+    /// The client certificate a trusted TLS proxy forwarded (RFC 8705, RFC 9440).
+    public let certificate: ClientCertificate?
     /// The checked proof, set by the token endpoint before a grant handles the request.
     public internal(set) var proof: DPoPProof?
+    /// RFC 8705 §3: set by the token endpoint when the tokens are bound to `certificate`.
+    public internal(set) var certificateBound = false
 
-    public init(tenant: TenantContext, form: FormParameters, authorizationHeader: String?, dpopProofs: [String] = []) {
+    public init(
+        tenant: TenantContext, form: FormParameters, authorizationHeader: String?, dpopProofs: [String] = [],
+        certificate: ClientCertificate? = nil
+    ) {
         self.tenant = tenant
         self.form = form
         self.authorizationHeader = authorizationHeader
         self.dpopProofs = dpopProofs
+        self.certificate = certificate
     }
 
-    /// RFC 9449 §5: a request with a proof gets tokens bound to its key, of `token_type` DPoP.
-    var confirmation: Confirmation? { proof?.confirmation }
+    /// RFC 9449 §5: a request with a proof gets tokens bound to its key, of `token_type` DPoP;
+    /// RFC 8705 §3: otherwise, when the client asked for it, to its certificate.
+    var confirmation: Confirmation? {
+        if let proof { return proof.confirmation }
+        guard certificateBound, let certificate else { return nil }
+        return Confirmation(certificateThumbprint: certificate.thumbprint)
+    }
     var tokenType: String { TokenResponse.tokenType(boundTo: proof) }
 
     public var issuer: String { tenant.issuer }

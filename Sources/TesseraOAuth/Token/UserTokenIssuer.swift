@@ -63,13 +63,13 @@ public struct UserTokenIssuer: Sendable {
 
     public func issue(
         _ grant: Grant, client: Client, tenant: TenantContext, proof: DPoPProof? = nil,
-        operations: any StoreOperations
+        confirmation: Confirmation? = nil, operations: any StoreOperations
     ) async throws -> Issued {
         let audience = try AudiencePolicy.audience(
             requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
-            tenant: tenant, authTime: grant.authTime, confirmation: proof?.confirmation)
+            tenant: tenant, authTime: grant.authTime, confirmation: confirmation ?? proof?.confirmation)
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?

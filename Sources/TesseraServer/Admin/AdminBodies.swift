@@ -25,10 +25,20 @@ struct ClientCreateBody: AdminBody, Sendable {
     let pushedAuthorizationRequests: Bool?
     let signedRequestObject: Bool?
     let refreshTokenRotation: RefreshTokenRotation?
+    let tlsSubjectDN: String?
+    let tlsSANDNS: String?
+    let tlsSANURI: String?
+    let tlsSANIP: String?
+    let tlsSANEmail: String?
 
     enum CodingKeys: String, SchemaKey {
         case name, jwks, scope, audiences
         case isPublic = "public"
+        case tlsSubjectDN = "tls_client_auth_subject_dn"
+        case tlsSANDNS = "tls_client_auth_san_dns"
+        case tlsSANURI = "tls_client_auth_san_uri"
+        case tlsSANIP = "tls_client_auth_san_ip"
+        case tlsSANEmail = "tls_client_auth_san_email"
         case authMethod = "token_endpoint_auth_method"
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
@@ -45,6 +55,8 @@ struct ClientCreateBody: AdminBody, Sendable {
             case .isPublic: .boolean
             case .authMethod: .string(values: ClientAuthMethod.allCases.map(\.rawValue))
             case .jwks, .scope: .text
+            case .tlsSubjectDN, .tlsSANDNS, .tlsSANURI, .tlsSANIP, .tlsSANEmail:
+                .described(.text, "RFC 8705 §2.1.2, for tls_client_auth: exactly one of the five")
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
             case .redirectURIs, .audiences: .strings
             case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
@@ -58,7 +70,19 @@ struct ClientCreateBody: AdminBody, Sendable {
         var isRequired: Bool { self == .name }
     }
 
-    var registration: Administration.ClientRegistration {
+    /// RFC 8705 §2.1.2: the one subject member sent, or a refusal when several were.
+    func certificateSubject() throws(ValidationError) -> CertificateSubject? {
+        let given = [
+            (Keys.tlsSubjectDN, tlsSubjectDN), (.tlsSANDNS, tlsSANDNS), (.tlsSANURI, tlsSANURI), (.tlsSANIP, tlsSANIP),
+            (.tlsSANEmail, tlsSANEmail),
+        ].compactMap { key, value in value.map { CertificateSubject(name: key.rawValue, value: $0) } }
+        guard given.count <= 1 else {
+            throw ValidationError(field: given[1].name, "send one tls_client_auth subject member, not several")
+        }
+        return given.first
+    }
+
+    func registration() throws(ValidationError) -> Administration.ClientRegistration {
         Administration.ClientRegistration(
             name: name, isPublic: isPublic ?? (authMethod == ClientAuthMethod.none), authMethod: authMethod, jwks: jwks,
             grants: grantTypes ?? [], scopes: (scope ?? "").split(separator: " ").map(String.init),
@@ -67,7 +91,8 @@ struct ClientCreateBody: AdminBody, Sendable {
                 dpopBoundAccessTokens: dpopBoundAccessTokens ?? false,
                 certificateBoundAccessTokens: certificateBoundAccessTokens ?? false,
                 pushedAuthorizationRequests: pushedAuthorizationRequests ?? false,
-                signedRequestObject: signedRequestObject ?? false, refreshTokenRotation: refreshTokenRotation))
+                signedRequestObject: signedRequestObject ?? false, refreshTokenRotation: refreshTokenRotation,
+                certificateSubject: try certificateSubject()))
     }
 }
 

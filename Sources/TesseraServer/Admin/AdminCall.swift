@@ -47,7 +47,10 @@ struct AdminCall: Sendable {
         do {
             // RFC 9449 §4.2 htu: the request's URL as the client addressed it, under the issuer.
             claims = try await services.tokenValidator.validate(
-                presented, at: .init(method: request.method.rawValue, url: context.addressedURL(of: request)),
+                presented,
+                at: .init(
+                    method: request.method.rawValue, url: context.addressedURL(of: request),
+                    certificateThumbprint: context.clientCertificate?.thumbprint),
                 tenant: tenant)
         } catch .invalidDPoPProof(let reason) {
             throw ProblemResponse.unauthorized(reason, error: "invalid_dpop_proof")

@@ -24,7 +24,7 @@ extension AdminRoutes {
             ) { call in
                 let body = try await call.body(ClientCreateBody.self)
                 let (client, secret) = try await call.administration.createClient(
-                    in: call.tenant, body.registration, actor: call.actor, requestID: call.requestID)
+                    in: call.tenant, try body.registration(), actor: call.actor, requestID: call.requestID)
                 return call.json(
                     ClientRepresentation(client, tenant: call.tenant.slug, secret: secret), status: .created,
                     etag: String(client.version))

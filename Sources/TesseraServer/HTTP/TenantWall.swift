@@ -59,6 +59,7 @@ struct TenantRequestContext: ChildRequestContext {
     var coreContext: CoreRequestContextStorage
     let requestID: String
     let remoteAddress: String?
+    let clientCertificate: ClientCertificate?
     let tenant: TenantContext
 
     init(context: TesseraRequestContext) throws {
@@ -70,6 +71,7 @@ struct TenantRequestContext: ChildRequestContext {
         self.coreContext = context.coreContext
         self.requestID = context.requestID
         self.remoteAddress = context.remoteAddress
+        self.clientCertificate = context.clientCertificate
         self.tenant = tenant
     }
 

@@ -67,7 +67,7 @@ struct TokenRoutes {
                 return try await handle(
                     TokenRequest(
                         tenant: context.tenant, form: form, authorizationHeader: request.headers[.authorization],
-                        dpopProofs: request.headers[values: .dpop]))
+                        dpopProofs: request.headers[values: .dpop], certificate: context.clientCertificate))
             } catch {
                 if error.code == .temporarilyUnavailable || error.code == .serverError {
                     context.logger.warning("Token request failed", metadata: ["error": "\(error.body)"])

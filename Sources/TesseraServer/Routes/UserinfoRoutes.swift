@@ -17,7 +17,9 @@ struct UserinfoRoutes {
                     authorization: request.headers[.authorization], proofs: request.headers[values: .dpop])
                 let claims = try await endpoint.handle(
                     presented,
-                    at: .init(method: request.method.rawValue, url: context.addressedURL(of: request)),
+                    at: .init(
+                        method: request.method.rawValue, url: context.addressedURL(of: request),
+                        certificateThumbprint: context.clientCertificate?.thumbprint),
                     tenant: context.tenant)
                 return JSONResponse.make(claims, headers: CORS.headers([.cacheControl: "no-store"]))
             } catch {

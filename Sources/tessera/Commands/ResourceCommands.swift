@@ -43,9 +43,13 @@ struct ClientCommand: AsyncParsableCommand {
         @Option(help: "The tenant's slug.") var tenant: String
         @Option(help: "Display name shown on the consent page.") var name: String
         @Flag(help: "A public client (native, browser or device app) without a secret.") var `public` = false
-        @Option(help: "client_secret_basic (default), client_secret_post, private_key_jwt or none.")
+        @Option(
+            help:
+                "client_secret_basic (default), client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none."
+        )
         var authMethod: String?
-        @Option(help: "For private_key_jwt: file holding the client's public JWKS.") var jwksFile: String?
+        @Option(help: "For private_key_jwt, self_signed_tls_client_auth and request objects: the public JWKS file.")
+        var jwksFile: String?
         @Option(help: "A grant_type the client may use (repeatable).") var grant: [String] = []
         @Option(help: "A scope the client may ask for (repeatable).") var scope: [String] = []
         @Option(help: "A redirect URI (repeatable).") var redirectURI: [String] = []
@@ -61,6 +65,10 @@ struct ClientCommand: AsyncParsableCommand {
         var requireSignedRequest = false
         @Option(help: "rotate or reuse: whether a refresh returns a new refresh token (default: by client kind).")
         var refreshRotation: RefreshTokenRotation?
+        @Option(help: "For tls_client_auth: the certificate's subject DN (RFC 4514), e.g. 'CN=device-1,O=Acme'.")
+        var tlsSubject: String?
+        @Option(help: "For tls_client_auth: a dNSName subject alternative name instead of the DN.")
+        var tlsSanDns: String?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -88,7 +96,8 @@ struct ClientCommand: AsyncParsableCommand {
                         requirements: ClientRequirements(
                             dpopBoundAccessTokens: dpopBound, certificateBoundAccessTokens: certificateBound,
                             pushedAuthorizationRequests: requirePar, signedRequestObject: requireSignedRequest,
-                            refreshTokenRotation: refreshRotation)),
+                            refreshTokenRotation: refreshRotation,
+                            certificateSubject: try certificateSubject())),
                     actor: "cli")
                 let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
                 if json {
@@ -102,6 +111,18 @@ struct ClientCommand: AsyncParsableCommand {
                     print("scope:         \(view.scope)")
                 }
             }
+        }
+    }
+}
+
+extension ClientCommand.Create {
+    func certificateSubject() throws(TesseraCore.ValidationError) -> CertificateSubject? {
+        switch (tlsSubject, tlsSanDns) {
+        case (nil, nil): return nil
+        case (let dn?, nil): return CertificateSubject(name: "tls_client_auth_subject_dn", value: dn)
+        case (nil, let name?): return CertificateSubject(name: "tls_client_auth_san_dns", value: name)
+        default:
+            throw TesseraCore.ValidationError(field: "tls-subject", "give --tls-subject or --tls-san-dns, not both")
         }
     }
 }
