@@ -68,7 +68,9 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
         """
 
     /// The `server` block of the proxy: the part an operator copies (docs/mutual-tls.md).
-    static func serverBlock(port: Int, pki: TestPKI, upstream: String) -> String {
+    /// `bindingFrom`: the address nginx connects to the upstream from (`proxy_bind`), the one
+    /// the upstream trusts (`TESSERA_TRUSTED_PROXIES`); nil leaves it to the system.
+    static func serverBlock(port: Int, pki: TestPKI, upstream: String, bindingFrom: String? = nil) -> String {
         """
             server {
                 listen 127.0.0.1:\(port) ssl;
@@ -83,13 +85,15 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
                     proxy_set_header Client-Cert $client_cert_rfc9440;
                     proxy_set_header Client-Cert-Chain "";
                     proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    \(bindingFrom.map { "proxy_bind \($0);" } ?? "")
                     proxy_pass \(upstream);
                 }
             }
         """
     }
 
-    func configuration(port: Int, upstream: String) -> String {
+    func configuration(port: Int, upstream: String, bindingFrom: String?) -> String {
         let path = directory.path
         return """
             load_module \(Self.jsModule);
@@ -109,7 +113,7 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
                 scgi_temp_path \(path)/temp/scgi;
                 js_import mtls from \(path)/client_cert.js;
                 js_set $client_cert_rfc9440 mtls.clientCert;
-            \(Self.serverBlock(port: port, pki: pki, upstream: upstream))
+            \(Self.serverBlock(port: port, pki: pki, upstream: upstream, bindingFrom: bindingFrom))
             }
             """
     }
@@ -123,7 +127,7 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
 
     /// Starts nginx in front of `upstream` (`http://127.0.0.1:PORT`) with a fresh PKI, and
     /// returns once it listens (its pid file appears after the sockets are bound), within 15 s.
-    static func start(upstream: String) async throws -> NginxMutualTLSProxy {
+    static func start(upstream: String, bindingFrom: String? = nil) async throws -> NginxMutualTLSProxy {
         let directory = try makeTemporaryDirectory()
         do {
             try FileManager.default.createDirectory(
@@ -133,7 +137,8 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
             var failure = ""
             // A port found free can be taken before nginx binds it: try another one then.
             for _ in 0..<3 {
-                let proxy = try launch(in: directory, pki: pki, port: try freeLoopbackPort(), upstream: upstream)
+                let proxy = try launch(
+                    in: directory, pki: pki, port: try freeLoopbackPort(), upstream: upstream, bindingFrom: bindingFrom)
                 if try await proxy.waitUntilListening() { return proxy }
                 failure = proxy.errorLog
                 await proxy.terminate()
@@ -148,8 +153,10 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
 
     /// Runs `body` with a proxy in front of `upstream`, and stops it afterwards, also when
     /// `body` throws.
-    static func with<T>(upstream: String, _ body: (NginxMutualTLSProxy) async throws -> T) async throws -> T {
-        let proxy = try await start(upstream: upstream)
+    static func with<T>(
+        upstream: String, bindingFrom: String? = nil, _ body: (NginxMutualTLSProxy) async throws -> T
+    ) async throws -> T {
+        let proxy = try await start(upstream: upstream, bindingFrom: bindingFrom)
         do {
             let result = try await body(proxy)
             await proxy.stop()
@@ -161,14 +168,15 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
     }
 
     private static func launch(
-        in directory: URL, pki: TestPKI, port: Int, upstream: String
+        in directory: URL, pki: TestPKI, port: Int, upstream: String, bindingFrom: String?
     ) throws
         -> NginxMutualTLSProxy
     {
         let process = Process()
         let proxy = NginxMutualTLSProxy(process: process, port: port, directory: directory, pki: pki)
         let configuration = directory.appendingPathComponent("nginx.conf")
-        try Data(proxy.configuration(port: port, upstream: upstream).utf8).write(to: configuration)
+        try Data(proxy.configuration(port: port, upstream: upstream, bindingFrom: bindingFrom).utf8).write(
+            to: configuration)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("nginx.pid"))
         process.executableURL = URL(fileURLWithPath: executable)
         // -e: the error log before the configuration is read (else nginx opens /var/log/nginx).

@@ -52,7 +52,11 @@ struct AdminSchemaTests {
         let client = ClientRepresentation(
             Client(
                 tenantID: UUID(), id: "c1", name: "App", authMethod: .clientSecretBasic, secretHash: nil,
-                grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60, createdAt: Date()),
+                grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
+                requirements: ClientRequirements(
+                    refreshTokenRotation: .reuse,
+                    certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")),
+                createdAt: Date()),
             tenant: try TenantSlug("acme"), secret: "s")
         let written = try #require(
             try JSONSerialization.jsonObject(with: JSONResponse.encoder.encode(client)) as? [String: Any])

@@ -81,6 +81,15 @@ public enum Inspect {
         return kid
     }
 
+    /// The claims of a compact JWS, read from its payload without verifying anything.
+    public static func claims(of token: String) throws -> [String: Any] {
+        guard let payload = token.split(separator: ".").dropFirst().first.map(String.init),
+            let json = Base64URL.decode(payload),
+            let object = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
+        else { throw TestSetupError("no claims in \(token.prefix(40))") }
+        return object
+    }
+
     /// The JWKS's keys, each as its JSON object.
     public static func jwksKeys(_ json: String) throws -> [[String: Any]] {
         guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
