@@ -75,6 +75,12 @@ export BENCH_TOKENS="$WORK/tokens.txt"
 
 echo "bench: client credentials" >&2
 read -r TOKEN_RPS TOKEN_P50 TOKEN_P99 TOKEN_ERRORS <<<"$(run_wrk token token.lua "$BASE/t/bench/token")"
+# DPoP: one proof check and one replay record per request (RFC 9449 §11.1), each proof fresh.
+# Enough proofs for the phase at the bearer rate and a half; made just before, dated ahead.
+PROOFS=$(python3 -c "print(int(${TOKEN_RPS%.*} * $DURATION * 1.5) + 1000)")
+echo "bench: DPoP-bound client credentials ($PROOFS proofs made first)" >&2
+python3 "$LIB/dpop_proofs.py" "$PROOFS" "$BASE/t/bench/token" 40 >"$WORK/proofs.txt"
+read -r DPOP_RPS DPOP_P50 DPOP_P99 DPOP_ERRORS <<<"$(BENCH_PROOFS="$WORK/proofs.txt" run_wrk dpop dpop_token.lua "$BASE/t/bench/token")"
 echo "bench: introspection of $TOKENS distinct tokens" >&2
 read -r INTRO_RPS INTRO_P50 INTRO_P99 INTRO_ERRORS <<<"$(run_wrk introspect introspect.lua "$BASE/t/bench/introspect")"
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
@@ -127,11 +133,14 @@ cat <<TABLE
 | client-credentials tokens/s (wrk, $CONNECTIONS connections, ${DURATION} s) | $TOKEN_RPS |
 | token latency p50 / p99 | $TOKEN_P50 / $TOKEN_P99 |
 | token non-2xx responses | $TOKEN_ERRORS |
+| DPoP-bound client-credentials tokens/s (one proof check and replay record each; of bearer) | $DPOP_RPS ($(ratio "$DPOP_RPS" "$TOKEN_RPS")) |
+| DPoP token latency p50 / p99; non-2xx responses | $DPOP_P50 / $DPOP_P99; $DPOP_ERRORS |
 | introspections/s of $TOKENS distinct tokens | $INTRO_RPS |
 | introspection latency p50 / p99 | $INTRO_P50 / $INTRO_P99 |
 | introspection non-2xx responses | $INTRO_ERRORS |
 | server peak memory (VmHWM), one tenant | $((PEAK_KB / 1024)) MiB |
 | tokens/s against one core's signing ceiling | $(ratio "$TOKEN_RPS" "$SIGNS") |
 | introspections/s against one core's verifying ceiling | $(ratio "$INTRO_RPS" "$VERIFIES") |
+| DPoP tokens/s against one core's verifying ceiling (each verifies a proof, signs a token) | $(ratio "$DPOP_RPS" "$VERIFIES") |
 TABLE
 printf '%s' "$MULTI_ROWS"
