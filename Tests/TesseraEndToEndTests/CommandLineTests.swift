@@ -90,6 +90,43 @@ extension EndToEndTests {
             (["user", "create", "--tenant", "acme", "--username", "bob"], "--password-stdin"),
             (["tenant", "settings", "acme", "--set", "nope=1"], "unknown setting"),
             (["tenant", "settings", "acme", "--set", "access_token_ttl=forever"], "not a duration"),
+            (["tenant", "settings", "acme", "--set", "security_profile=fapi1"], "is not one of default, fapi2"),
+            (
+                ["tenant", "settings", "acme", "--set", "require_pushed_authorization_requests=yes"],
+                "not true or false"
+            ),
+            (
+                [
+                    "tenant", "settings", "acme", "--set", "security_profile=fapi2", "--set",
+                    "authorization_code_ttl=120",
+                ],
+                "at most 60 seconds"
+            ),
+            (
+                ["client", "create", "--tenant", "acme", "--name", "x", "--auth-method", "tls_client_auth"],
+                "tls_client_auth needs the certificate's subject DN"
+            ),
+            (
+                [
+                    "client", "create", "--tenant", "acme", "--name", "x", "--auth-method", "tls_client_auth",
+                    "--tls-subject", "CN=a", "--tls-san-dns", "a.example",
+                ], "not both"
+            ),
+            (
+                ["client", "create", "--tenant", "acme", "--name", "x", "--tls-subject", "CN=a"],
+                "applies to clients that authenticate with tls_client_auth"
+            ),
+            (
+                [
+                    "client", "create", "--tenant", "acme", "--name", "x", "--public", "--redirect-uri",
+                    "https://app.example.com/cb", "--refresh-rotation", "reuse",
+                ],
+                "rotated unless they are DPoP-bound"
+            ),
+            (
+                ["client", "create", "--tenant", "acme", "--name", "x", "--require-par"],
+                "needs the authorization_code grant"
+            ),
         ])
         func badArgumentsFailWithOneLineAndChangeNothing(arguments: [String], message: String) throws {
             let before = try snapshot()
@@ -100,6 +137,23 @@ extension EndToEndTests {
             #expect(result.stderr.contains(message), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(try snapshot() == before)
+        }
+
+        @Test func clientRequirementsAreRegisteredFromTheCommandLine() throws {
+            let created = try run([
+                "client", "create", "--tenant", "acme", "--name", "Phone", "--public", "--redirect-uri",
+                "https://app.example.com/cb", "--dpop-bound", "--require-par", "--refresh-rotation", "reuse", "--json",
+            ])
+            #expect(created.status == 0, "\(created.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+            #expect(json["dpop_bound_access_tokens"] as? Bool == true)
+            #expect(json["require_pushed_authorization_requests"] as? Bool == true)
+            #expect(json["refresh_token_rotation"] as? String == "reuse")
+            let settings = try run(["tenant", "settings", "acme", "--set", "dpop_nonce=required", "--json"])
+            #expect(settings.status == 0, "\(settings.stderr)")
+            let shown = try #require(
+                try JSONSerialization.jsonObject(with: Data(settings.stdout.utf8)) as? [String: Any])
+            #expect(shown["dpop_nonce"] as? String == "required")
         }
 
         @Test func duplicateUserIsRefused() throws {

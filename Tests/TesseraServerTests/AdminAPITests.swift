@@ -215,6 +215,55 @@ struct AdminAPITests {
         }
     }
 
+    @Test func clientRequirementsAndCertificateSubjectsGoThroughTheAPI() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            try await ServerFixture.withClient(runtime) { client in
+                let (_, _, acmeToken) = try await Self.acmeThroughTheAPI(runtime, client)
+                let created = try await Self.call(
+                    client, .post, "/t/acme/admin/v1/clients", token: acmeToken,
+                    json: #"""
+                        {"name":"Sensor","token_endpoint_auth_method":"tls_client_auth",
+                         "tls_client_auth_subject_dn":"CN=device-1,O=Acme","grant_types":["client_credentials"],
+                         "tls_client_certificate_bound_access_tokens":true,"dpop_bound_access_tokens":false}
+                        """#)
+                #expect(created.status == .created, "\(created.text)")
+                let body = try created.jsonObject()
+                #expect(body["client_secret"] == nil)
+                #expect(
+                    body["tls_client_auth"] as? [String: String] == ["tls_client_auth_subject_dn": "CN=device-1,O=Acme"]
+                )
+                #expect(body["tls_client_certificate_bound_access_tokens"] as? Bool == true)
+                let id = try #require(body["client_id"] as? String)
+
+                let changed = try await Self.call(
+                    client, .patch, "/t/acme/admin/v1/clients/\(id)", token: acmeToken,
+                    json: #"{"dpop_bound_access_tokens":true,"refresh_token_rotation":"reuse"}"#, ifMatch: "*")
+                #expect(changed.status == .ok, "\(changed.text)")
+                #expect(try changed.jsonObject()["dpop_bound_access_tokens"] as? Bool == true)
+                #expect(try changed.jsonObject()["refresh_token_rotation"] as? String == "reuse")
+
+                // Refused: no subject, two subjects, a subject for another method, a DN that does
+                // not parse, a signed-request requirement without keys, an unknown rotation.
+                let refused = [
+                    #"{"name":"A","token_endpoint_auth_method":"tls_client_auth","grant_types":["client_credentials"]}"#,
+                    #"{"name":"B","token_endpoint_auth_method":"tls_client_auth","tls_client_auth_subject_dn":"CN=a","tls_client_auth_san_dns":"a.example","grant_types":["client_credentials"]}"#,
+                    #"{"name":"C","tls_client_auth_san_dns":"a.example","grant_types":["client_credentials"]}"#,
+                    #"{"name":"D","token_endpoint_auth_method":"tls_client_auth","tls_client_auth_subject_dn":"not a dn","grant_types":["client_credentials"]}"#,
+                    #"{"name":"E","redirect_uris":["https://app.example.com/cb"],"require_signed_request_object":true}"#,
+                    #"{"name":"F","grant_types":["client_credentials"],"refresh_token_rotation":"sometimes"}"#,
+                    #"{"name":"G","grant_types":["client_credentials"],"require_pushed_authorization_requests":true}"#,
+                ]
+                for json in refused {
+                    let answer = try await Self.call(
+                        client, .post, "/t/acme/admin/v1/clients", token: acmeToken, json: json)
+                    #expect(
+                        answer.status.code == 422 || answer.status.code == 400,
+                        "\(json): \(answer.status) \(answer.text)")
+                }
+            }
+        }
+    }
+
     @Test func problemsNameTheFieldAndListsArePaginated() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             try await ServerFixture.withClient(runtime) { client in
