@@ -32,6 +32,9 @@ struct DelegationFuzzTests {
                     "code_challenge_method=S256", "code_challenge_method=plain", "prompt=none", "prompt=login%20none",
                     "max_age=-1", "max_age=99999999999999999999", "nonce=\(String(repeating: "n", count: 600))",
                     "state=%E2%80%AE", "resource=https://evil.example.com", "request=x", "&&==", "\u{0}=\u{0}",
+                    "request_uri=urn:ietf:params:oauth:request_uri:x", "request_uri=https://x.example.com/r",
+                    "request=eyJhbGciOiJub25lIn0.e30.", "request=a.b.c", "dpop_jkt=abc",
+                    "dpop_jkt=\(String(repeating: "A", count: 43))",
                 ]
                 let formParts = [
                     "csrf_token=\(csrf)", "csrf_token=x", "pending=\(pending)", "pending=AAAA", "pending=%ff%fe",

@@ -35,7 +35,7 @@ struct MalformedRequestTests {
         var random = SplitMix64(state: seed)
         let paths = [
             "/t/acme/token", "/t/acme/introspect", "/t/acme/revoke", "/t/nope/token", "/t/ACME/token",
-            "/t/acme/token/x",
+            "/t/acme/token/x", "/t/acme/par",
         ]
         let goodBasic = "Basic " + Data("\(clientID):\(secret)".utf8).base64EncodedString()
         let authorizations = [
@@ -61,13 +61,22 @@ struct MalformedRequestTests {
             Array("scope=\(String(repeating: "s", count: 3_000))".utf8), Array("&&&==&=".utf8), Array("=x".utf8),
             Array("resource=https://evil.example.com".utf8), Array("scope=orders:read orders:write admin".utf8),
             Array("grant_type=urn:ietf:params:oauth:grant-type:device_code".utf8), Array("\u{202e}=\u{0}".utf8),
+            Array("response_type=code&redirect_uri=https://app.example.com/cb".utf8),
+            Array("request_uri=urn:ietf:params:oauth:request_uri:x".utf8),
+            Array("request=eyJhbGciOiJub25lIn0.e30.".utf8),
+            Array("request=a.b.c".utf8), Array("dpop_jkt=%ff".utf8), Array("code_challenge_method=S256".utf8),
         ]
+        // RFC 9449 §4.1: DPoP headers that are no proof, or two of them.
+        let proofs: [[String]] = [[], [], [], ["x"], ["a.b.c"], ["eyJhbGciOiJub25lIn0.e30."], ["a.b.c", "a.b.c"]]
         return (0..<count).map { index in
             var headers = HTTPFields()
             if let authorization = authorizations.randomElement(using: &random) ?? nil {
                 headers[.authorization] = authorization
             }
             if let type = contentTypes.randomElement(using: &random), !type.isEmpty { headers[.contentType] = type }
+            for proof in proofs.randomElement(using: &random) ?? [] {
+                headers.append(HTTPField(name: HTTPField.Name("DPoP")!, value: proof))
+            }
             var body: [UInt8] = []
             for _ in 0..<Int.random(in: 0...4, using: &random) {
                 if !body.isEmpty { body.append(UInt8(ascii: "&")) }
