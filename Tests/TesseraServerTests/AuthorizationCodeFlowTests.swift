@@ -206,6 +206,29 @@ struct AuthorizationCodeFlowTests {
         }
     }
 
+    /// OIDC Core §3.1.2.1: the same request by POST with a form body; only a form body counts.
+    @Test func theAuthorizationEndpointTakesAPostedForm() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            try await ServerFixture.withClient(runtime) { client in
+                let query = String(try #require(fixture.authorizeURL().split(separator: "?", maxSplits: 1).last))
+                let posted = try await client.execute(
+                    uri: fixture.path + "/authorize", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: query))
+                #expect(posted.status == .ok)
+                #expect(posted.text.contains("name=\"password\""))
+                let asJSON = try await client.execute(
+                    uri: fixture.path + "/authorize", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: "{}"))
+                #expect(asJSON.status == .badRequest)
+                let broken = try await client.execute(
+                    uri: fixture.path + "/authorize", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "scope=%zz"))
+                #expect(broken.status == .badRequest)
+            }
+        }
+    }
+
     @Test func requestErrorsGoBackToTheClientWithState() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             let fixture = try await DelegationFixture.make(runtime)

@@ -172,6 +172,14 @@ struct CrossTenantTests {
                 let untrusted = try await client.execute(uri: foreignAuthorize, method: .get)
                 #expect(untrusted.status == .badRequest)
                 #expect(untrusted.headers[.location] == nil)
+                covered.insert("POST /t/{tenant}/authorize")
+                let foreignQuery = try #require(foreignAuthorize.split(separator: "?", maxSplits: 1).last)
+                let untrustedPost = try await client.execute(
+                    uri: "/t/acme/authorize", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: String(foreignQuery)))
+                #expect(untrustedPost.status == .badRequest)
+                #expect(untrustedPost.headers[.location] == nil)
                 covered.insert("POST /t/{tenant}/login")
                 let login = try await browser.get(acme.authorizeURL())
                 // globex's alice has the same name and password: at acme that is acme's alice,

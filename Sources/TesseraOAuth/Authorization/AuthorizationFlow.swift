@@ -45,9 +45,23 @@ public struct AuthorizationFlow: Sendable {
     ) async
         -> InteractionStep
     {
+        let parameters: FormParameters
+        do throws(OAuthError) {
+            parameters = try FormParameters(body: query)
+        } catch {
+            return .errorPage(status: 400, message: error.description ?? "The request is malformed.")
+        }
+        return await authorize(parameters: parameters, tenant: tenant, session: session, logger: logger)
+    }
+
+    /// OIDC Core §3.1.2.1: the authorization endpoint takes its parameters by GET (the query) or
+    /// POST (a form body), with the same meaning.
+    public func authorize(
+        parameters: FormParameters, tenant: TenantContext, session: LoginSession?, logger: Logger
+    ) async -> InteractionStep {
         let outcome: AuthorizationRequestValidator.Outcome
         do {
-            outcome = try await validator.validate(query: query, tenant: tenant)
+            outcome = try await validator.validate(parameters: parameters, tenant: tenant)
         } catch {
             return Self.unavailable(error, while: "validating the authorization request", logger: logger)
         }

@@ -47,6 +47,11 @@ public struct AuthorizationRequestValidator: Sendable {
         } catch {
             return .untrusted(error.description ?? "The request is malformed.")
         }
+        return try await validate(parameters: query, tenant: tenant)
+    }
+
+    /// The request's parameters as sent, by query (GET) or form body (POST, OIDC Core §3.1.2.1).
+    public func validate(parameters query: FormParameters, tenant: TenantContext) async throws -> Outcome {
         guard let clientID = query["client_id"] else {
             return .untrusted("The request does not name an application (client_id is missing).")
         }

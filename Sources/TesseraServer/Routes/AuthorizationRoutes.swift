@@ -18,6 +18,20 @@ struct AuthorizationRoutes {
                 logger: context.logger)
             return page.respond(step)
         }
+        // OIDC Core §3.1.2.1: POST with a form body, as a client's auto-submitted form sends it.
+        // No CSRF token: like the GET, it comes from the client's page, not from ours.
+        tenant.post(RouterPath(AuthorizationServerMetadata.Path.authorize)) { request, context in
+            let page = TenantPage(request, context, browser: browser)
+            let parameters: FormParameters
+            do throws(OAuthError) {
+                parameters = try await FormBody.read(request)
+            } catch {
+                return page.respond(.errorPage(status: 400, message: error.description ?? "The request is malformed."))
+            }
+            return page.respond(
+                await flow.authorize(
+                    parameters: parameters, tenant: page.tenant, session: page.state.session, logger: context.logger))
+        }
         tenant.post(RouterPath(AccountPaths.login)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             let form: FormParameters
