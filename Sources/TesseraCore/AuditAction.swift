@@ -32,6 +32,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case loginFailure = "login.failure"
     case loginLockout = "login.lockout"
     case loginThrottled = "login.throttled"
+    case secondFactorFailure = "login.second_factor.failure"
+    case totpEnrol = "user.totp.enrol"
 
     case deviceApprove = "device.approve"
     case deviceDeny = "device.deny"

@@ -36,6 +36,7 @@ public struct TesseraRuntime: Sendable {
     public let sealer: BrowserSealer
     public let authorizationFlow: AuthorizationFlow
     public let accountService: AccountService
+    public let secondFactors: SecondFactors
     public let logger: Logger
 
     public static func open(configuration: TesseraConfiguration, logger: Logger) async throws -> TesseraRuntime {
@@ -61,7 +62,9 @@ public struct TesseraRuntime: Sendable {
             try await revocations.load(from: store)
             let clients = CachedClientDirectory(store: store)
             let sealer = BrowserSealer(masterKey: masterKey)
-            let passwordLogin = try await PasswordLogin(store: store, passwords: passwords)
+            let secondFactors = SecondFactors(store: store, masterKey: masterKey)
+            let passwordLogin = try await PasswordLogin(
+                store: store, passwords: passwords, secondFactors: secondFactors)
             let dpop = DPoPVerifier(proofs: store, nonces: DPoPNonces(masterKey: masterKey))
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
@@ -76,7 +79,8 @@ public struct TesseraRuntime: Sendable {
                 sealer: sealer,
                 authorizationFlow: AuthorizationFlow(
                     store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin),
-                accountService: AccountService(store: store, clients: clients), logger: logger)
+                accountService: AccountService(store: store, clients: clients), secondFactors: secondFactors,
+                logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
             return runtime
         } catch {

@@ -132,6 +132,17 @@ public protocol PushedRequestStore: Sendable {
     ) async throws -> PushedRequest?
 }
 
+/// Users' TOTP second factors (RFC 6238).
+public protocol TOTPStore: Sendable {
+    /// Inserts or replaces the user's factor.
+    func saveTOTP(_ factor: TOTPFactor) async throws
+    func totp(tenantID: UUID, userID: UUID) async throws -> TOTPFactor?
+    /// Records `step` as used when it is later than the last one, atomically; false when it is
+    /// not (a replay, at this instance or another).
+    func acceptTOTPStep(tenantID: UUID, userID: UUID, step: Int64) async throws -> Bool
+    func deleteTOTP(tenantID: UUID, userID: UUID) async throws -> Bool
+}
+
 /// Refresh tokens, rotated on every use.
 public protocol RefreshTokenStore: Sendable {
     func insertRefreshToken(_ token: RefreshToken) async throws
@@ -184,7 +195,7 @@ public protocol ExpiryPurge: Sendable {
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
-    PushedRequestStore, RefreshTokenStore,
+    PushedRequestStore, RefreshTokenStore, TOTPStore,
     DeviceCodeStore, ExpiryPurge
 {}
 

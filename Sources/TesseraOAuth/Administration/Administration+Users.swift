@@ -18,6 +18,14 @@ extension Administration {
         return user
     }
 
+    /// The user of `username` (compared case-insensitively, as the login page does).
+    public func user(in tenant: Tenant, username: String) async throws -> User {
+        guard let normalized = try? User.normalizeUsername(username),
+            let user = try await store.user(tenantID: tenant.id, username: normalized)
+        else { throw AdministrationError.unknownUser(username) }
+        return user
+    }
+
     public func createUser(
         in tenant: Tenant, username: String, password: String, actor: String, requestID: String? = nil
     ) async throws -> User {

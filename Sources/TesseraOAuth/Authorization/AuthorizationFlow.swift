@@ -145,8 +145,9 @@ public struct AuthorizationFlow: Sendable {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
         let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
         let user: User
+        let needsSecondFactor: Bool
         do {
-            user = try await passwordLogin.authenticate(
+            (user, needsSecondFactor) = try await passwordLogin.authenticate(
                 tenant: tenant, username: form["username"] ?? "", password: form["password"] ?? "", address: address,
                 requestID: requestID)
         } catch .invalidCredentials {
@@ -164,10 +165,75 @@ public struct AuthorizationFlow: Sendable {
         } catch {
             return (Self.unavailable(error, while: "checking the password", logger: logger), nil)
         }
+        if needsSecondFactor {
+            var awaiting = PendingInteraction(
+                purpose: pending.purpose, userID: user.id,
+                expiresAt: clock().addingTimeInterval(Self.secondFactorLifetime))
+            awaiting.passwordVerifiedAt = clock()
+            return (secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
+        }
+        return await signedIn(user, purpose: pending.purpose, tenant: tenant, logger: logger)
+    }
+
+    /// How long the code page waits after a right password: a code or two, not a coffee break.
+    static let secondFactorLifetime: TimeInterval = 5 * 60
+
+    func secondFactorPage(
+        _ pending: PendingInteraction, clientName: String?, tenant: TenantContext, error: String? = nil,
+        status: Int = 200
+    ) -> InteractionStep {
+        guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
+        return .secondFactor(SecondFactorPrompt(pending: sealed, clientName: clientName, error: error, status: status))
+    }
+
+    // MARK: - POST login/otp
+
+    /// The code page was submitted (CSRF checked): the second step of a sign-in whose password
+    /// was right, for the user the sealed state names.
+    public func submitSecondFactor(
+        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
+    ) async -> (InteractionStep, LoginSession?) {
+        guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
+            pending.passwordVerifiedAt != nil
+        else { return (Self.expired, nil) }
+        let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
+        let user: User
+        do {
+            guard let found = try await store.user(tenantID: tenant.id, id: userID), found.status == .active else {
+                return (Self.expired, nil)
+            }
+            user = found
+        } catch {
+            return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
+        }
+        do {
+            try await passwordLogin.verifySecondFactor(
+                form["otp"] ?? "", user: user, tenant: tenant, address: address, requestID: requestID)
+        } catch .invalidCredentials {
+            return (
+                secondFactorPage(
+                    pending, clientName: clientName, tenant: tenant, error: "That code is not right.", status: 401), nil
+            )
+        } catch .throttled(let wait) {
+            return (
+                secondFactorPage(
+                    pending, clientName: clientName, tenant: tenant,
+                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
+            )
+        } catch {
+            return (Self.unavailable(error, while: "checking the code", logger: logger), nil)
+        }
+        return await signedIn(user, purpose: pending.purpose, tenant: tenant, logger: logger)
+    }
+
+    /// Signed in just now: a session, and on to what the sign-in was for.
+    func signedIn(
+        _ user: User, purpose: PendingInteraction.Purpose, tenant: TenantContext, logger: Logger
+    ) async -> (InteractionStep, LoginSession?) {
         let now = clock()
         let session = LoginSession(
             userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)))
-        switch pending.purpose {
+        switch purpose {
         case .account:
             return (.redirect(tenant.issuer + AccountPaths.account), session)
         case .device(let userCode):
@@ -307,6 +373,8 @@ public struct AuthorizationFlow: Sendable {
 /// Paths of the browser-facing pages of a tenant, relative to its issuer.
 public enum AccountPaths {
     public static let login = "/login"
+    /// The second step of a sign-in: the one-time code (INTERFACE.md: an input `name="otp"`).
+    public static let secondFactor = "/login/otp"
     public static let consent = "/consent"
     public static let account = "/account"
     public static let revokeConsent = "/account/revoke"

@@ -16,6 +16,9 @@ public struct PendingInteraction: Codable, Sendable, Equatable {
     /// Who signed in, once someone has: the consent that follows is theirs only.
     public let userID: UUID?
     public let expiresAt: Date
+    /// Set when the password was right and the user's second factor is awaited: the sign-in
+    /// ends only with it. Sealed, so only a page of ours, for this user, can carry it.
+    public var passwordVerifiedAt: Date?
 
     /// Long enough to read a consent page and look up a password, short enough that a page
     /// left open overnight starts again.
@@ -40,6 +43,15 @@ public enum InteractionStep: Sendable {
     case deviceCode(DeviceCodePrompt)
     /// The end of a flow that returns to no client (a device was approved or denied).
     case done(title: String, message: String)
+    /// After a right password: the one-time code of the user's authenticator app.
+    case secondFactor(SecondFactorPrompt)
+}
+
+public struct SecondFactorPrompt: Sendable {
+    public let pending: String
+    public let clientName: String?
+    public let error: String?
+    public let status: Int
 }
 
 public struct DeviceCodePrompt: Sendable {

@@ -19,24 +19,29 @@ public struct PasswordLogin: Sendable {
     let throttle: LoginThrottle
     /// Verified against when the user does not exist, so that case costs what a wrong password costs.
     let decoyHash: String
+    /// Users with a confirmed factor give it after the password; nil: passwords only.
+    let secondFactors: SecondFactors?
     let clock: @Sendable () -> Date
 
     public init(
         store: any Store, passwords: PasswordHasher, throttle: LoginThrottle = LoginThrottle(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        secondFactors: SecondFactors? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         self.store = store
         self.passwords = passwords
         self.throttle = throttle
+        self.secondFactors = secondFactors
         self.decoyHash = try await passwords.hash(RandomToken.generate(bytes: 16))
         self.clock = clock
     }
 
+    /// The user whose password this is, and whether a second factor must follow. Until it has,
+    /// the failures counted so far stay: a known password does not buy fresh guesses at codes.
     public func authenticate(
         tenant: TenantContext, username rawUsername: String, password: String, address: String?, requestID: String?
-    ) async throws(Failure) -> User {
+    ) async throws(Failure) -> (user: User, needsSecondFactor: Bool) {
         let username = (try? User.normalizeUsername(rawUsername)) ?? ""
-        let keys = ["user|\(tenant.id)|\(username)", "address|\(tenant.id)|\(address ?? "-")"]
+        let keys = Self.throttleKeys(tenant, username, address)
         if let wait = await throttle.wait(for: keys, now: clock()) {
             await audit(tenant, .loginThrottled, username, address, requestID)
             throw .throttled(retryAfter: wait)
@@ -58,9 +63,47 @@ public struct PasswordLogin: Sendable {
             await audit(tenant, lockedOut ? .loginLockout : .loginFailure, username, address, requestID)
             throw .invalidCredentials
         }
+        let needsSecondFactor: Bool
+        do throws(SecondFactors.Failure) {
+            needsSecondFactor = try await secondFactors?.isRequired(for: user) ?? false
+        } catch {
+            throw .unavailable
+        }
+        if !needsSecondFactor {
+            await throttle.recordSuccess(for: keys[0])
+            await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
+        }
+        return (user, needsSecondFactor)
+    }
+
+    /// The second step of a sign-in whose password was right: the user's TOTP code, under the
+    /// same back-off as passwords (per user and per address).
+    public func verifySecondFactor(
+        _ code: String, user: User, tenant: TenantContext, address: String?, requestID: String?
+    ) async throws(Failure) {
+        let keys = Self.throttleKeys(tenant, user.username, address)
+        if let wait = await throttle.wait(for: keys, now: clock()) {
+            await audit(tenant, .loginThrottled, user.username, address, requestID)
+            throw .throttled(retryAfter: wait)
+        }
+        do throws(SecondFactors.Failure) {
+            guard let secondFactors else { throw SecondFactors.Failure.wrongCode }
+            try await secondFactors.verifyTOTP(code, for: user)
+        } catch .wrongCode {
+            let lockedOut = await throttle.recordFailure(for: keys, now: clock())
+            await audit(
+                tenant, lockedOut ? .loginLockout : .secondFactorFailure, user.username, address, requestID,
+                actor: "user:\(user.id)")
+            throw .invalidCredentials
+        } catch {
+            throw .unavailable
+        }
         await throttle.recordSuccess(for: keys[0])
-        await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
-        return user
+        await audit(tenant, .loginSuccess, user.username, address, requestID, actor: "user:\(user.id)")
+    }
+
+    static func throttleKeys(_ tenant: TenantContext, _ username: String, _ address: String?) -> [String] {
+        ["user|\(tenant.id)|\(username)", "address|\(tenant.id)|\(address ?? "-")"]
     }
 
     private func audit(

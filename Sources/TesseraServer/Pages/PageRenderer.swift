@@ -17,7 +17,7 @@ struct PageRenderer: Sendable {
         let templates = [
             ("head", PageTemplates.head), ("foot", PageTemplates.foot), ("login", PageTemplates.login),
             ("consent", PageTemplates.consent), ("account", PageTemplates.account), ("message", PageTemplates.message),
-            ("device", PageTemplates.device),
+            ("device", PageTemplates.device), ("secondFactor", PageTemplates.secondFactor),
         ]
         for (name, text) in templates {
             // The templates are constants compiled in; a syntax error in them is caught by the
@@ -31,7 +31,7 @@ struct PageRenderer: Sendable {
     }
 
     enum Page: String {
-        case login, consent, account, message, device
+        case login, consent, account, message, device, secondFactor
     }
 
     func render(_ page: Page, _ values: [String: Any], tenant: Tenant, status: HTTPResponse.Status = .ok) -> Response {

@@ -57,6 +57,22 @@ enum PageTemplates {
         {{> foot}}
         """
 
+    static let secondFactor = """
+        {{> head}}
+        <h1>Enter your code</h1>
+        {{#clientName}}<p><strong>{{clientName}}</strong> wants to use your account.</p>{{/clientName}}
+        <p>Open your authenticator app and type the six-digit code it shows for this account.</p>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <label for="otp">Code</label>
+        <input id="otp" name="otp" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" required autofocus>
+        <button type="submit">Continue</button>
+        </form>
+        {{> foot}}
+        """
+
     static let consent = """
         {{> head}}
         <h1>Allow {{clientName}}?</h1>

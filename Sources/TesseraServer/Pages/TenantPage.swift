@@ -73,6 +73,15 @@ struct TenantPage {
             values["error"] = prompt.error
             response = pages.render(
                 .login, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
+        case .secondFactor(let prompt):
+            var values: [String: Any] = [
+                "title": "Enter your code", "action": tenant.issuer + AccountPaths.secondFactor, "csrfToken": csrfToken,
+                "pending": prompt.pending,
+            ]
+            values["clientName"] = prompt.clientName
+            values["error"] = prompt.error
+            response = pages.render(
+                .secondFactor, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
         case .consent(let prompt):
             let scopes: [[String: Any]] = prompt.scopes.map {
                 ["name": $0.name, "description": $0.description, "alreadyGranted": $0.alreadyGranted]

@@ -42,12 +42,19 @@ struct AuthorizationRoutes {
             let (step, session) = await flow.submitLogin(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
                 logger: context.logger)
-            var response = page.respond(step)
-            if let session, let sealed = browser.sealer.seal(session, purpose: .session, tenantID: page.tenant.id) {
-                response.setCookie(
-                    page.cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+            return signedIn(page, step, session)
+        }
+        tenant.post(RouterPath(AccountPaths.secondFactor)) { request, context in
+            let page = TenantPage(request, context, browser: browser)
+            let form: FormParameters
+            switch await page.checkedForm(request) {
+            case .failure(let refusal): return refusal.response
+            case .success(let read): form = read
             }
-            return response
+            let (step, session) = await flow.submitSecondFactor(
+                form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
+                logger: context.logger)
+            return signedIn(page, step, session)
         }
         tenant.post(RouterPath(AccountPaths.consent)) { request, context in
             let page = TenantPage(request, context, browser: browser)
@@ -60,5 +67,15 @@ struct AuthorizationRoutes {
                         logger: context.logger))
             }
         }
+    }
+
+    /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
+    func signedIn(_ page: TenantPage, _ step: InteractionStep, _ session: LoginSession?) -> Response {
+        var response = page.respond(step)
+        if let session, let sealed = browser.sealer.seal(session, purpose: .session, tenantID: page.tenant.id) {
+            response.setCookie(
+                page.cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+        }
+        return response
     }
 }

@@ -131,7 +131,7 @@ extension RefreshTokenRotation: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage a tenant's users.", subcommands: [Create.self])
+        commandName: "user", abstract: "Manage a tenant's users.", subcommands: [Create.self, MFA.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -163,4 +163,37 @@ struct UserCommand: AsyncParsableCommand {
 
 func settingsDictionary(_ settings: TenantSettings) throws -> [String: String] {
     Dictionary(uniqueKeysWithValues: TenantSetting.all.map { ($0.name, settings[$0].description) })
+}
+
+extension UserCommand {
+    struct MFA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mfa", abstract: "Second factors of a user.", subcommands: [TOTPEnrolment.self])
+    }
+
+    /// INTERFACE.md: help-desk enrolment. The factor is active at once; the URI (shown once,
+    /// only the sealed secret is kept) goes to the user, who adds it to an authenticator app.
+    struct TOTPEnrolment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "totp",
+            abstract: "Enrol a TOTP factor (RFC 6238) for a user; prints the otpauth:// URI once.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "The username (case-insensitive).") var username: String
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            try await withRuntime(options) { runtime in
+                let tenant = try await runtime.administration.tenant(self.tenant)
+                let user = try await runtime.administration.user(in: tenant, username: username)
+                let uri = try await runtime.secondFactors.enrolTOTP(
+                    for: user, in: tenant, issuerName: tenant.name, confirmed: true)
+                if json {
+                    CommandOutput.json(["otpauth_uri": uri])
+                } else {
+                    print("otpauth_uri: \(uri)    (shown once; hand it to the user)")
+                }
+            }
+        }
+    }
 }

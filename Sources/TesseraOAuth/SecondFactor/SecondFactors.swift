@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import TesseraCore
+import TesseraJOSE
+import TesseraStore
+
+/// Users' TOTP factors (RFC 6238): enrolment, and the check of a typed code. Secrets are kept
+/// sealed with AES-256-GCM under a key derived from the master key, bound to tenant and user, so
+/// a database dump alone yields no codes and a row copied to another user opens nothing.
+public struct SecondFactors: Sendable {
+    let store: any Store
+    let key: SymmetricKey
+    let clock: @Sendable () -> Date
+
+    public init(store: any Store, masterKey: MasterKey, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.key = masterKey.derivedKey(purpose: "tessera totp secret v1")
+        self.clock = clock
+    }
+
+    public enum Failure: Error, Equatable, Sendable {
+        case wrongCode
+        case unavailable
+    }
+
+    /// A fresh factor for `user`, replacing any other; `confirmed` for help-desk enrolment
+    /// (INTERFACE.md `tessera user mfa totp`), where the person hands the URI to the user. The
+    /// answer is the `otpauth://` URI, shown once: only the sealed secret is kept.
+    public func enrolTOTP(for user: User, in tenant: Tenant, issuerName: String, confirmed: Bool) async throws
+        -> String
+    {
+        let secret = RandomToken.randomBytes(TOTP.secretLength)
+        let sealed = try seal(secret, tenantID: tenant.id, userID: user.id)
+        let now = clock()
+        try await store.transaction { operations in
+            try await operations.saveTOTP(
+                TOTPFactor(
+                    tenantID: tenant.id, userID: user.id, sealedSecret: sealed, confirmedAt: confirmed ? now : nil,
+                    createdAt: now))
+            try await operations.appendAudit(
+                AuditRecord(action: .totpEnrol, target: "user:\(user.id)"), tenantID: tenant.id, actor: "cli",
+                requestID: nil, at: now)
+        }
+        return TOTP.uri(secret: secret, issuer: issuerName, account: user.username)
+    }
+
+    /// Whether `user` must give a second factor after the password.
+    public func isRequired(for user: User) async throws(Failure) -> Bool {
+        do {
+            return try await store.totp(tenantID: user.tenantID, userID: user.id)?.confirmedAt != nil
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// RFC 6238 §5.2: the code of the current step or one either side, later than the last step
+    /// taken, and taken once at any instance.
+    public func verifyTOTP(_ code: String, for user: User) async throws(Failure) {
+        let factor: TOTPFactor?
+        do {
+            factor = try await store.totp(tenantID: user.tenantID, userID: user.id)
+        } catch {
+            throw .unavailable
+        }
+        guard let factor, factor.confirmedAt != nil,
+            let secret = try? open(factor.sealedSecret, tenantID: user.tenantID, userID: user.id),
+            let step = TOTP.matchingStep(code, secret: secret, at: clock(), after: factor.lastStep)
+        else { throw .wrongCode }
+        let accepted: Bool
+        do {
+            accepted = try await store.acceptTOTPStep(tenantID: user.tenantID, userID: user.id, step: step)
+        } catch {
+            throw .unavailable
+        }
+        guard accepted else { throw .wrongCode }
+    }
+
+    func seal(_ secret: [UInt8], tenantID: UUID, userID: UUID) throws -> [UInt8] {
+        let box = try AES.GCM.seal(secret, using: key, authenticating: Self.context(tenantID, userID))
+        guard let combined = box.combined else { throw Failure.unavailable }
+        return Array(combined)
+    }
+
+    func open(_ sealed: [UInt8], tenantID: UUID, userID: UUID) throws -> [UInt8] {
+        Array(
+            try AES.GCM.open(
+                try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Self.context(tenantID, userID)))
+    }
+
+    static func context(_ tenantID: UUID, _ userID: UUID) -> [UInt8] {
+        Array("totp|\(tenantID.uuidString.lowercased())|\(userID.uuidString.lowercased())".utf8)
+    }
+}
