@@ -47,6 +47,7 @@ extension EndToEndTests {
             #expect(output["code_page"] as? Bool == true, "the password alone must lead to the code page")
             #expect(output["wrong_status"] as? Int == 401)
             #expect(output["token_status"] as? Int == 200)
+            #expect(output["amr"] as? [String] == ["pwd", "otp", "mfa"])
             #expect(output["replay_status"] as? Int == 401, "a code is taken once (RFC 6238 §5.2)")
         }
     }

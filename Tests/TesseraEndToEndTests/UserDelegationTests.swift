@@ -59,6 +59,8 @@ extension EndToEndTests {
             #expect(output["scope"] as? String == "openid orders:read profile")
             let access = output["access_token"] as? [String: Any] ?? [:]
             #expect(access["client_id"] as? String == clients.web.id)
+            // RFC 8176: a password alone.
+            #expect((output["id_token"] as? [String: Any])?["amr"] as? [String] == ["pwd"])
             #expect((access["sub"] as? String)?.count == 36)
             let userinfo = output["userinfo"] as? [String: Any] ?? [:]
             #expect(userinfo["preferred_username"] as? String == "alice")

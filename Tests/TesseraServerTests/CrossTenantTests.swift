@@ -201,7 +201,7 @@ struct CrossTenantTests {
                     "csrf_token": globex.csrfToken, "pending": globex.pending, "decision": "approve",
                     "client_id": acme.clientID,
                 ]
-                for path in ["/consent", "/account/revoke", "/logout"] {
+                for path in ["/consent", "/account/revoke", "/logout", "/login/otp"] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(
                         client, "/t/acme" + path, stolen, cookies: globex.sessionCookies)

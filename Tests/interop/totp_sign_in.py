@@ -1,7 +1,7 @@
 """Password and TOTP against a running Tessera: pyotp (an independent RFC 6238 implementation)
 computes the codes from the otpauth:// URI the help-desk command printed; a requests session
 plays the user. Checks that the password alone leads to the code page, that a wrong code and a
-code used before are refused there, and that the right code completes the code flow. Prints one
+code used before are refused there, and that the right code completes the code flow with an ID token whose amr is pwd, otp, mfa. Prints one
 JSON object; exits non-zero on any failure.
 
 Usage: totp_sign_in.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD OTPAUTH_URI
@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pyotp
 import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from tessera_pages import read_form
 
@@ -66,6 +68,9 @@ def main() -> int:
         data={"grant_type": "authorization_code", "code": authorization_code, "code_verifier": verifier,
               "redirect_uri": redirect_uri})
     result["token_status"] = token.status_code
+    # The ID token says how the user signed in (RFC 8176 amr); joserfc verifies it.
+    keys = KeySet.import_key_set(requests.get(f"{issuer}/jwks.json", timeout=5).json())
+    result["amr"] = jwt.decode(token.json()["id_token"], keys, algorithms=["ES256", "Ed25519", "EdDSA"]).claims.get("amr")
 
     # The same code again, in another browser with the right password: used, so refused.
     other, page, _ = start(issuer, client_id, redirect_uri, username, password)

@@ -23,12 +23,16 @@ public struct AuthorizationCode: Sendable, Equatable {
     /// RFC 9449 §10: the thumbprint of the DPoP key the authorization request named; the code is
     /// then redeemed only with a proof by that key.
     public let dpopJKT: String?
+    /// RFC 8176 `amr` of the sign-in the code followed (`AuthenticationMethod.claim`).
+    public let authenticationMethods: [String]
 
     public init(
         tenantID: UUID, codeHash: SecretHash, clientID: String, userID: UUID, redirectURI: String, scopes: ScopeSet,
         audience: [String], codeChallenge: String, nonce: String?, authTime: Date, createdAt: Date, expiresAt: Date,
-        usedAt: Date? = nil, familyID: UUID? = nil, issuedJTI: String? = nil, dpopJKT: String? = nil
+        usedAt: Date? = nil, familyID: UUID? = nil, issuedJTI: String? = nil, dpopJKT: String? = nil,
+        authenticationMethods: [String] = []
     ) {
+        self.authenticationMethods = authenticationMethods
         self.tenantID = tenantID
         self.codeHash = codeHash
         self.clientID = clientID

@@ -88,7 +88,7 @@ public struct AuthorizationFlow: Sendable {
             do {
                 if let user = try await store.user(tenantID: tenant.id, id: session.userID), user.status == .active {
                     return await proceed(
-                        request, client: client, user: user, authTime: session.authTime, tenant: tenant,
+                        request, client: client, user: user, session: session, tenant: tenant,
                         askConsent: request.prompts.contains(.consent), logger: logger)
                 }
             } catch {
@@ -104,13 +104,13 @@ public struct AuthorizationFlow: Sendable {
 
     /// Signed in: approve silently what was approved before, ask for the rest.
     func proceed(
-        _ request: AuthorizationRequest, client: Client, user: User, authTime: Date, tenant: TenantContext,
+        _ request: AuthorizationRequest, client: Client, user: User, session: LoginSession, tenant: TenantContext,
         askConsent: Bool, logger: Logger
     ) async -> InteractionStep {
         do {
             let consent = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
             if !askConsent, consent?.covers(request.scope) == true {
-                return try await issueCode(request, user: user, authTime: authTime, tenant: tenant)
+                return try await issueCode(request, user: user, session: session, tenant: tenant)
             }
             if request.prompts.contains(.none) {
                 return .redirect(
@@ -172,7 +172,7 @@ public struct AuthorizationFlow: Sendable {
             awaiting.passwordVerifiedAt = clock()
             return (secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
         }
-        return await signedIn(user, purpose: pending.purpose, tenant: tenant, logger: logger)
+        return await signedIn(user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger)
     }
 
     /// How long the code page waits after a right password: a code or two, not a coffee break.
@@ -223,16 +223,19 @@ public struct AuthorizationFlow: Sendable {
         } catch {
             return (Self.unavailable(error, while: "checking the code", logger: logger), nil)
         }
-        return await signedIn(user, purpose: pending.purpose, tenant: tenant, logger: logger)
+        return await signedIn(
+            user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger)
     }
 
     /// Signed in just now: a session, and on to what the sign-in was for.
     func signedIn(
-        _ user: User, purpose: PendingInteraction.Purpose, tenant: TenantContext, logger: Logger
+        _ user: User, with methods: [AuthenticationMethod], purpose: PendingInteraction.Purpose, tenant: TenantContext,
+        logger: Logger
     ) async -> (InteractionStep, LoginSession?) {
         let now = clock()
         let session = LoginSession(
-            userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)))
+            userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)),
+            methods: methods)
         switch purpose {
         case .account:
             return (.redirect(tenant.issuer + AccountPaths.account), session)
@@ -245,7 +248,7 @@ public struct AuthorizationFlow: Sendable {
             // Signed in just now: prompt=login and max_age are satisfied.
             return (
                 await proceed(
-                    request, client: client, user: user, authTime: now, tenant: tenant,
+                    request, client: client, user: user, session: session, tenant: tenant,
                     askConsent: request.prompts.contains(.consent), logger: logger), session
             )
         }
@@ -292,8 +295,7 @@ public struct AuthorizationFlow: Sendable {
                     try await operations.grantConsent(
                         request.scope, tenantID: tenant.id, userID: userID, clientID: request.clientID, at: now)
                 }
-                return try await issueCode(
-                    request, user: user, authTime: session.authTime, tenant: tenant)
+                return try await issueCode(request, user: user, session: session, tenant: tenant)
             case "deny":
                 return .redirect(
                     request.errorResponse(.accessDenied("the user denied the request"), issuer: tenant.issuer))
@@ -310,7 +312,7 @@ public struct AuthorizationFlow: Sendable {
     /// RFC 6749 §4.1.2: a single-use code, stored hashed, bound to everything the token request
     /// must repeat.
     func issueCode(
-        _ request: AuthorizationRequest, user: User, authTime: Date, tenant: TenantContext
+        _ request: AuthorizationRequest, user: User, session: LoginSession, tenant: TenantContext
     ) async throws -> InteractionStep {
         let value = RandomToken.generate()
         let now = clock()
@@ -318,9 +320,9 @@ public struct AuthorizationFlow: Sendable {
             AuthorizationCode(
                 tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
                 redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
-                codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: authTime, createdAt: now,
+                codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
                 expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
-                dpopJKT: request.dpopJKT))
+                dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods)))
         return .redirect(request.response([("code", value)], issuer: tenant.issuer))
     }
 

@@ -67,10 +67,12 @@ public struct AuthorizationCodeGrant: GrantHandler {
                 guard let user = try await operations.user(tenantID: tenant.id, id: redeemed.userID),
                     user.status == .active
                 else { return (.refused(.invalidGrant("the user's account is no longer active")), nil) }
+                var grant = UserTokenIssuer.Grant(
+                    user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
+                    authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new)
+                grant.authenticationMethods = redeemed.authenticationMethods
                 let issued = try await tokens.issue(
-                    UserTokenIssuer.Grant(
-                        user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
-                        authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new),
+                    grant,
                     client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,
                     operations: operations)
                 try await operations.recordCodeIssue(

@@ -18,11 +18,14 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
     /// §2: the party the token was issued to; equal to `aud` here.
     public let azp: String
     public let preferredUsername: String?
+    /// §2 `amr` (RFC 8176 values): how the user signed in; left out when not known.
+    public let amr: [String]
 
     public init(
         iss: String, sub: String, aud: String, exp: Int, iat: Int, authTime: Int, nonce: String?, atHash: String?,
-        azp: String, preferredUsername: String?
+        azp: String, preferredUsername: String?, amr: [String] = []
     ) {
+        self.amr = amr
         self.iss = iss
         self.sub = sub
         self.aud = aud
@@ -48,6 +51,7 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
         writer.string("at_hash", atHash)
         writer.string("azp", azp)
         writer.string("preferred_username", preferredUsername)
+        if !amr.isEmpty { writer.strings("amr", amr) }
         return writer.finished()
     }
 

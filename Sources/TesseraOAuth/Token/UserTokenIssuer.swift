@@ -38,6 +38,8 @@ public struct UserTokenIssuer: Sendable {
         public let refreshAudience: [String]
         /// RFC 9449 §5: the key a rotated family is already bound to; its new token keeps it.
         public let refreshBinding: String?
+        /// RFC 8176 `amr` of the sign-in, for the ID token; empty when not known.
+        public var authenticationMethods: [String] = []
 
         public init(
             user: User, scopes: ScopeSet, requestedAudience: [String], authTime: Date, nonce: String?, family: Family,
@@ -117,7 +119,8 @@ public struct UserTokenIssuer: Sendable {
             iat: now, authTime: Int(grant.authTime.timeIntervalSince1970), nonce: grant.nonce,
             atHash: tenant.keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) },
             azp: client.id,
-            preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil)
+            preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil,
+            amr: grant.authenticationMethods)
         do {
             return try tenant.keys.sign(claims, type: "JWT")
         } catch {
