@@ -141,6 +141,10 @@ public protocol TOTPStore: Sendable {
     /// not (a replay, at this instance or another).
     func acceptTOTPStep(tenantID: UUID, userID: UUID, step: Int64) async throws -> Bool
     func deleteTOTP(tenantID: UUID, userID: UUID) async throws -> Bool
+    /// Replaces the user's recovery codes with these (their hashes).
+    func replaceRecoveryCodes(tenantID: UUID, userID: UUID, hashes: [SecretHash]) async throws
+    /// Spends the unused code of this hash, atomically; false when there is none.
+    func spendRecoveryCode(tenantID: UUID, userID: UUID, hash: SecretHash, at date: Date) async throws -> Bool
 }
 
 /// Refresh tokens, rotated on every use.

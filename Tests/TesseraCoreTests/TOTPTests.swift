@@ -60,3 +60,19 @@ struct TOTPTests {
         )
     }
 }
+
+@Suite("Recovery codes")
+struct RecoveryCodeTests {
+    @Test func codesHaveTheirShapeAndAreTypedLoosely() {
+        let codes = (0..<50).map { _ in RecoveryCode.generate() }
+        #expect(Set(codes).count == 50)
+        for code in codes {
+            #expect(code.wholeMatch(of: /[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/) != nil, "\(code)")
+            #expect(RecoveryCode.looksLikeOne(code.lowercased().replacingOccurrences(of: "-", with: " ")))
+            #expect(RecoveryCode.normalized(code.lowercased()) == code.replacingOccurrences(of: "-", with: ""))
+        }
+        for other in ["123456", "ABCD-EFGH-JKL", "ABCD-EFGH-JKL1", "ABCD-EFGH-JKLM-N"] {
+            #expect(!RecoveryCode.looksLikeOne(other), "\(other)")
+        }
+    }
+}

@@ -25,6 +25,9 @@ extension EndToEndTests {
             ])
             let enrolled = try run(["user", "mfa", "totp", "--tenant", "acme", "--username", "ALICE", "--json"])
             let uri = try #require(enrolled["otpauth_uri"] as? String)
+            let recoveryCodes = try #require(enrolled["recovery_codes"] as? [String])
+            #expect(recoveryCodes.count == 10 && Set(recoveryCodes).count == 10)
+            #expect(recoveryCodes.allSatisfy { $0.wholeMatch(of: /[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/) != nil })
             #expect(uri.hasPrefix("otpauth://totp/Acme%20Corp:alice?secret="))
             // An unknown user is refused with one line.
             let unknown = try TesseraBinary.run(
@@ -38,7 +41,7 @@ extension EndToEndTests {
                 [
                     "\(server.baseURL)/t/acme", try #require(web["client_id"] as? String),
                     try #require(web["client_secret"] as? String), "https://app.example.com/callback", "alice",
-                    UserDelegationTests.password, uri,
+                    UserDelegationTests.password, uri, recoveryCodes[3],
                 ])
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
             let output = result.json()
@@ -49,6 +52,9 @@ extension EndToEndTests {
             #expect(output["token_status"] as? Int == 200)
             #expect(output["amr"] as? [String] == ["pwd", "otp", "mfa"])
             #expect(output["replay_status"] as? Int == 401, "a code is taken once (RFC 6238 §5.2)")
+            // Consent was given in the first sign-in, so the recovery code leads straight back (303).
+            #expect(output["recovery_status"] as? Int == 303)
+            #expect(output["recovery_again_status"] as? Int == 401, "a recovery code works once")
         }
     }
 }

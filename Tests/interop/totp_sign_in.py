@@ -4,7 +4,7 @@ plays the user. Checks that the password alone leads to the code page, that a wr
 code used before are refused there, and that the right code completes the code flow with an ID token whose amr is pwd, otp, mfa. Prints one
 JSON object; exits non-zero on any failure.
 
-Usage: totp_sign_in.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD OTPAUTH_URI
+Usage: totp_sign_in.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD OTPAUTH_URI RECOVERY_CODE
 """
 import base64
 import hashlib
@@ -43,7 +43,7 @@ def submit_code(browser, page, code: str):
 
 
 def main() -> int:
-    issuer, client_id, client_secret, redirect_uri, username, password, uri = sys.argv[1:8]
+    issuer, client_id, client_secret, redirect_uri, username, password, uri, recovery = sys.argv[1:9]
     totp = pyotp.parse_uri(uri)
     result = {"issuer_in_uri": totp.issuer, "digits": totp.digits, "interval": totp.interval}
 
@@ -75,6 +75,11 @@ def main() -> int:
     # The same code again, in another browser with the right password: used, so refused.
     other, page, _ = start(issuer, client_id, redirect_uri, username, password)
     result["replay_status"] = submit_code(other, page, code).status_code
+
+    # A recovery code, typed in lower case without dashes, opens one sign-in; the second try is refused.
+    for attempt in ("recovery_status", "recovery_again_status"):
+        browser, page, _ = start(issuer, client_id, redirect_uri, username, password)
+        result[attempt] = submit_code(browser, page, recovery.replace("-", "").lower()).status_code
     print(json.dumps(result))
     return 0
 

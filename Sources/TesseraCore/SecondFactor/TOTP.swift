@@ -64,7 +64,7 @@ public enum TOTP {
 
 /// RFC 4648 §6 base32 without padding, as `otpauth` URIs carry secrets.
 public enum Base32 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+    public static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 
     public static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8]()

@@ -76,8 +76,8 @@ public struct PasswordLogin: Sendable {
         return (user, needsSecondFactor)
     }
 
-    /// The second step of a sign-in whose password was right: the user's TOTP code, under the
-    /// same back-off as passwords (per user and per address).
+    /// The second step of a sign-in whose password was right: the user's TOTP code or one of
+    /// their recovery codes, under the same back-off as passwords (per user and per address).
     public func verifySecondFactor(
         _ code: String, user: User, tenant: TenantContext, address: String?, requestID: String?
     ) async throws(Failure) {
@@ -88,7 +88,7 @@ public struct PasswordLogin: Sendable {
         }
         do throws(SecondFactors.Failure) {
             guard let secondFactors else { throw SecondFactors.Failure.wrongCode }
-            try await secondFactors.verifyTOTP(code, for: user)
+            try await secondFactors.verify(code, for: user)
         } catch .wrongCode {
             let lockedOut = await throttle.recordFailure(for: keys, now: clock())
             await audit(

@@ -23,16 +23,31 @@ public struct SecondFactors: Sendable {
         case unavailable
     }
 
-    /// A fresh factor for `user`, replacing any other; `confirmed` for help-desk enrolment
-    /// (INTERFACE.md `tessera user mfa totp`), where the person hands the URI to the user. The
-    /// answer is the `otpauth://` URI, shown once: only the sealed secret is kept.
-    public func enrolTOTP(for user: User, in tenant: Tenant, issuerName: String, confirmed: Bool) async throws
-        -> String
+    /// What enrolment hands out, once: the `otpauth://` URI for the authenticator app, and the
+    /// recovery codes that stand in for it when the phone is lost.
+    public struct Enrolment: Sendable {
+        public let uri: String
+        public let recoveryCodes: [String]
+    }
+
+    /// How many recovery codes an enrolment makes; each opens one sign-in.
+    public static let recoveryCodeCount = 10
+
+    /// A fresh factor for `user`, replacing any other (and its recovery codes); `confirmed` for
+    /// help-desk enrolment (INTERFACE.md `tessera user mfa totp`), where the person hands the URI
+    /// to the user. Only the sealed secret and the codes' hashes are kept.
+    public func enrolTOTP(
+        for user: User, in tenant: Tenant, issuerName: String, confirmed: Bool
+    ) async throws
+        -> Enrolment
     {
         let secret = RandomToken.randomBytes(TOTP.secretLength)
         let sealed = try seal(secret, tenantID: tenant.id, userID: user.id)
         let now = clock()
+        let codes = (0..<Self.recoveryCodeCount).map { _ in RecoveryCode.generate() }
         try await store.transaction { operations in
+            try await operations.replaceRecoveryCodes(
+                tenantID: tenant.id, userID: user.id, hashes: codes.map { SecretHash(of: RecoveryCode.normalized($0)) })
             try await operations.saveTOTP(
                 TOTPFactor(
                     tenantID: tenant.id, userID: user.id, sealedSecret: sealed, confirmedAt: confirmed ? now : nil,
@@ -41,7 +56,8 @@ public struct SecondFactors: Sendable {
                 AuditRecord(action: .totpEnrol, target: "user:\(user.id)"), tenantID: tenant.id, actor: "cli",
                 requestID: nil, at: now)
         }
-        return TOTP.uri(secret: secret, issuer: issuerName, account: user.username)
+        return Enrolment(
+            uri: TOTP.uri(secret: secret, issuer: issuerName, account: user.username), recoveryCodes: codes)
     }
 
     /// Whether `user` must give a second factor after the password.
@@ -51,6 +67,23 @@ public struct SecondFactors: Sendable {
         } catch {
             throw .unavailable
         }
+    }
+
+    /// What the code page takes: a recovery code (spent once), or a TOTP code.
+    public func verify(_ typed: String, for user: User) async throws(Failure) {
+        if RecoveryCode.looksLikeOne(typed) {
+            let spent: Bool
+            do {
+                spent = try await store.spendRecoveryCode(
+                    tenantID: user.tenantID, userID: user.id, hash: SecretHash(of: RecoveryCode.normalized(typed)),
+                    at: clock())
+            } catch {
+                throw .unavailable
+            }
+            guard spent else { throw .wrongCode }
+            return
+        }
+        try await verifyTOTP(typed, for: user)
     }
 
     /// RFC 6238 §5.2: the code of the current step or one either side, later than the last step

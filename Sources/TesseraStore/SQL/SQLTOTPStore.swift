@@ -47,4 +47,25 @@ extension SQLExecutor {
             [.uuid(tenantID), .uuid(userID)]
         ).isEmpty)
     }
+
+    public func replaceRecoveryCodes(tenantID: UUID, userID: UUID, hashes: [SecretHash]) async throws {
+        _ = try await execute(
+            "DELETE FROM recovery_codes WHERE tenant_id = $1 AND user_id = $2 RETURNING user_id",
+            [.uuid(tenantID), .uuid(userID)])
+        for hash in hashes {
+            try await execute(
+                "INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)",
+                [.uuid(tenantID), .uuid(userID), .bytes(hash.bytes)])
+        }
+    }
+
+    public func spendRecoveryCode(tenantID: UUID, userID: UUID, hash: SecretHash, at date: Date) async throws -> Bool {
+        !(try await execute(
+            """
+            UPDATE recovery_codes SET used_at = $4
+            WHERE tenant_id = $1 AND user_id = $2 AND code_hash = $3 AND used_at IS NULL
+            RETURNING user_id
+            """, [.uuid(tenantID), .uuid(userID), .bytes(hash.bytes), .date(date)]
+        ).isEmpty)
+    }
 }

@@ -186,14 +186,31 @@ extension UserCommand {
             try await withRuntime(options) { runtime in
                 let tenant = try await runtime.administration.tenant(self.tenant)
                 let user = try await runtime.administration.user(in: tenant, username: username)
-                let uri = try await runtime.secondFactors.enrolTOTP(
+                let enrolment = try await runtime.secondFactors.enrolTOTP(
                     for: user, in: tenant, issuerName: tenant.name, confirmed: true)
                 if json {
-                    CommandOutput.json(["otpauth_uri": uri])
+                    CommandOutput.json(TOTPEnrolmentOutput(enrolment))
                 } else {
-                    print("otpauth_uri: \(uri)    (shown once; hand it to the user)")
+                    print("otpauth_uri:    \(enrolment.uri)    (shown once; hand it to the user)")
+                    print("recovery codes: \(enrolment.recoveryCodes.joined(separator: " "))    (each works once)")
                 }
             }
         }
+    }
+}
+
+/// `tessera user mfa totp --json`: INTERFACE.md's `otpauth_uri`, and the recovery codes.
+struct TOTPEnrolmentOutput: Encodable {
+    let otpauthURI: String
+    let recoveryCodes: [String]
+
+    init(_ enrolment: SecondFactors.Enrolment) {
+        otpauthURI = enrolment.uri
+        recoveryCodes = enrolment.recoveryCodes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case otpauthURI = "otpauth_uri"
+        case recoveryCodes = "recovery_codes"
     }
 }
