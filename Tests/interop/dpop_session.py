@@ -79,7 +79,7 @@ class DPoPSession:
 
     def send(self, method: str, url: str, access_token: str | None = None,
              data: Callable[[], dict] | None = None, proof: str | None = None,
-             headers: dict | None = None) -> requests.Response:
+             headers: dict | None = None, auth: tuple[str, str] | None = None) -> requests.Response:
         """Sends one request with a fresh proof (or `proof` as given, for replay checks), and
         once more with the server's new nonce when it answers `use_dpop_nonce`. `data` is called
         for each attempt, so a client assertion in it is never sent twice."""
@@ -88,7 +88,7 @@ class DPoPSession:
             sent["DPoP"] = self.last_proof = proof or self.proof(method, url, access_token)
             if access_token is not None:
                 sent["Authorization"] = f"DPoP {access_token}"
-            response = self.http.request(method, url, data=data() if data else None, headers=sent,
+            response = self.http.request(method, url, data=data() if data else None, headers=sent, auth=auth,
                                          allow_redirects=False, timeout=self.timeout)
             if response.headers.get("DPoP-Nonce"):
                 self.nonce = response.headers["DPoP-Nonce"]
