@@ -113,16 +113,16 @@ def flow(issuer: str, client_id: str, redirect_uri: str, username: str, password
             return dpop.send("POST", par_endpoint, data=data)
         return requests.post(par_endpoint, data=data(), timeout=10)
 
+    # The push first: at a tenant that requires nonces its first proof is refused for the nonce.
+    pushed = push({"request": client.request_object(parameters)})
+    summary["par_status"] = pushed.status_code
+    body = pushed.json()
+    assert pushed.status_code == 201, body
     # Refusals at the push: no request object from a client that must sign, another key's signature.
     unsigned = push(dict(parameters))
     summary["unsigned_push"] = [unsigned.status_code, error_of(unsigned)]
     forged = push({"request": client.request_object(parameters, key=ECKey.generate_key("P-256"))})
     summary["foreign_key_push"] = [forged.status_code, error_of(forged)]
-
-    pushed = push({"request": client.request_object(parameters)})
-    summary["par_status"] = pushed.status_code
-    body = pushed.json()
-    assert pushed.status_code == 201, body
     summary["expires_in"] = body.get("expires_in")
     summary["request_uri_prefix"] = body["request_uri"].rsplit(":", 1)[0]
 
