@@ -62,12 +62,15 @@ extension EndToEndTests {
             }
         }
 
-        static func resourceServer(issuer: String, audience: String, in directory: URL) throws -> (Background, String) {
+        /// The example on a free loopback port; `arguments` adds options (`--trusted-proxy`, `--public-url`).
+        static func resourceServer(
+            issuer: String, audience: String, in directory: URL, arguments: [String] = []
+        ) throws -> (Background, String) {
             let port = try freeLoopbackPort()
             let binary = URL(fileURLWithPath: TesseraBinary.path).deletingLastPathComponent()
                 .appendingPathComponent("example-resource-server").path
             let server = try Background(
-                binary, ["--issuer", issuer, "--audience", audience, "--port", "\(port)"], in: directory,
+                binary, ["--issuer", issuer, "--audience", audience, "--port", "\(port)"] + arguments, in: directory,
                 name: "api-\(port)")
             return (server, "http://127.0.0.1:\(port)")
         }
@@ -110,7 +113,12 @@ extension EndToEndTests {
 
             let anonymous = try await HTTP.request("GET", base + "/orders")
             #expect(anonymous.status == 401)
-            #expect(anonymous.header("WWW-Authenticate") == #"Bearer realm="https://orders.example.com""#)
+            // RFC 9449 §7.1: a Bearer and a DPoP challenge, side by side.
+            #expect(
+                anonymous.headers(named: "WWW-Authenticate") == [
+                    #"Bearer realm="https://orders.example.com""#,
+                    #"DPoP realm="https://orders.example.com", algs="ES256 ES384 PS256 RS256 Ed25519 EdDSA""#,
+                ])
             let probe = try Self.probeClient(directory)
             let token = try await Self.token(server, probe)
             let orders = try await HTTP.request("GET", base + "/orders", headers: ["Authorization": "Bearer \(token)"])
@@ -120,11 +128,14 @@ extension EndToEndTests {
                 "GET", base + "/invoices", headers: ["Authorization": "Bearer \(token)"])
             #expect(forbidden.status == 403)
             #expect(
-                forbidden.header("WWW-Authenticate")?.contains(#"error="insufficient_scope", scope="billing:read""#)
-                    == true)
+                forbidden.headers(named: "WWW-Authenticate").first?.contains(
+                    #"error="insufficient_scope", scope="billing:read""#) == true)
             let tampered = try await HTTP.request(
                 "GET", base + "/orders", headers: ["Authorization": "Bearer \(token.dropLast(2))xy"])
-            #expect(tampered.header("WWW-Authenticate")?.contains(#"error="invalid_token""#) == true)
+            #expect(
+                tampered.headers(named: "WWW-Authenticate").first?.hasPrefix(
+                    #"Bearer realm="https://orders.example.com", error="invalid_token""#)
+                    == true)
 
             // Two rotations while serving: the first key to sign was published ahead (in the
             // warm cache); the second was not, and one refetch finds it. No request fails.
@@ -146,6 +157,48 @@ extension EndToEndTests {
                 }
             }
             #expect(failures.isEmpty, "\(failures.prefix(5))")
+        }
+
+        /// RFC 9449 §7 at the example, with an independent client: joserfc's key and proofs for a
+        /// DPoP-bound token Tessera issued; each flawed proof is `invalid_dpop_proof`.
+        @Test func theOrdersAPITakesADPoPBoundTokenOnlyWithAFreshProofByItsKey() async throws {
+            let directory = try makeTemporaryDirectory()
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let demo = try Self.seed(directory, server)
+            let issuer = try #require(demo["issuer"] as? String)
+            let (api, base) = try Self.resourceServer(
+                issuer: issuer, audience: "https://orders.example.com", in: directory)
+            defer { api.stop() }
+            try await api.waitUntilServing(base + "/healthz")
+            let probe = try Self.probeClient(directory)
+
+            let result = try Interop.python("dpop_resource_server.py", [issuer, probe.id, probe.secret, base])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr) \(api.output)")
+            let output = result.json()
+            func answer(_ name: String) -> (status: Int?, error: String?, binding: String?) {
+                let item = output[name] as? [String: Any] ?? [:]
+                return (item["status"] as? Int, item["error"] as? String, item["binding"] as? String)
+            }
+            #expect(answer("ok") == (200, nil, "dpop"), "\(output)")
+            #expect(answer("second") == (200, nil, "dpop"))
+            for refused in [
+                "replay", "wrong_ath", "no_ath", "wrong_htu", "wrong_htm", "other_key", "stale", "no_proof",
+                "two_proofs",
+            ] {
+                #expect(answer(refused) == (401, "invalid_dpop_proof", nil), "\(refused): \(output[refused] ?? "")")
+            }
+            // §7.2: a DPoP-bound token is no bearer token; the error goes on the Bearer challenge.
+            #expect(answer("as_bearer") == (401, "invalid_token", nil))
+            let downgrade = (output["as_bearer"] as? [String: Any])?["challenges"] as? [String] ?? []
+            #expect(
+                downgrade.first?.hasPrefix(#"Bearer realm="https://orders.example.com", error="invalid_token""#) == true
+            )
+            #expect(downgrade.last?.hasPrefix(#"DPoP realm="https://orders.example.com", algs=""#) == true)
+            let replay = (output["replay"] as? [String: Any])?["challenges"] as? [String] ?? []
+            #expect(replay.last?.contains(#"error="invalid_dpop_proof""#) == true, "\(replay)")
+            #expect(answer("insufficient_scope") == (403, "insufficient_scope", nil))
+            #expect(answer("anonymous") == (401, nil, nil))
         }
 
         @Test func serviceAExchangesTheUsersTokenAndTheBillingAPISeesActingParty() async throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TesseraTestSupport
 import Testing
@@ -214,16 +215,23 @@ extension EndToEndTests {
             #expect(bobsOrders.count == 3 && bobsOrders != orders)
         }
 
+        /// The native app holds DPoP-bound tokens only (RFC 9449): its key signs the code
+        /// exchange, each refresh and each call of the Orders API, and stays with the refresh token.
         @Test func nativeAppSignsInOnALoopbackRedirectAndRotatesItsStoredRefreshToken() async throws {
             let server = try await TesseraServerProcess.start(in: try makeTemporaryDirectory())
             defer { Task { await server.stop() } }
             let demo = try Self.seed(server)
             let issuer = try #require(demo["issuer"] as? String)
             let clientID = try #require((demo["native_app"] as? [String: String])?["client_id"])
+            let audience = try #require((demo["apis"] as? [String: String])?["orders"])
+            let (api, apiURL) = try await Self.startOrdersAPI(
+                issuer: issuer, audience: audience, in: server.directory, port: try freeLoopbackPort())
+            defer { api.stop() }
             let tokenFile = server.directory.appendingPathComponent("home/.config/tessera-demo/native-app.json")
             let script = Self.root.appendingPathComponent("examples/native-app/native_app.py").path
             let app = try Background(
-                "python3", [script, "--no-browser", "--token-file", tokenFile.path, "--timeout", "60"],
+                "python3",
+                [script, "--no-browser", "--token-file", tokenFile.path, "--timeout", "60", "--orders-api", apiURL],
                 in: server.directory, name: "native-app")
             defer { app.stop() }
 
@@ -246,9 +254,12 @@ extension EndToEndTests {
             let status = try await app.waitForExit()
             let text = app.text
             #expect(status == 0, "\(text)")
-            #expect(text.contains("Signed in. The access token (valid 600 s) says:"))
-            #expect(text.contains("Stored the refresh token in \(tokenFile.path) (mode 0600)."))
+            #expect(text.contains("Signed in. The access token (DPoP, valid 600 s) says:"))
+            #expect(text.contains("Stored the refresh token and its DPoP key in \(tokenFile.path) (mode 0600)."))
+            #expect(text.contains("Your orders (dpop-bound token): order-"), "\(text) \(api.text)")
             let claims = try Self.claims(in: text)
+            let thumbprint = try Self.storedKeyThumbprint(tokenFile)
+            #expect((claims["cnf"] as? [String: Any])?["jkt"] as? String == thumbprint)
             #expect(claims["iss"] as? String == issuer)
             #expect(claims["client_id"] as? String == clientID)
             #expect(claims["aud"] as? String == (demo["apis"] as? [String: String])?["orders"])
@@ -260,18 +271,35 @@ extension EndToEndTests {
             #expect(!Self.containsJWT(text), "a token was printed")
 
             // --refresh: a new access token, and the stored refresh token rotated.
-            let refreshed = try ProcessRunner.run(
-                "/usr/bin/env", ["python3", script, "--refresh", "--token-file", tokenFile.path],
-                in: server.directory, environment: Self.environment())
+            func refreshApp() throws -> ProcessRunner.Result {
+                try ProcessRunner.run(
+                    "/usr/bin/env",
+                    ["python3", script, "--refresh", "--token-file", tokenFile.path, "--orders-api", apiURL],
+                    in: server.directory, environment: Self.environment())
+            }
+            let refreshed = try refreshApp()
             #expect(refreshed.status == 0, "\(refreshed.stdout) \(refreshed.stderr)")
-            #expect(refreshed.stdout.hasPrefix("Refreshed. The access token"))
+            #expect(refreshed.stdout.hasPrefix("Refreshed. The access token (DPoP,"))
+            #expect(refreshed.stdout.contains("Your orders (dpop-bound token): order-"))
             let newClaims = try Self.claims(in: refreshed.stdout)
             #expect(newClaims["sub"] as? String == claims["sub"] as? String)
             #expect(newClaims["jti"] as? String != claims["jti"] as? String)
+            #expect((newClaims["cnf"] as? [String: Any])?["jkt"] as? String == thumbprint)
+            #expect(try Self.storedKeyThumbprint(tokenFile) == thumbprint, "the key must stay with the token")
             let rotated = try Self.storedRefreshToken(tokenFile)
             #expect(rotated != stored, "the stored refresh token did not rotate")
             #expect(!refreshed.stdout.contains(rotated) && !refreshed.stdout.contains(stored))
             #expect(!Self.containsJWT(refreshed.stdout + refreshed.stderr))
+
+            // RFC 9449 §5: the refresh token alone, without a proof by the app's key, buys nothing,
+            // and the refusal does not spend it: the app refreshes with it afterwards.
+            let withoutKey = try await HTTP.request(
+                "POST", "\(issuer)/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: HTTP.form(["grant_type": "refresh_token", "client_id": clientID, "refresh_token": rotated]))
+            #expect(withoutKey.status == 400)
+            #expect(try withoutKey.json()["error"] as? String == "invalid_dpop_proof")
+            let again = try refreshApp()
+            #expect(again.status == 0, "\(again.stdout) \(again.stderr)")
 
             // The replaced token is dead: presenting it revokes the family, so the app is told
             // to sign in again, as its README says.
@@ -298,6 +326,19 @@ extension EndToEndTests {
             let end = try #require(
                 text.range(of: "\nStored the refresh token", range: start..<text.endIndex)?.lowerBound)
             return try JSONSerialization.jsonObject(with: Data(text[start..<end].utf8)) as? [String: Any] ?? [:]
+        }
+
+        /// RFC 7638 thumbprint of the DPoP key in the app's file (a private P-256 JWK).
+        static func storedKeyThumbprint(_ file: URL) throws -> String {
+            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+            let key = try #require(record["dpop_key"] as? [String: Any], "\(record.keys)")
+            #expect(key["d"] != nil && key["kty"] as? String == "EC" && key["crv"] as? String == "P-256")
+            let x = try #require(key["x"] as? String)
+            let y = try #require(key["y"] as? String)
+            let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
+            return Data(SHA256.hash(data: Data(canonical.utf8))).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
         }
 
         /// The refresh token in the app's file, after checking that only its owner may read it.

@@ -25,8 +25,9 @@ extension EndToEndTests {
             #expect(text.hasSuffix("{\"active\":false}\n"))
         }
 
-        /// The device example prints a code and polls; a person (a requests session here)
-        /// approves it on the verification page; the device prints its tokens.
+        /// The device example prints a code and polls with a DPoP proof each time; a person (a
+        /// requests session here) approves it on the verification page; the device prints its
+        /// DPoP-bound tokens.
         @Test func deviceFlowExampleGetsATokenOnceTheCodeIsApproved() async throws {
             let directory = try makeTemporaryDirectory()
             let server = try await TesseraServerProcess.start(in: directory)
@@ -71,6 +72,15 @@ extension EndToEndTests {
             #expect(text.contains("== approved; the device's tokens:"))
             #expect(text.contains("\"refresh_token\""))
             #expect(text.contains("\"scope\":\"offline_access tv:watch\""))
+            // RFC 9449: the device's tokens are bound to its key, the one whose thumbprint it printed.
+            #expect(text.contains("\"token_type\":\"DPoP\""))
+            let tokens = try #require(
+                text.split(separator: "\n").first { $0.hasPrefix("{") && $0.contains("\"access_token\"") }.map(
+                    String.init), "\(text)")
+            let issued = try JSONSerialization.jsonObject(with: Data(tokens.utf8)) as? [String: Any] ?? [:]
+            let claims = try Inspect.claims(of: try #require(issued["access_token"] as? String))
+            let thumbprint = try #require(text.firstMatch(of: /bound to the device's DPoP key ([A-Za-z0-9_-]{43})/)?.1)
+            #expect((claims["cnf"] as? [String: Any])?["jkt"] as? String == String(thumbprint))
         }
     }
 }

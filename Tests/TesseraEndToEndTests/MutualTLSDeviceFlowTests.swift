@@ -8,11 +8,14 @@ import Testing
 /// A device registered with `tls_client_auth` runs the device flow through it with `curl`, gets
 /// a token bound to its certificate, and only its certificate opens userinfo with it. Tessera
 /// trusts the proxy's address only (nginx connects from 127.0.0.2), so the same header sent
-/// straight to Tessera from 127.0.0.1 is ignored.
+/// straight to Tessera from 127.0.0.1 is ignored. The same token is then verified at the
+/// resource-server example behind a second nginx (connecting from 127.0.0.3, the one proxy the
+/// example trusts): RFC 8705 §3 at an independent API.
 extension EndToEndTests {
     @Suite("Mutual TLS device flow (nginx)", .serialized)
     struct MutualTLSDeviceFlowTests {
         static let password = "correct horse battery"
+        static let ordersAPI = "https://orders.example.com"
 
         /// A form POST through the proxy with `curl`, presenting `credential` (or no certificate).
         static func post(
@@ -55,6 +58,36 @@ extension EndToEndTests {
             return Int(result.stdout) ?? 0
         }
 
+        /// The resource-server example behind its own nginx (same CA, so it knows the same
+        /// devices), trusting only that proxy's address: the certificate-bound token opens
+        /// /orders over the device's certificate and nothing else (RFC 8705 §3).
+        static func expectTheOrdersAPIOpensOnlyOver(
+            _ device: TestPKI.Credential, not impostor: TestPKI.Credential, token: String, issuer: String,
+            pki: TestPKI, in directory: URL
+        ) async throws {
+            let (api, base) = try EndToEndTests.APIExamplesTests.resourceServer(
+                issuer: issuer, audience: Self.ordersAPI, in: directory, arguments: ["--trusted-proxy", "127.0.0.3"])
+            defer { api.stop() }
+            try await api.waitUntilServing(base + "/healthz")
+            try await NginxMutualTLSProxy.with(upstream: base, bindingFrom: "127.0.0.3", pki: pki) { apiProxy in
+                #expect(try Self.get(apiProxy, "/orders", token: token, presenting: device) == 200, "\(api.output)")
+                #expect(try Self.get(apiProxy, "/orders", token: token, presenting: impostor) == 401)
+                #expect(try Self.get(apiProxy, "/orders", token: token, presenting: nil) == 401)
+                let orders = try apiProxy.get(
+                    "/orders", presenting: device, headers: [("Authorization", "Bearer \(token)")])
+                #expect(orders.stdout.contains(#""binding":"certificate""#), "\(orders.stdout)")
+            }
+            // Straight to the API from 127.0.0.1, the device's Client-Cert is anyone's claim.
+            let direct = try await HTTP.request(
+                "GET", base + "/orders",
+                headers: ["Authorization": "Bearer \(token)", "Client-Cert": device.clientCertHeaderValue])
+            #expect(direct.status == 401)
+            #expect(
+                direct.headers(named: "WWW-Authenticate").first?.contains(#"error="invalid_token""#) == true,
+                "\(direct.fields)")
+            #expect(api.output.contains("Ignored a Client-Cert header from 127.0.0.1"), "\(api.output)")
+        }
+
         @Test(.enabled(if: NginxMutualTLSProxy.isAvailable, "needs nginx with the njs module, openssl and curl"))
         func aDeviceBehindNginxGetsATokenOnlyItsCertificateOpens() async throws {
             let directory = try makeTemporaryDirectory()
@@ -66,6 +99,7 @@ extension EndToEndTests {
             }
             _ = try cli(["tenant", "create", "iot", "--json"])
             _ = try cli(["scope", "create", "--tenant", "iot", "telemetry:write", "--json"])
+            _ = try cli(["scope", "create", "--tenant", "iot", "orders:read", "--json"])
             _ = try cli(
                 ["user", "create", "--tenant", "iot", "--username", "alice", "--password-stdin", "--json"],
                 stdin: Self.password)
@@ -73,7 +107,7 @@ extension EndToEndTests {
                 "client", "create", "--tenant", "iot", "--name", "Sensor", "--auth-method", "tls_client_auth",
                 "--tls-subject", "CN=device-1, O=Acme", "--certificate-bound", "--grant",
                 "urn:ietf:params:oauth:grant-type:device_code", "--scope", "openid", "--scope", "telemetry:write",
-                "--json",
+                "--scope", "orders:read", "--audience", Self.ordersAPI, "--json",
             ])
             let clientID = try #require(client["client_id"] as? String, "\(client)")
             #expect(client["client_secret"] == nil)
@@ -85,7 +119,7 @@ extension EndToEndTests {
                 let impostor = try proxy.pki.device("device-2", subject: "/O=Acme/CN=device-2")
 
                 // Without its certificate, or with another device's, the device is nobody.
-                let start = ["client_id": clientID, "scope": "openid telemetry:write"]
+                let start = ["client_id": clientID, "scope": "openid telemetry:write orders:read"]
                 for credential in [nil, impostor] {
                     let refused = try Self.post(proxy, "/t/iot/device_authorization", start, presenting: credential)
                     #expect(refused.status == 401 && refused.json["error"] as? String == "invalid_client")
@@ -127,6 +161,10 @@ extension EndToEndTests {
                     headers: ["Authorization": "Bearer \(token)", "Client-Cert": device.clientCertHeaderValue])
                 #expect(direct.status == 401)
                 #expect(server.output.contains("Ignored a Client-Cert header"))
+
+                try await Self.expectTheOrdersAPIOpensOnlyOver(
+                    device, not: impostor, token: token, issuer: server.baseURL + "/t/iot", pki: proxy.pki,
+                    in: directory)
             }
         }
     }

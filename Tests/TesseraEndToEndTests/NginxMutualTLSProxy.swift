@@ -125,15 +125,18 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
         self.pki = pki
     }
 
-    /// Starts nginx in front of `upstream` (`http://127.0.0.1:PORT`) with a fresh PKI, and
-    /// returns once it listens (its pid file appears after the sockets are bound), within 15 s.
-    static func start(upstream: String, bindingFrom: String? = nil) async throws -> NginxMutualTLSProxy {
+    /// Starts nginx in front of `upstream` (`http://127.0.0.1:PORT`) with a fresh PKI (or
+    /// `pki`, so that two proxies trust the same devices), and returns once it listens (its pid
+    /// file appears after the sockets are bound), within 15 s.
+    static func start(
+        upstream: String, bindingFrom: String? = nil, pki given: TestPKI? = nil
+    ) async throws -> NginxMutualTLSProxy {
         let directory = try makeTemporaryDirectory()
         do {
             try FileManager.default.createDirectory(
                 at: directory.appendingPathComponent("temp"), withIntermediateDirectories: true)
             try Data(script.utf8).write(to: directory.appendingPathComponent("client_cert.js"))
-            let pki = try TestPKI.make(in: directory)
+            let pki = try given ?? TestPKI.make(in: directory)
             var failure = ""
             // A port found free can be taken before nginx binds it: try another one then.
             for _ in 0..<3 {
@@ -154,9 +157,10 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
     /// Runs `body` with a proxy in front of `upstream`, and stops it afterwards, also when
     /// `body` throws.
     static func with<T>(
-        upstream: String, bindingFrom: String? = nil, _ body: (NginxMutualTLSProxy) async throws -> T
+        upstream: String, bindingFrom: String? = nil, pki: TestPKI? = nil,
+        _ body: (NginxMutualTLSProxy) async throws -> T
     ) async throws -> T {
-        let proxy = try await start(upstream: upstream, bindingFrom: bindingFrom)
+        let proxy = try await start(upstream: upstream, bindingFrom: bindingFrom, pki: pki)
         do {
             let result = try await body(proxy)
             await proxy.stop()

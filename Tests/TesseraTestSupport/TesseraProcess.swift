@@ -133,14 +133,22 @@ public func makeTemporaryDirectory() throws -> URL {
 public enum HTTP {
     public struct Reply: Sendable {
         public let status: Int
+        /// One value per header name (the last, when a header came several times).
         public let headers: [String: String]
         public let body: Data
+        /// Every header field in order, for headers that come several times (`WWW-Authenticate`
+        /// with a Bearer and a DPoP challenge).
+        public var fields: [(name: String, value: String)] = []
         public var text: String { String(decoding: body, as: UTF8.self) }
         public func json() throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
         }
         public func header(_ name: String) -> String? {
             headers.first { $0.key.lowercased() == name.lowercased() }?.value
+        }
+        /// Every value of the header `name`, in order.
+        public func headers(named name: String) -> [String] {
+            fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
         }
     }
 
@@ -167,7 +175,8 @@ public enum HTTP {
             for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
             return Reply(
                 status: Int(response.status.code), headers: replyHeaders,
-                body: Data(response.body.map { Array($0.readableBytesView) } ?? []))
+                body: Data(response.body.map { Array($0.readableBytesView) } ?? []),
+                fields: response.headers.map { ($0.name.canonicalName, $0.value) })
         } catch {
             try? await client.shutdown()
             throw error

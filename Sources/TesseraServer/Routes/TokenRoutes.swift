@@ -17,7 +17,7 @@ struct TokenRoutes {
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         typealias Path = AuthorizationServerMetadata.Path
-        route(Path.token, on: tenant) { (request) throws(OAuthError) in
+        route(Path.token, on: tenant, carriesNonce: true) { (request) throws(OAuthError) in
             var headers = Self.noStore
             // RFC 9449 §8.2: each answer to a DPoP request carries the nonce to use next.
             if !request.dpopProofs.isEmpty, let nonce = token.dpopNonce(for: request.tenant) {
@@ -31,7 +31,7 @@ struct TokenRoutes {
         route(Path.deviceAuthorization, on: tenant) { (request) throws(OAuthError) in
             JSONResponse.make(try await deviceAuthorization.handle(request), headers: Self.noStore)
         }
-        route(Path.pushedAuthorizationRequest, on: tenant) { (request) throws(OAuthError) in
+        route(Path.pushedAuthorizationRequest, on: tenant, carriesNonce: true) { (request) throws(OAuthError) in
             var headers = Self.noStore
             if !request.dpopProofs.isEmpty, let nonce = token.dpopNonce(for: request.tenant) {
                 headers[.dpopNonce] = nonce
@@ -50,8 +50,10 @@ struct TokenRoutes {
     static var noStore: HTTPFields { CORS.headers([.cacheControl: "no-store", .pragma: "no-cache"]) }
 
     /// One POST endpoint: the address's budget, the form, and OAuth errors as RFC 6749 §5.2 JSON.
+    /// `carriesNonce`: an endpoint that takes DPoP proofs, whose refusals of a request with a
+    /// proof carry the nonce to use next, as its answers do (RFC 9449 §8.2).
     private func route(
-        _ path: String, on tenant: RouterGroup<TenantRequestContext>,
+        _ path: String, on tenant: RouterGroup<TenantRequestContext>, carriesNonce: Bool = false,
         _ handle: @escaping @Sendable (TokenRequest) async throws(OAuthError) -> Response
     ) {
         tenant.post(RouterPath(path)) { request, context in
@@ -72,7 +74,13 @@ struct TokenRoutes {
                 if error.code == .temporarilyUnavailable || error.code == .serverError {
                     context.logger.warning("Token request failed", metadata: ["error": "\(error.body)"])
                 }
-                return Self.errorResponse(OAuthErrorResponse(error))
+                var response = Self.errorResponse(OAuthErrorResponse(error))
+                if carriesNonce, response.headers[.dpopNonce] == nil, !request.headers[values: .dpop].isEmpty,
+                    let nonce = token.dpopNonce(for: context.tenant)
+                {
+                    response.headers[.dpopNonce] = nonce
+                }
+                return response
             }
         }
         CORS.allowPreflight(RouterPath(path), methods: "POST", on: tenant)

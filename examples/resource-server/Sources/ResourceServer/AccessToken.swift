@@ -11,6 +11,19 @@ struct AccessToken: JWTPayload {
     let scope: String
     /// RFC 8693: who acts for the subject, when the token came from a token exchange.
     let act: Actor?
+    /// RFC 7800 confirmation: the key (RFC 9449 §6.1 `jkt`) or the client certificate (RFC 8705
+    /// §3.1 `x5t#S256`) the token is bound to; nil for a plain bearer token.
+    let cnf: Confirmation?
+
+    struct Confirmation: Codable, Sendable {
+        let jkt: String?
+        let x5tS256: String?
+
+        enum CodingKeys: String, CodingKey {
+            case jkt
+            case x5tS256 = "x5t#S256"
+        }
+    }
 
     final class Actor: Codable, Sendable {
         let sub: String
@@ -18,7 +31,7 @@ struct AccessToken: JWTPayload {
     }
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, scope, act
+        case iss, sub, aud, exp, scope, act, cnf
         case clientID = "client_id"
     }
 
@@ -31,14 +44,13 @@ struct AccessToken: JWTPayload {
     }
 }
 
-/// Why a request is refused, as RFC 6750 §3 says to tell the client.
-enum BearerRefusal: Error {
-    case missing
-    case invalidToken(String)
-    case insufficientScope(String)
+/// Why a token is not good here (RFC 6750 §3.1 `invalid_token`), whatever scheme it came under.
+struct TokenRefusal: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
 }
 
-/// Checks a bearer token the way every API of a Tessera tenant should: signature by a key the
+/// Checks an access token the way every API of a Tessera tenant should: signature by a key the
 /// issuer published (chosen by `kid`, with that key's own algorithm, never the header's word
 /// alone), `typ` of an access token, the issuer, this API as audience, not expired.
 struct AccessTokenVerifier: Sendable {
@@ -46,31 +58,31 @@ struct AccessTokenVerifier: Sendable {
     let audience: String
     let keys: IssuerKeys
 
-    func verify(_ token: String) async throws(BearerRefusal) -> AccessToken {
+    func verify(_ token: String) async throws(TokenRefusal) -> AccessToken {
         guard let header = Self.header(of: token), let kid = header.kid else {
-            throw .invalidToken("the token is not a signed JWT with a kid")
+            throw TokenRefusal("the token is not a signed JWT with a kid")
         }
         // RFC 9068 §4: refuse anything that is not an access token (ID tokens sign with the same keys).
         guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else {
-            throw .invalidToken("the token is not an access token")
+            throw TokenRefusal("the token is not an access token")
         }
         let found: (JWTKeyCollection, algorithm: String)?
         do {
             found = try await keys.keys(for: kid)
         } catch {
-            throw .invalidToken("the issuer's keys could not be fetched")
+            throw TokenRefusal("the issuer's keys could not be fetched")
         }
         guard let (collection, algorithm) = found, header.alg == algorithm else {
-            throw .invalidToken("the token is not signed by a key of the issuer")
+            throw TokenRefusal("the token is not signed by a key of the issuer")
         }
         let claims: AccessToken
         do {
             claims = try await collection.verify(token, as: AccessToken.self)
         } catch {
-            throw .invalidToken("the token is invalid or expired")
+            throw TokenRefusal("the token is invalid or expired")
         }
-        guard claims.iss.value == issuer else { throw .invalidToken("the token is from another issuer") }
-        guard claims.aud.value.contains(audience) else { throw .invalidToken("the token is not meant for this API") }
+        guard claims.iss.value == issuer else { throw TokenRefusal("the token is from another issuer") }
+        guard claims.aud.value.contains(audience) else { throw TokenRefusal("the token is not meant for this API") }
         return claims
     }
 

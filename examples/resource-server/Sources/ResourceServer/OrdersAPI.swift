@@ -2,24 +2,25 @@ import Foundation
 import Hummingbird
 import JWTKit
 
-/// The API itself: each route names the scope it needs; the token decides who the data is for.
+/// The API itself: each route names the scope it needs; the token decides who the data is for,
+/// and `SenderConstrainedAccess` whether this caller may use it.
 struct OrdersAPI: Sendable {
-    let verifier: AccessTokenVerifier
-    let realm: String
+    let access: SenderConstrainedAccess
+    let challenge: Challenge
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<APIRequestContext>) {
         router.get("/healthz") { _, _ in "ok" }
-        router.get("/orders") { request, _ in
-            try await respond(request, scope: "orders:read") { token in
+        router.get("/orders") { request, context in
+            try await respond(request, context, scope: "orders:read") { token, binding in
                 Answer(
-                    user: token.sub.value, client: token.clientID, act: token.act,
+                    user: token.sub.value, client: token.clientID, act: token.act, binding: binding,
                     orders: DemoData.orders(for: token.sub.value))
             }
         }
-        router.get("/invoices") { request, _ in
-            try await respond(request, scope: "billing:read") { token in
+        router.get("/invoices") { request, context in
+            try await respond(request, context, scope: "billing:read") { token, binding in
                 Answer(
-                    user: token.sub.value, client: token.clientID, act: token.act,
+                    user: token.sub.value, client: token.clientID, act: token.act, binding: binding,
                     invoices: DemoData.invoices(for: token.sub.value))
             }
         }
@@ -30,44 +31,29 @@ struct OrdersAPI: Sendable {
         let client: String
         /// Who acted for the user, when the caller got its token by token exchange.
         let act: AccessToken.Actor?
+        /// `bearer`, `dpop` or `certificate`: what held the token to this caller.
+        let binding: SenderConstrainedAccess.Binding
         var orders: [DemoData.Item]? = nil
         var invoices: [DemoData.Item]? = nil
     }
 
     func respond(
-        _ request: Request, scope: String, _ body: (AccessToken) -> Answer
+        _ request: Request, _ context: APIRequestContext, scope: String,
+        _ body: (AccessToken, SenderConstrainedAccess.Binding) -> Answer
     ) async throws -> Response {
         do {
-            let token = try await verifier.verify(try bearer(request))
-            guard token.scopes.contains(Substring(scope)) else { throw BearerRefusal.insufficientScope(scope) }
+            let (token, binding) = try await access.authorize(request, peer: context.peer, logger: context.logger)
+            guard token.scopes.contains(Substring(scope)) else {
+                throw Refusal.insufficientScope(scope, binding == .dpop ? .dpop : .bearer)
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body(token)))))
-        } catch let refusal as BearerRefusal {
-            return challenge(refusal)
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body(token, binding)))))
+        } catch let refusal as Refusal {
+            return challenge.response(refusal)
         }
-    }
-
-    func bearer(_ request: Request) throws(BearerRefusal) -> String {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer "
-        else { throw .missing }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-    }
-
-    /// RFC 6750 §3: 401 with the error for a missing or bad token (no error code when there was
-    /// none), 403 naming the scope for a token that may not do this.
-    func challenge(_ refusal: BearerRefusal) -> Response {
-        let (status, value): (HTTPResponse.Status, String) =
-            switch refusal {
-            case .missing: (.unauthorized, #"Bearer realm="\#(realm)""#)
-            case .invalidToken(let why):
-                (.unauthorized, #"Bearer realm="\#(realm)", error="invalid_token", error_description="\#(why)""#)
-            case .insufficientScope(let scope):
-                (.forbidden, #"Bearer realm="\#(realm)", error="insufficient_scope", scope="\#(scope)""#)
-            }
-        return Response(status: status, headers: [.wwwAuthenticate: value, .cacheControl: "no-store"])
     }
 }
 

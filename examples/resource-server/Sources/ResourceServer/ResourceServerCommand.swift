@@ -4,7 +4,8 @@ import Hummingbird
 import Logging
 
 /// An API that accepts a Tessera tenant's access tokens on its own: no call to Tessera per
-/// request, only the tenant's published keys, cached as the issuer says.
+/// request, only the tenant's published keys, cached as the issuer says; sender-constrained
+/// tokens only from their sender (a DPoP proof, or the client certificate a trusted proxy saw).
 @main
 struct ResourceServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,15 +16,23 @@ struct ResourceServerCommand: AsyncParsableCommand {
     @Option(help: "This API's identifier: tokens must name it in aud.") var audience = "https://orders.example.com"
     @Option(help: "Where to listen (loopback).") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 9090
+    @Option(help: "How clients address this API, for DPoP proofs' htu (default: http://HOST:PORT).")
+    var publicURL: String?
+    @Option(help: "The address of a TLS proxy whose Client-Cert header (RFC 9440) is believed (repeatable).")
+    var trustedProxy: [String] = []
 
     func run() async throws {
         var logger = Logger(label: "resource-server")
         logger.logLevel = .info
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let keys = IssuerKeys(issuer: issuer, http: http)
-        let router = Router()
-        OrdersAPI(verifier: AccessTokenVerifier(issuer: issuer, audience: audience, keys: keys), realm: audience)
-            .register(on: router)
+        let router = Router(context: APIRequestContext.self)
+        let access = SenderConstrainedAccess(
+            tokens: AccessTokenVerifier(issuer: issuer, audience: audience, keys: keys),
+            proofs: DPoPProofVerifier(replays: ProofReplayCache()),
+            certificates: ClientCertificateHeader(trustedProxies: Set(trustedProxy)),
+            publicURL: (publicURL ?? "http://\(host):\(port)").trimmingSuffix("/"))
+        OrdersAPI(access: access, challenge: Challenge(realm: audience)).register(on: router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
         do {
@@ -33,5 +42,11 @@ struct ResourceServerCommand: AsyncParsableCommand {
             throw error
         }
         try await http.shutdown()
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }
