@@ -49,6 +49,33 @@ struct DPoPGrantTests {
         }
     }
 
+    /// RFC 8693 with RFC 9449 §5: the exchanging service's proof binds the token it gets, and a
+    /// subject token bound to the calling app's key is still a subject it may exchange (the
+    /// service authenticates itself; it cannot prove the app's key, and need not).
+    @Test func tokenExchangeWithAProofGetsATokenBoundToTheExchangersKey() async throws {
+        try await ProtocolFixture.withRuntime(.sqlite) { runtime in
+            let setup = try await GrantTests.Setup(runtime)
+            let (_, front) = try await setup.client(grants: ["client_credentials"])
+            let (_, back) = try await setup.client(grants: ["urn:ietf:params:oauth:grant-type:token-exchange"])
+            let appKey = DPoPProofTests.Client()
+            let subject = try await setup.token(
+                ["grant_type": "client_credentials", "scope": "orders:read"], authorization: front,
+                dpop: [try Self.proof(appKey, at: setup.clock.now)]
+            ).get()
+            #expect(subject.tokenType == "DPoP")
+            let serviceKey = DPoPProofTests.Client()
+            let exchanged = try await setup.token(
+                [
+                    "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                    "subject_token": subject.accessToken,
+                    "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                ], authorization: back, dpop: [try Self.proof(serviceKey, at: setup.clock.now)]
+            ).get()
+            #expect(exchanged.tokenType == "DPoP")
+            #expect(try await setup.claims(exchanged.accessToken).cnf == Confirmation(jkt: serviceKey.thumbprint))
+        }
+    }
+
     @Test func aPublicClientsRefreshTokenIsBoundToTheKeyOfItsFirstProof() async throws {
         try await ProtocolFixture.withRuntime(.sqlite) { runtime in
             let setup = try await GrantTests.Setup(runtime)
