@@ -129,6 +129,13 @@ struct DelegationFixture: Sendable {
 
     /// Signs alice in at `url` (an authorization request) and approves: the code.
     func code(_ browser: TestBrowser, url: String) async throws -> String {
+        let page = try await signIn(browser, url: url)
+        let query = try page.redirectQuery()
+        return try #require(query["code"], "no code in \(page.location ?? "")")
+    }
+
+    /// Signs alice in at `url` and approves, when the pages ask: the redirect back to the client.
+    func signIn(_ browser: TestBrowser, url: String) async throws -> TestResponse {
         var page = try await browser.get(url)
         if page.status == .ok, page.text.contains("name=\"password\"") {
             page = try await browser.post(
@@ -146,8 +153,7 @@ struct DelegationFixture: Sendable {
                     "decision": "approve",
                 ])
         }
-        let query = try page.redirectQuery()
-        return try #require(query["code"], "no code in \(page.location ?? "")")
+        return page
     }
 
     func redeem(

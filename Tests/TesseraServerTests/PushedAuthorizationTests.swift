@@ -104,19 +104,8 @@ struct PushedAuthorizationTests {
             try await ServerFixture.withClient(runtime) { http in
                 let requestURI = try await Self.push(http, fixture, Self.request(fixture))
                 let browser = TestBrowser(http)
-                var page = try await browser.get(Self.authorizeURL(fixture, requestURI: requestURI) + "&state=q")
-                page = try await browser.post(
-                    fixture.path + "/login",
-                    [
-                        "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
-                        "username": DelegationFixture.username, "password": DelegationFixture.password,
-                    ])
-                page = try await browser.post(
-                    fixture.path + "/consent",
-                    [
-                        "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
-                        "decision": "approve",
-                    ])
+                let page = try await fixture.signIn(
+                    browser, url: Self.authorizeURL(fixture, requestURI: requestURI) + "&state=q")
                 #expect(try page.redirectQuery()["state"] == "st-pushed")
             }
         }

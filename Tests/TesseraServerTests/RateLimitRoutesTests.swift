@@ -5,6 +5,7 @@ import NIOCore
 import TesseraOAuth
 import TesseraServer
 import Testing
+
 @Suite("Rate limits at the token endpoint")
 struct TokenEndpointRateLimitTests {
     @Test func anAddressOverItsTenantsLimitGets429WithRetryAfter() async throws {

@@ -60,20 +60,7 @@ struct RequestObjectRoutesTests {
                 var url =
                     fixture.path + "/authorize?"
                     + FormBody.encode(["client_id": client.id, "request": object, "state": "from-query"])
-                var page = try await browser.get(url)
-                #expect(page.status == .ok, "\(page.text)")
-                page = try await browser.post(
-                    fixture.path + "/login",
-                    [
-                        "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
-                        "username": DelegationFixture.username, "password": DelegationFixture.password,
-                    ])
-                page = try await browser.post(
-                    fixture.path + "/consent",
-                    [
-                        "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
-                        "decision": "approve",
-                    ])
+                let page = try await fixture.signIn(browser, url: url)
                 #expect(try page.redirectQuery()["state"] == "st-signed")
 
                 // At the PAR endpoint.
@@ -82,7 +69,8 @@ struct RequestObjectRoutesTests {
                     authorization: basic)
                 #expect(pushed.status == .created, "\(pushed.text)")
                 let requestURI = try #require(try pushed.jsonObject()["request_uri"] as? String)
-                url = fixture.path + "/authorize?" + FormBody.encode(["client_id": client.id, "request_uri": requestURI])
+                url =
+                    fixture.path + "/authorize?" + FormBody.encode(["client_id": client.id, "request_uri": requestURI])
                 #expect(try await browser.get(url).redirectQuery()["code"] != nil)
             }
         }
@@ -98,19 +86,38 @@ struct RequestObjectRoutesTests {
                 Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "."
                 + Base64URL.encode(try JSONSerialization.data(withJSONObject: Self.claims(client.id, fixture))) + "."
             let flawed: [(String, String)] = [
-                ("wrong aud", try Self.sign(Self.claims(client.id, fixture, ["aud": "https://other.example.com"]), with: key)),
+                (
+                    "wrong aud",
+                    try Self.sign(Self.claims(client.id, fixture, ["aud": "https://other.example.com"]), with: key)
+                ),
                 ("wrong iss", try Self.sign(Self.claims(client.id, fixture, ["iss": fixture.clientID]), with: key)),
                 ("no iss", try Self.sign(Self.claims(client.id, fixture, omitting: ["iss"]), with: key)),
                 ("another key", try Self.sign(Self.claims(client.id, fixture), with: DPoPKey())),
                 ("alg none", unsigned),
-                ("expired", try Self.sign(Self.claims(client.id, fixture, ["exp": now - 120, "nbf": now - 600]), with: key)),
+                (
+                    "expired",
+                    try Self.sign(Self.claims(client.id, fixture, ["exp": now - 120, "nbf": now - 600]), with: key)
+                ),
                 ("no exp", try Self.sign(Self.claims(client.id, fixture, omitting: ["exp"]), with: key)),
-                ("not yet", try Self.sign(Self.claims(client.id, fixture, ["nbf": now + 600, "exp": now + 900]), with: key)),
+                (
+                    "not yet",
+                    try Self.sign(Self.claims(client.id, fixture, ["nbf": now + 600, "exp": now + 900]), with: key)
+                ),
                 ("two hours", try Self.sign(Self.claims(client.id, fixture, ["exp": now + 7_200]), with: key)),
-                ("dpop typ", try Self.sign(Self.claims(client.id, fixture), with: key, header: ["alg": "ES256", "typ": "dpop+jwt"])),
-                ("jwk header", try Self.sign(Self.claims(client.id, fixture), with: key, header: ["alg": "ES256", "jwk": key.jwk])),
+                (
+                    "dpop typ",
+                    try Self.sign(
+                        Self.claims(client.id, fixture), with: key, header: ["alg": "ES256", "typ": "dpop+jwt"])
+                ),
+                (
+                    "jwk header",
+                    try Self.sign(Self.claims(client.id, fixture), with: key, header: ["alg": "ES256", "jwk": key.jwk])
+                ),
                 ("nested", try Self.sign(Self.claims(client.id, fixture, ["request_uri": "urn:x"]), with: key)),
-                ("claims object", try Self.sign(Self.claims(client.id, fixture, ["claims": ["userinfo": [:]]]), with: key)),
+                (
+                    "claims object",
+                    try Self.sign(Self.claims(client.id, fixture, ["claims": ["userinfo": [:]]]), with: key)
+                ),
             ]
             try await ServerFixture.withClient(runtime) { http in
                 for (flaw, object) in flawed {
