@@ -18,6 +18,8 @@ public struct Client: Sendable, Equatable {
     public var grantTypes: [GrantType]
     public var scopes: ScopeSet
     public var redirectURIs: [RedirectURI]
+    /// OIDC RP-Initiated Logout §3.1: where users may be sent after signing out, exactly.
+    public var postLogoutRedirectURIs: [RedirectURI]
     /// Audiences (RFC 8707 resources) tokens of this client may name; the first is the default.
     public var audiences: [String]
     /// Overrides the tenant's access token lifetime for this client when set.
@@ -33,6 +35,7 @@ public struct Client: Sendable, Equatable {
     public init(
         tenantID: UUID, id: String, name: String, authMethod: ClientAuthMethod, secretHash: SecretHash? = nil,
         jwks: String? = nil, grantTypes: [GrantType], scopes: ScopeSet, redirectURIs: [RedirectURI] = [],
+        postLogoutRedirectURIs: [RedirectURI] = [],
         audiences: [String] = [], accessTokenTTL: Int? = nil, requirements: ClientRequirements = .none,
         status: Status = .active, version: Int = 1,
         createdAt: Date, updatedAt: Date? = nil
@@ -46,6 +49,7 @@ public struct Client: Sendable, Equatable {
         self.grantTypes = grantTypes
         self.scopes = scopes
         self.redirectURIs = redirectURIs
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
         self.audiences = audiences
         self.accessTokenTTL = accessTokenTTL
         self.requirements = requirements

@@ -51,6 +51,7 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     AccountRoutes(flow: runtime.authorizationFlow, account: runtime.accountService, browser: browser).register(
         on: tenant)
     DeviceRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
+    EndSessionRoutes(endSession: runtime.endSession, browser: browser).register(on: tenant)
     AdminRoutes(services: runtime.adminServices).register(on: tenant)
     return router
 }

@@ -59,6 +59,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let grantTypes: [String]
     public let scope: String
     public let redirectURIs: [String]
+    public let postLogoutRedirectURIs: [String]
     public let audiences: [String]
     public let accessTokenTTL: Int?
     public let dpopBoundAccessTokens: Bool
@@ -83,6 +84,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         grantTypes = client.grantTypes.map(\.rawValue)
         scope = client.scopes.description
         redirectURIs = client.redirectURIs.map(\.rawValue)
+        postLogoutRedirectURIs = client.postLogoutRedirectURIs.map(\.rawValue)
         audiences = client.audiences
         accessTokenTTL = client.accessTokenTTL
         dpopBoundAccessTokens = client.requirements.dpopBoundAccessTokens
@@ -104,6 +106,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case authMethod = "token_endpoint_auth_method"
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
+        case postLogoutRedirectURIs = "post_logout_redirect_uris"
         case accessTokenTTL = "access_token_ttl"
         case dpopBoundAccessTokens = "dpop_bound_access_tokens"
         case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
@@ -124,7 +127,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
                 .described(.anyObject, "the tls_client_auth_* member (RFC 8705 §2.1.2) and its value, if registered")
             case .clientSecret: .described(.text, "only when just created or rotated")
             case .isPublic: .boolean
-            case .grantTypes, .redirectURIs, .audiences: .strings
+            case .grantTypes, .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
             case .accessTokenTTL: .integer()
             case .status: .string(values: Client.Status.allCases.map(\.rawValue))
             case .version: .integer()

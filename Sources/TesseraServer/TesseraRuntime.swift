@@ -137,6 +137,8 @@ public struct TesseraRuntime: Sendable {
             store: store, clients: clients, authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop)
     }
 
+    public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
+
     public var userinfoEndpoint: UserinfoEndpoint {
         UserinfoEndpoint(validator: tokenValidator, store: store)
     }

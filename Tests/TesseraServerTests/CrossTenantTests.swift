@@ -19,6 +19,7 @@ struct CrossTenantTests {
         let fixture: DelegationFixture
         let accessToken: String
         let refreshToken: String
+        let idToken: String
         let unusedCode: String
         let sessionCookies: String
         let csrfToken: String
@@ -69,7 +70,8 @@ struct CrossTenantTests {
         let user = try #require(try await runtime.store.user(tenantID: fixture.tenant.id, username: "alice"))
         return Foreign(
             fixture: fixture, accessToken: try #require(tokens["access_token"] as? String),
-            refreshToken: try #require(tokens["refresh_token"] as? String), unusedCode: unusedCode,
+            refreshToken: try #require(tokens["refresh_token"] as? String),
+            idToken: try #require(tokens["id_token"] as? String), unusedCode: unusedCode,
             sessionCookies: cookies, csrfToken: try consent.input("csrf_token"), pending: try consent.input("pending"),
             userCode: try #require(try deviceAnswer.jsonObject()["user_code"] as? String), adminToken: adminToken,
             userID: user.id.uuidString.lowercased())
@@ -180,6 +182,14 @@ struct CrossTenantTests {
                     body: ByteBuffer(string: String(foreignQuery)))
                 #expect(untrustedPost.status == .badRequest)
                 #expect(untrustedPost.headers[.location] == nil)
+                // Sign-out with globex's ID token: refused, nobody redirected.
+                for method in ["GET", "POST"] { covered.insert("\(method) /t/{tenant}/end_session") }
+                let foreignHint = try await client.execute(
+                    uri: "/t/acme/end_session?" + FormBody.encode(["id_token_hint": globex.idToken]), method: .get)
+                #expect(foreignHint.status == .badRequest && foreignHint.headers[.location] == nil)
+                let foreignHintPosted = try await Self.post(
+                    client, "/t/acme/end_session", ["id_token_hint": globex.idToken])
+                #expect(foreignHintPosted.status == .badRequest)
                 covered.insert("POST /t/{tenant}/login")
                 let login = try await browser.get(acme.authorizeURL())
                 // globex's alice has the same name and password: at acme that is acme's alice,
@@ -201,7 +211,7 @@ struct CrossTenantTests {
                     "csrf_token": globex.csrfToken, "pending": globex.pending, "decision": "approve",
                     "client_id": acme.clientID,
                 ]
-                for path in ["/consent", "/account/revoke", "/logout", "/login/otp"] {
+                for path in ["/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm"] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(
                         client, "/t/acme" + path, stolen, cookies: globex.sessionCookies)

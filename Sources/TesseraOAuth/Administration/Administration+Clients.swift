@@ -18,6 +18,7 @@ extension Administration {
         public var audiences: [String]
         public var accessTokenTTL: Int?
         public var requirements: ClientRequirements
+        public var postLogoutRedirectURIs: [String] = []
 
         public init(
             name: String, isPublic: Bool = false, authMethod: ClientAuthMethod? = nil, jwks: String? = nil,
@@ -51,6 +52,7 @@ extension Administration {
         public var pushedAuthorizationRequests: Bool?
         public var signedRequestObject: Bool?
         public var refreshTokenRotation: RefreshTokenRotation?
+        public var postLogoutRedirectURIs: [String]?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
@@ -121,10 +123,15 @@ extension Administration {
         }
         let scopes = try await knownScopes(registration.scopes, in: tenant)
         let secret = method.usesSecret ? RandomToken.generate() : nil
+        let postLogoutURIs = try registration.postLogoutRedirectURIs.map { uri throws(ValidationError) in
+            try RedirectURI(uri)
+        }
         let client = Client(
             tenantID: tenant.id, id: Client.generateID(), name: registration.name, authMethod: method,
             secretHash: secret.map(SecretHash.init(of:)), jwks: registration.jwks, grantTypes: Self.unique(grants),
-            scopes: scopes, redirectURIs: Self.unique(redirectURIs), audiences: Self.unique(registration.audiences),
+            scopes: scopes, redirectURIs: Self.unique(redirectURIs),
+            postLogoutRedirectURIs: Self.unique(postLogoutURIs),
+            audiences: Self.unique(registration.audiences),
             accessTokenTTL: registration.accessTokenTTL, requirements: registration.requirements, createdAt: clock())
         try client.validate()
         try await store.audited(
@@ -155,6 +162,10 @@ extension Administration {
             client.redirectURIs = Self.unique(try uris.map { uri throws(ValidationError) in try RedirectURI(uri) })
         }
         if let audiences = changes.audiences { client.audiences = Self.unique(audiences) }
+        if let uris = changes.postLogoutRedirectURIs {
+            client.postLogoutRedirectURIs = Self.unique(
+                try uris.map { uri throws(ValidationError) in try RedirectURI(uri) })
+        }
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
         client.requirements = changes.applied(to: client.requirements)

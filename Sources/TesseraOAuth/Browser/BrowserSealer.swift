@@ -18,6 +18,7 @@ public struct BrowserSealer: Sendable {
     public enum Purpose: String, Sendable {
         case session
         case pending
+        case signOut
     }
 
     public func seal<Value: Encodable>(_ value: Value, purpose: Purpose, tenantID: UUID) -> String? {

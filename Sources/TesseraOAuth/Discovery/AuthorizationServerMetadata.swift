@@ -37,6 +37,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let requestParameterSupported: Bool?
     public let requestURIParameterSupported: Bool?
     public let requestObjectSigningAlgValuesSupported: [String]?
+    /// OIDC RP-Initiated Logout 1.0 §2.1.
+    public let endSessionEndpoint: String?
     /// RFC 8705 §3.3.
     public let tlsClientCertificateBoundAccessTokens: Bool?
 
@@ -50,6 +52,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let userinfo = "/userinfo"
         public static let deviceAuthorization = "/device_authorization"
         public static let pushedAuthorizationRequest = "/par"
+        public static let endSession = "/end_session"
     }
 
     public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType], mutualTLS: Bool = false) {
@@ -74,6 +77,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         requirePushedAuthorizationRequests =
             hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil
         requestParameterSupported = hasAuthorization ? true : nil
+        endSessionEndpoint = hasAuthorization ? issuer + Path.endSession : nil
         requestURIParameterSupported = hasAuthorization ? false : nil
         requestObjectSigningAlgValuesSupported = hasAuthorization ? algorithms : nil
         deviceAuthorizationEndpoint = grants.contains(.deviceCode) ? issuer + Path.deviceAuthorization : nil
@@ -105,6 +109,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case pushedAuthorizationRequestEndpoint = "pushed_authorization_request_endpoint"
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case requestParameterSupported = "request_parameter_supported"
+        case endSessionEndpoint = "end_session_endpoint"
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
         case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"

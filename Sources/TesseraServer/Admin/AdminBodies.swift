@@ -18,6 +18,7 @@ struct ClientCreateBody: AdminBody, Sendable {
     let grantTypes: [String]?
     let scope: String?
     let redirectURIs: [String]?
+    let postLogoutRedirectURIs: [String]?
     let audiences: [String]?
     let accessTokenTTL: Int?
     let dpopBoundAccessTokens: Bool?
@@ -42,6 +43,7 @@ struct ClientCreateBody: AdminBody, Sendable {
         case authMethod = "token_endpoint_auth_method"
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
+        case postLogoutRedirectURIs = "post_logout_redirect_uris"
         case accessTokenTTL = "access_token_ttl"
         case dpopBoundAccessTokens = "dpop_bound_access_tokens"
         case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
@@ -58,7 +60,7 @@ struct ClientCreateBody: AdminBody, Sendable {
             case .tlsSubjectDN, .tlsSANDNS, .tlsSANURI, .tlsSANIP, .tlsSANEmail:
                 .described(.text, "RFC 8705 §2.1.2, for tls_client_auth: exactly one of the five")
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
-            case .redirectURIs, .audiences: .strings
+            case .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
             case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
             case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
                 .signedRequestObject:
@@ -83,7 +85,7 @@ struct ClientCreateBody: AdminBody, Sendable {
     }
 
     func registration() throws(ValidationError) -> Administration.ClientRegistration {
-        Administration.ClientRegistration(
+        var registration = Administration.ClientRegistration(
             name: name, isPublic: isPublic ?? (authMethod == ClientAuthMethod.none), authMethod: authMethod, jwks: jwks,
             grants: grantTypes ?? [], scopes: (scope ?? "").split(separator: " ").map(String.init),
             redirectURIs: redirectURIs ?? [], audiences: audiences ?? [], accessTokenTTL: accessTokenTTL,
@@ -93,6 +95,8 @@ struct ClientCreateBody: AdminBody, Sendable {
                 pushedAuthorizationRequests: pushedAuthorizationRequests ?? false,
                 signedRequestObject: signedRequestObject ?? false, refreshTokenRotation: refreshTokenRotation,
                 certificateSubject: try certificateSubject()))
+        registration.postLogoutRedirectURIs = postLogoutRedirectURIs ?? []
+        return registration
     }
 }
 
@@ -104,6 +108,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let grantTypes: [String]?
     let scope: String?
     let redirectURIs: [String]?
+    let postLogoutRedirectURIs: [String]?
     let audiences: [String]?
     let accessTokenTTL: Int?
     let status: Client.Status?
@@ -117,6 +122,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
         case name, scope, audiences, status
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
+        case postLogoutRedirectURIs = "post_logout_redirect_uris"
         case accessTokenTTL = "access_token_ttl"
         case dpopBoundAccessTokens = "dpop_bound_access_tokens"
         case certificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
@@ -129,7 +135,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
             case .name: .string(length: Tenant.nameLength)
             case .scope: .text
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
-            case .redirectURIs, .audiences: .strings
+            case .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
             case .accessTokenTTL: .integer(Client.accessTokenTTLRange)
             case .status: .string(values: Client.Status.allCases.map(\.rawValue))
             case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
@@ -143,12 +149,14 @@ struct ClientUpdateBody: AdminBody, Sendable {
     }
 
     var changes: Administration.ClientChanges {
-        Administration.ClientChanges(
+        var changes = Administration.ClientChanges(
             name: name, grants: grantTypes, scopes: scope.map { $0.split(separator: " ").map(String.init) },
             redirectURIs: redirectURIs, audiences: audiences, accessTokenTTL: accessTokenTTL, status: status,
             dpopBoundAccessTokens: dpopBoundAccessTokens, certificateBoundAccessTokens: certificateBoundAccessTokens,
             pushedAuthorizationRequests: pushedAuthorizationRequests, signedRequestObject: signedRequestObject,
             refreshTokenRotation: refreshTokenRotation)
+        changes.postLogoutRedirectURIs = postLogoutRedirectURIs
+        return changes
     }
 }
 

@@ -73,6 +73,19 @@ enum PageTemplates {
         {{> foot}}
         """
 
+    static let signOut = """
+        {{> head}}
+        <h1>Sign out?</h1>
+        {{#clientName}}<p><strong>{{clientName}}</strong> asks to sign you out of this service.</p>{{/clientName}}
+        <p>You will need your password the next time an application asks you to sign in here.</p>
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <button type="submit">Sign out</button>
+        </form>
+        {{> foot}}
+        """
+
     static let consent = """
         {{> head}}
         <h1>Allow {{clientName}}?</h1>

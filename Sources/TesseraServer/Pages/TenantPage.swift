@@ -111,6 +111,14 @@ struct TenantPage {
         return response
     }
 
+    /// A page of ours with a form: the browser gets its binding cookie if it had none, so the
+    /// form's CSRF token can be checked when it comes back.
+    func render(_ page: PageRenderer.Page, _ values: [String: Any]) -> Response {
+        var response = pages.render(page, values, tenant: tenant.tenant)
+        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
+        return response
+    }
+
     func message(_ text: String, status: HTTPResponse.Status) -> Response {
         var response = pages.message(
             status.code < 400 ? "Done" : "Cannot continue", text, tenant: tenant.tenant, status: status)

@@ -6,8 +6,9 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO clients (tenant_id, client_id, name, auth_method, secret_hash, jwks, grant_types, scopes,
-                redirect_uris, audiences, access_token_ttl, requirements, status, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                redirect_uris, audiences, access_token_ttl, requirements, status, version, post_logout_redirect_uris,
+                created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [
                 .date(client.createdAt), .date(client.updatedAt),
@@ -39,8 +40,8 @@ extension SQLExecutor {
             """
             UPDATE clients SET name = $3, auth_method = $4, secret_hash = $5, jwks = $6, grant_types = $7, scopes = $8,
                 redirect_uris = $9, audiences = $10, access_token_ttl = $11, requirements = $12, status = $13,
-                version = $14, updated_at = $15
-            WHERE tenant_id = $1 AND client_id = $2 AND version = $16
+                version = $14, post_logout_redirect_uris = $15, updated_at = $16
+            WHERE tenant_id = $1 AND client_id = $2 AND version = $17
             RETURNING client_id
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns
@@ -53,13 +54,13 @@ extension SQLExecutor {
 }
 
 extension Client {
-    /// Columns 3 to 14 of the clients table, in order.
+    /// Columns 3 to 15 of the clients table, in order.
     fileprivate var mutableColumns: [SQLValue] {
         [
             .text(name), .text(authMethod.rawValue), secretHash.map { .bytes($0.bytes) } ?? .null,
             jwks.map(SQLValue.text) ?? .null, SQLJSON.encode(grantTypes), SQLJSON.encode(scopes),
             SQLJSON.encode(redirectURIs), SQLJSON.encode(audiences), accessTokenTTL.map(SQLValue.int) ?? .null,
-            SQLJSON.encode(requirements), .text(status.rawValue), .int(version),
+            SQLJSON.encode(requirements), .text(status.rawValue), .int(version), SQLJSON.encode(postLogoutRedirectURIs),
         ]
     }
 
@@ -74,6 +75,7 @@ extension Client {
             jwks: try row.optionalString("jwks"), grantTypes: try row.json([GrantType].self, "grant_types"),
             scopes: try row.json(ScopeSet.self, "scopes"),
             redirectURIs: try row.json([RedirectURI].self, "redirect_uris"),
+            postLogoutRedirectURIs: try row.json([RedirectURI].self, "post_logout_redirect_uris"),
             audiences: try row.json([String].self, "audiences"),
             accessTokenTTL: try row.optionalInt("access_token_ttl"),
             requirements: try row.json(ClientRequirements.self, "requirements"), status: status,

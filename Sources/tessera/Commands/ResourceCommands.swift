@@ -53,6 +53,8 @@ struct ClientCommand: AsyncParsableCommand {
         @Option(help: "A grant_type the client may use (repeatable).") var grant: [String] = []
         @Option(help: "A scope the client may ask for (repeatable).") var scope: [String] = []
         @Option(help: "A redirect URI (repeatable).") var redirectURI: [String] = []
+        @Option(help: "Where users may go after signing out (OIDC RP-Initiated Logout; repeatable).")
+        var postLogoutRedirectURI: [String] = []
         @Option(help: "An audience its tokens may name (repeatable; the first is the default).")
         var audience: [String] = []
         @Option(help: "Access token lifetime in seconds for this client.") var accessTokenTTL: Int?
@@ -88,17 +90,17 @@ struct ClientCommand: AsyncParsableCommand {
                         throw TesseraCore.ValidationError(field: "jwks-file", "cannot read \(path)")
                     }
                 }
+                var registration = Administration.ClientRegistration(
+                    name: name, isPublic: `public`, authMethod: method, jwks: jwks, grants: grant, scopes: scope,
+                    redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL,
+                    requirements: ClientRequirements(
+                        dpopBoundAccessTokens: dpopBound, certificateBoundAccessTokens: certificateBound,
+                        pushedAuthorizationRequests: requirePar, signedRequestObject: requireSignedRequest,
+                        refreshTokenRotation: refreshRotation,
+                        certificateSubject: try certificateSubject()))
+                registration.postLogoutRedirectURIs = postLogoutRedirectURI
                 let created = try await runtime.administration.createClient(
-                    in: try await runtime.administration.tenant(tenant),
-                    .init(
-                        name: name, isPublic: `public`, authMethod: method, jwks: jwks, grants: grant, scopes: scope,
-                        redirectURIs: redirectURI, audiences: audience, accessTokenTTL: accessTokenTTL,
-                        requirements: ClientRequirements(
-                            dpopBoundAccessTokens: dpopBound, certificateBoundAccessTokens: certificateBound,
-                            pushedAuthorizationRequests: requirePar, signedRequestObject: requireSignedRequest,
-                            refreshTokenRotation: refreshRotation,
-                            certificateSubject: try certificateSubject())),
-                    actor: "cli")
+                    in: try await runtime.administration.tenant(tenant), registration, actor: "cli")
                 let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
                 if json {
                     CommandOutput.json(view)
