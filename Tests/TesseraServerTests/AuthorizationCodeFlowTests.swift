@@ -466,6 +466,36 @@ struct AuthorizationCodeFlowTests {
                     uri: "/t/acme/userinfo", method: .get, headers: [.authorization: "Bearer \(access)"])
                 #expect(noOpenID.status == .forbidden)
                 #expect(noOpenID.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+
+                // docs/user-delegation.md, "What userinfo accepts": a user's token with openid,
+                // whatever API it is also for; a client's own token names no user.
+                let (service, secret) = try await runtime.administration.createClient(
+                    in: fixture.tenant, .init(name: "Svc", grants: ["client_credentials"], scopes: ["openid"]),
+                    actor: "test")
+                let basic = "Basic " + Data("\(service.id):\(try #require(secret))".utf8).base64EncodedString()
+                let serviceToken = try #require(
+                    try await client.execute(
+                        uri: "/t/acme/token", method: .post,
+                        headers: [.authorization: basic, .contentType: "application/x-www-form-urlencoded"],
+                        body: ByteBuffer(string: "grant_type=client_credentials&scope=openid")
+                    ).jsonObject()["access_token"] as? String)
+                let ofAClient = try await client.execute(
+                    uri: "/t/acme/userinfo", method: .get, headers: [.authorization: "Bearer \(serviceToken)"])
+                #expect(ofAClient.status == .unauthorized)
+                let userCode = try await fixture.code(TestBrowser(client), ["scope": "openid orders:read"])
+                let userToken = try #require(
+                    try await fixture.redeem(client, code: userCode).jsonObject()["access_token"] as? String)
+                let ofTheUser = try await client.execute(
+                    uri: "/t/acme/userinfo", method: .get, headers: [.authorization: "Bearer \(userToken)"])
+                #expect(ofTheUser.status == .ok, "an API token with openid reads userinfo")
+                // A disabled user's tokens read nothing, at once.
+                let alice = try #require(try await runtime.store.user(tenantID: fixture.tenant.id, username: "alice"))
+                _ = try await runtime.administration.updateUser(
+                    in: fixture.tenant, id: alice.id.uuidString, status: .disabled, password: nil, expectedVersion: nil,
+                    actor: "test")
+                let disabled = try await client.execute(
+                    uri: "/t/acme/userinfo", method: .get, headers: [.authorization: "Bearer \(userToken)"])
+                #expect(disabled.status == .unauthorized)
             }
         }
     }
