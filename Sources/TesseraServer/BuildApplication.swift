@@ -48,8 +48,12 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     let browser = BrowserPages(
         sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer())
     AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
-    AccountRoutes(flow: runtime.authorizationFlow, account: runtime.accountService, browser: browser).register(
-        on: tenant)
+    AccountRoutes(
+        flow: runtime.authorizationFlow, account: runtime.accountService, secondFactors: runtime.secondFactors,
+        browser: browser
+    ).register(on: tenant)
+    SecondFactorRoutes(account: runtime.accountService, secondFactors: runtime.secondFactors, browser: browser)
+        .register(on: tenant)
     DeviceRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
     EndSessionRoutes(endSession: runtime.endSession, browser: browser).register(on: tenant)
     AdminRoutes(services: runtime.adminServices).register(on: tenant)

@@ -211,7 +211,10 @@ struct CrossTenantTests {
                     "csrf_token": globex.csrfToken, "pending": globex.pending, "decision": "approve",
                     "client_id": acme.clientID,
                 ]
-                for path in ["/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm"] {
+                for path in [
+                    "/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm", "/account/totp",
+                    "/account/totp/confirm", "/account/totp/remove",
+                ] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(
                         client, "/t/acme" + path, stolen, cookies: globex.sessionCookies)

@@ -380,6 +380,10 @@ public enum AccountPaths {
     public static let consent = "/consent"
     public static let account = "/account"
     public static let revokeConsent = "/account/revoke"
+    /// Self-enrolment of a TOTP factor: offer a secret, confirm it with a code, or remove it.
+    public static let totpSetup = "/account/totp"
+    public static let totpConfirm = "/account/totp/confirm"
+    public static let totpRemove = "/account/totp/remove"
     public static let logout = "/logout"
     /// RFC 8628 `verification_uri`.
     public static let device = "/device"

@@ -42,6 +42,15 @@ public struct SecondFactors: Sendable {
         -> Enrolment
     {
         let secret = RandomToken.randomBytes(TOTP.secretLength)
+        let codes = try await save(secret, for: user, in: tenant, confirmed: confirmed, lastStep: nil, actor: "cli")
+        return Enrolment(
+            uri: TOTP.uri(secret: secret, issuer: issuerName, account: user.username), recoveryCodes: codes)
+    }
+
+    /// The factor and fresh recovery codes, in one transaction, audited; the codes in clear.
+    func save(
+        _ secret: [UInt8], for user: User, in tenant: Tenant, confirmed: Bool, lastStep: Int64?, actor: String
+    ) async throws -> [String] {
         let sealed = try seal(secret, tenantID: tenant.id, userID: user.id)
         let now = clock()
         let codes = (0..<Self.recoveryCodeCount).map { _ in RecoveryCode.generate() }
@@ -51,13 +60,76 @@ public struct SecondFactors: Sendable {
             try await operations.saveTOTP(
                 TOTPFactor(
                     tenantID: tenant.id, userID: user.id, sealedSecret: sealed, confirmedAt: confirmed ? now : nil,
-                    createdAt: now))
+                    lastStep: lastStep, createdAt: now))
             try await operations.appendAudit(
-                AuditRecord(action: .totpEnrol, target: "user:\(user.id)"), tenantID: tenant.id, actor: "cli",
+                AuditRecord(action: .totpEnrol, target: "user:\(user.id)"), tenantID: tenant.id, actor: actor,
                 requestID: nil, at: now)
         }
-        return Enrolment(
-            uri: TOTP.uri(secret: secret, issuer: issuerName, account: user.username), recoveryCodes: codes)
+        return codes
+    }
+
+    // MARK: - Self-enrolment on the account page
+
+    /// A secret offered to the user, not yet theirs: it becomes their factor only once their
+    /// app showed a right code for it. Carried sealed in the setup page's form, so nothing is
+    /// stored for an enrolment that is abandoned.
+    public struct Offer: Sendable {
+        public let uri: String
+        /// The secret in base32, in groups of four, for apps without a camera.
+        public let key: String
+        public let sealed: String
+    }
+
+    struct PendingSecret: Codable {
+        let secret: [UInt8]
+        let expiresAt: Date
+    }
+
+    /// How long the setup page waits for the first code.
+    static let offerLifetime: TimeInterval = 10 * 60
+
+    public func offer(for user: User, in tenant: Tenant, issuerName: String) throws -> Offer {
+        let secret = RandomToken.randomBytes(TOTP.secretLength)
+        let pending = PendingSecret(secret: secret, expiresAt: clock().addingTimeInterval(Self.offerLifetime))
+        let sealed = try seal(Array(try JSONEncoder().encode(pending)), tenantID: tenant.id, userID: user.id)
+        let key = Base32.encode(secret)
+        let grouped = stride(from: 0, to: key.count, by: 4).map { start in
+            let from = key.index(key.startIndex, offsetBy: start)
+            return String(key[from..<(key.index(from, offsetBy: 4, limitedBy: key.endIndex) ?? key.endIndex)])
+        }.joined(separator: " ")
+        return Offer(
+            uri: TOTP.uri(secret: secret, issuer: issuerName, account: user.username), key: grouped,
+            sealed: Base64URL.encode(sealed))
+    }
+
+    /// The user typed `code` for the offered secret: it becomes their factor (replacing any
+    /// other), the code's step counts as used, and the new recovery codes come back, once.
+    public func accept(
+        _ sealed: String, code: String, for user: User, in tenant: Tenant
+    ) async throws(Failure)
+        -> [String]
+    {
+        guard let bytes = try? Base64URL.decode(sealed),
+            let plaintext = try? open(Array(bytes), tenantID: tenant.id, userID: user.id),
+            let pending = try? JSONDecoder().decode(PendingSecret.self, from: Data(plaintext)),
+            pending.expiresAt > clock(),
+            let step = TOTP.matchingStep(code, secret: pending.secret, at: clock(), after: nil)
+        else { throw .wrongCode }
+        do {
+            return try await save(
+                pending.secret, for: user, in: tenant, confirmed: true, lastStep: step, actor: "user:\(user.id)")
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    public func remove(for user: User) async throws(Failure) {
+        do {
+            _ = try await store.deleteTOTP(tenantID: user.tenantID, userID: user.id)
+            try await store.replaceRecoveryCodes(tenantID: user.tenantID, userID: user.id, hashes: [])
+        } catch {
+            throw .unavailable
+        }
     }
 
     /// Whether `user` must give a second factor after the password.

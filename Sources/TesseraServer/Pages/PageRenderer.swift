@@ -18,7 +18,8 @@ struct PageRenderer: Sendable {
             ("head", PageTemplates.head), ("foot", PageTemplates.foot), ("login", PageTemplates.login),
             ("consent", PageTemplates.consent), ("account", PageTemplates.account), ("message", PageTemplates.message),
             ("device", PageTemplates.device), ("secondFactor", PageTemplates.secondFactor),
-            ("signOut", PageTemplates.signOut),
+            ("signOut", PageTemplates.signOut), ("totpSetup", PageTemplates.totpSetup),
+            ("recoveryCodes", PageTemplates.recoveryCodes),
         ]
         for (name, text) in templates {
             // The templates are constants compiled in; a syntax error in them is caught by the
@@ -32,7 +33,7 @@ struct PageRenderer: Sendable {
     }
 
     enum Page: String {
-        case login, consent, account, message, device, secondFactor, signOut
+        case login, consent, account, message, device, secondFactor, signOut, totpSetup, recoveryCodes
     }
 
     func render(_ page: Page, _ values: [String: Any], tenant: Tenant, status: HTTPResponse.Status = .ok) -> Response {

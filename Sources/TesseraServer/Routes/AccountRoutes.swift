@@ -8,6 +8,7 @@ import TesseraOAuth
 struct AccountRoutes {
     let flow: AuthorizationFlow
     let account: AccountService
+    let secondFactors: SecondFactors
     let browser: BrowserPages
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
@@ -29,12 +30,21 @@ struct AccountRoutes {
                 response.setCookie(page.cookies.clearedSession())
                 return response
             }
+            let hasTOTP: Bool
+            do throws(SecondFactors.Failure) {
+                hasTOTP = try await secondFactors.isRequired(for: user)
+            } catch {
+                return page.message(
+                    "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
+            }
             let csrf = page.csrfToken
             var response = browser.pages.render(
                 .account,
                 [
                     "title": "Your account", "username": user.username, "csrfToken": csrf,
-                    "logoutAction": page.tenant.issuer + AccountPaths.logout,
+                    "logoutAction": page.tenant.issuer + AccountPaths.logout, "hasTOTP": hasTOTP,
+                    "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
+                    "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
                     "apps": apps.map {
                         [
                             "clientName": $0.clientName, "clientID": $0.clientID, "scope": $0.scope, "csrfToken": csrf,

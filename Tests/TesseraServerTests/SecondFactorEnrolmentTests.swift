@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import TesseraCore
+import TesseraOAuth
+import TesseraServer
+import TesseraTestSupport
+import Testing
+
+/// Self-enrolment of a TOTP factor on the account page: the offered secret becomes the user's
+/// only with a right code, the recovery codes are shown once, the next sign-in asks for a code,
+/// and the factor can be turned off. (pyotp checks the codes end to end in SecondFactorTests.)
+@Suite("TOTP self-enrolment")
+struct SecondFactorEnrolmentTests {
+    /// The secret of the setup page's otpauth:// link.
+    static func secret(of page: TestResponse) throws -> [UInt8] {
+        let match = try #require(page.text.firstMatch(of: /secret=([A-Z2-7]+)/), "no otpauth link")
+        return try #require(Self.base32Decode(String(match.1)))
+    }
+
+    /// RFC 4648 base32, decoded here independently of the server's encoder.
+    static func base32Decode(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0
+        var value: UInt32 = 0
+        var out: [UInt8] = []
+        for character in text {
+            guard let index = alphabet.firstIndex(of: character) else { return nil }
+            value = (value << 5) | UInt32(index)
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((value >> UInt32(bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return out
+    }
+
+    @Test func aUserTurnsOnTwoStepSignInAndTheNextSignInAsksForACode() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                _ = try await fixture.code(browser)
+                let account = try await browser.get(fixture.path + "/account")
+                #expect(account.text.contains("Set up an authenticator app"))
+                let csrf = try account.input("csrf_token")
+                // Without the session's CSRF token nothing happens.
+                #expect(try await browser.post(fixture.path + "/account/totp", [:]).status == .forbidden)
+                let offer = try await browser.post(fixture.path + "/account/totp", ["csrf_token": csrf])
+                #expect(offer.status == .ok)
+                let secret = try Self.secret(of: offer)
+                // A wrong code turns nothing on and offers a new secret.
+                let wrong = try await browser.post(
+                    fixture.path + "/account/totp/confirm",
+                    ["csrf_token": csrf, "pending": try offer.input("pending"), "otp": "000000"])
+                #expect(wrong.status == .badRequest)
+                #expect(try Self.secret(of: wrong) != secret)
+                // A forged pending secret neither.
+                let forged = try await browser.post(
+                    fixture.path + "/account/totp/confirm", ["csrf_token": csrf, "pending": "AAAA", "otp": "123456"])
+                #expect(forged.status == .badRequest)
+                #expect(try await runtime.secondFactors.isRequired(for: try Self.alice(runtime, fixture)) == false)
+
+                let fresh = try await browser.post(fixture.path + "/account/totp", ["csrf_token": csrf])
+                let freshSecret = try Self.secret(of: fresh)
+                let code = TOTP.code(secret: freshSecret, step: TOTP.step(at: Date()))
+                let on = try await browser.post(
+                    fixture.path + "/account/totp/confirm",
+                    ["csrf_token": csrf, "pending": try fresh.input("pending"), "otp": code])
+                #expect(on.status == .ok)
+                let codes = on.text.matches(of: /<code>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})<\/code>/).map {
+                    String($0.1)
+                }
+                #expect(codes.count == 10)
+                #expect(try await browser.get(fixture.path + "/account").text.contains("Turn off two-step sign-in"))
+
+                // Signed out, the password leads to the code page; the code used to confirm is spent.
+                browser.forget("tessera_session")
+                let login = try await browser.get(fixture.authorizeURL())
+                let codePage = try await browser.post(
+                    fixture.path + "/login",
+                    [
+                        "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                        "username": DelegationFixture.username, "password": DelegationFixture.password,
+                    ])
+                #expect(codePage.text.contains("name=\"otp\""))
+                let spent = try await browser.post(
+                    fixture.path + "/login/otp",
+                    [
+                        "csrf_token": try codePage.input("csrf_token"), "pending": try codePage.input("pending"),
+                        "otp": code,
+                    ])
+                #expect(spent.status == .unauthorized)
+                let recovered = try await browser.post(
+                    fixture.path + "/login/otp",
+                    [
+                        "csrf_token": try spent.input("csrf_token"), "pending": try spent.input("pending"),
+                        "otp": try #require(codes.first),
+                    ])
+                #expect(recovered.status == .seeOther, "a recovery code signs in")
+
+                // Turned off: the password alone again.
+                let signedIn = try await browser.get(fixture.path + "/account")
+                let off = try await browser.post(
+                    fixture.path + "/account/totp/remove", ["csrf_token": try signedIn.input("csrf_token")])
+                #expect(off.status == .seeOther)
+                #expect(try await runtime.secondFactors.isRequired(for: try Self.alice(runtime, fixture)) == false)
+            }
+        }
+    }
+
+    static func alice(_ runtime: TesseraRuntime, _ fixture: DelegationFixture) async throws -> User {
+        try #require(try await runtime.store.user(tenantID: fixture.tenant.id, username: "alice"))
+    }
+}
