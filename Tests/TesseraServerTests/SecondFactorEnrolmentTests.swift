@@ -54,12 +54,12 @@ struct SecondFactorEnrolmentTests {
                 // A wrong code turns nothing on and offers a new secret.
                 let wrong = try await browser.post(
                     fixture.path + "/account/totp/confirm",
-                    ["csrf_token": csrf, "pending": try offer.input("pending"), "otp": "000000"])
+                    ["csrf_token": csrf, "offer": try offer.input("offer"), "otp": "000000"])
                 #expect(wrong.status == .badRequest)
                 #expect(try Self.secret(of: wrong) != secret)
                 // A forged pending secret neither.
                 let forged = try await browser.post(
-                    fixture.path + "/account/totp/confirm", ["csrf_token": csrf, "pending": "AAAA", "otp": "123456"])
+                    fixture.path + "/account/totp/confirm", ["csrf_token": csrf, "offer": "AAAA", "otp": "123456"])
                 #expect(forged.status == .badRequest)
                 #expect(try await runtime.secondFactors.isRequired(for: try Self.alice(runtime, fixture)) == false)
 
@@ -68,7 +68,7 @@ struct SecondFactorEnrolmentTests {
                 let code = TOTP.code(secret: freshSecret, step: TOTP.step(at: Date()))
                 let on = try await browser.post(
                     fixture.path + "/account/totp/confirm",
-                    ["csrf_token": csrf, "pending": try fresh.input("pending"), "otp": code])
+                    ["csrf_token": csrf, "offer": try fresh.input("offer"), "otp": code])
                 #expect(on.status == .ok)
                 let codes = on.text.matches(of: /<code>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})<\/code>/).map {
                     String($0.1)
@@ -113,5 +113,73 @@ struct SecondFactorEnrolmentTests {
 
     static func alice(_ runtime: TesseraRuntime, _ fixture: DelegationFixture) async throws -> User {
         try #require(try await runtime.store.user(tenantID: fixture.tenant.id, username: "alice"))
+    }
+}
+
+extension SecondFactorEnrolmentTests {
+    /// `mfa = required`: a user without a factor sets one up inside the sign-in, which then
+    /// continues to the client; `mfa = off`: nobody is asked, even with a factor.
+    @Test func aRequiredSecondFactorIsEnrolledBeforeTheSignInEnds() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            _ = try await runtime.administration.updateSettings(
+                of: fixture.tenant, [.mfa: .text("required")], actor: "test")
+            await runtime.tenants.reset()
+            try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                let login = try await browser.get(fixture.authorizeURL())
+                let setup = try await browser.post(
+                    fixture.path + "/login",
+                    [
+                        "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                        "username": DelegationFixture.username, "password": DelegationFixture.password,
+                    ])
+                #expect(setup.text.contains("Set up an authenticator app"), "\(setup.text)")
+                #expect(browser.cookies["tessera_session"] == nil, "not signed in before the factor exists")
+                let secret = try Self.secret(of: setup)
+                let fields = { (page: TestResponse, otp: String) throws -> [String: String] in
+                    [
+                        "csrf_token": try page.input("csrf_token"), "pending": try page.input("pending"),
+                        "offer": try page.input("offer"), "otp": otp,
+                    ]
+                }
+                let wrong = try await browser.post(fixture.path + "/login/enrol", try fields(setup, "000000"))
+                #expect(wrong.status == .badRequest)
+                let retrySecret = try Self.secret(of: wrong)
+                let codes = try await browser.post(
+                    fixture.path + "/login/enrol",
+                    try fields(wrong, TOTP.code(secret: retrySecret, step: TOTP.step(at: Date()))))
+                #expect(codes.status == .ok)
+                #expect(codes.text.matches(of: /<code>[A-Z2-7-]{14}<\/code>/).count == 10)
+                #expect(secret != retrySecret)
+                // A made-up continue form does nothing; the real one ends the sign-in.
+                let forgedContinue = try await browser.post(
+                    fixture.path + "/login/continue",
+                    ["csrf_token": try codes.input("csrf_token"), "pending": try setup.input("pending")])
+                #expect(forgedContinue.status == .badRequest)
+                let continued = try await browser.post(
+                    fixture.path + "/login/continue",
+                    ["csrf_token": try codes.input("csrf_token"), "pending": try codes.input("pending")])
+                #expect(continued.text.contains("name=\"decision\""), "on to consent")
+                #expect(browser.cookies["tessera_session"] != nil)
+                // Required: the account page offers no way to turn it off.
+                #expect(!(try await browser.get(fixture.path + "/account").text.contains("Turn off")))
+
+                // mfa = off: the password alone, though alice has a factor.
+                _ = try await runtime.administration.updateSettings(
+                    of: try await runtime.administration.tenant("acme"), [.mfa: .text("off")], actor: "test")
+                await runtime.tenants.reset()
+                let other = TestBrowser(http)
+                let again = try await other.get(fixture.authorizeURL())
+                let afterPassword = try await other.post(
+                    fixture.path + "/login",
+                    [
+                        "csrf_token": try again.input("csrf_token"), "pending": try again.input("pending"),
+                        "username": DelegationFixture.username, "password": DelegationFixture.password,
+                    ])
+                #expect(!afterPassword.text.contains("name=\"otp\""))
+                #expect(other.cookies["tessera_session"] != nil)
+            }
+        }
     }
 }

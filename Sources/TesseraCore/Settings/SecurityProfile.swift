@@ -14,6 +14,15 @@ public enum SecurityProfile: String, Sendable, Codable, CaseIterable {
     public static let fapi2MaximumCodeLifetime = 60
 }
 
+/// Second factors at sign-in (INTERFACE.md `mfa`): `off` asks for none and offers none;
+/// `optional` asks users who enrolled one; `required` also makes users without one enrol at
+/// their next sign-in, before it completes.
+public enum MFAPolicy: String, Sendable, Codable, CaseIterable {
+    case off
+    case optional
+    case required
+}
+
 /// Whether DPoP proofs must carry a server nonce (RFC 9449 §8). Nonces bound how long a proof
 /// made ahead of time stays usable (§11.2); clients then learn the nonce from the first
 /// `use_dpop_nonce` answer and every later answer's `DPoP-Nonce` header.

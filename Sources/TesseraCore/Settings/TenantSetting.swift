@@ -177,11 +177,16 @@ extension TenantSetting {
         name: "dpop_nonce", choice: \.dpopNonce,
         summary: "required: DPoP proofs carry a server nonce (RFC 9449 §8), answered by use_dpop_nonce")
 
+    public static let mfa = TenantSetting(
+        name: "mfa", choice: \.mfa,
+        summary: "second factors: off; optional (asked of users who enrolled one); required (everyone enrols)")
+
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
+        mfa,
     ]
 }
 

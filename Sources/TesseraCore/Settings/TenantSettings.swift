@@ -30,6 +30,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     /// RFC 9126 §5 for every client of the tenant, not only those that registered it.
     public var requirePushedAuthorizationRequests = false
     public var dpopNonce: DPoPNoncePolicy = .off
+    public var mfa: MFAPolicy = .optional
 
     public init() {}
 

@@ -145,9 +145,9 @@ public struct AuthorizationFlow: Sendable {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
         let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
         let user: User
-        let needsSecondFactor: Bool
+        let next: PasswordLogin.Next
         do {
-            (user, needsSecondFactor) = try await passwordLogin.authenticate(
+            (user, next) = try await passwordLogin.authenticate(
                 tenant: tenant, username: form["username"] ?? "", password: form["password"] ?? "", address: address,
                 requestID: requestID)
         } catch .invalidCredentials {
@@ -165,11 +165,12 @@ public struct AuthorizationFlow: Sendable {
         } catch {
             return (Self.unavailable(error, while: "checking the password", logger: logger), nil)
         }
-        if needsSecondFactor {
+        if next != .complete {
             var awaiting = PendingInteraction(
                 purpose: pending.purpose, userID: user.id,
                 expiresAt: clock().addingTimeInterval(Self.secondFactorLifetime))
             awaiting.passwordVerifiedAt = clock()
+            if next == .enrolment { return (enrolmentPage(awaiting, user: user, tenant: tenant), nil) }
             return (secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
         }
         return await signedIn(user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger)
@@ -184,6 +185,68 @@ public struct AuthorizationFlow: Sendable {
     ) -> InteractionStep {
         guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
         return .secondFactor(SecondFactorPrompt(pending: sealed, clientName: clientName, error: error, status: status))
+    }
+
+    // MARK: - Enrolment during sign-in (mfa = required)
+
+    func enrolmentPage(
+        _ pending: PendingInteraction, user: User, tenant: TenantContext, error: String? = nil, status: Int = 200
+    ) -> InteractionStep {
+        guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id),
+            let secondFactors = passwordLogin.secondFactors,
+            let offer = try? secondFactors.offer(for: user, in: tenant.tenant, issuerName: tenant.tenant.name)
+        else { return Self.unavailable }
+        return .enrolment(
+            EnrolmentPrompt(pending: sealed, offer: offer, recoveryCodes: [], error: error, status: status))
+    }
+
+    /// The setup form inside a sign-in was submitted (CSRF checked): a right code makes the
+    /// offered secret the user's factor; the recovery codes follow, with a form to continue.
+    public func submitEnrolment(form: FormParameters, tenant: TenantContext, logger: Logger) async -> InteractionStep {
+        guard var pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
+            pending.passwordVerifiedAt != nil, let secondFactors = passwordLogin.secondFactors
+        else { return Self.expired }
+        let user: User
+        do {
+            guard let found = try await store.user(tenantID: tenant.id, id: userID), found.status == .active else {
+                return Self.expired
+            }
+            user = found
+        } catch {
+            return Self.unavailable(error, while: "reading the user", logger: logger)
+        }
+        let codes: [String]
+        do throws(SecondFactors.Failure) {
+            codes = try await secondFactors.accept(
+                form["offer"] ?? "", code: form["otp"] ?? "", for: user, in: tenant.tenant)
+        } catch .wrongCode {
+            return enrolmentPage(
+                pending, user: user, tenant: tenant,
+                error: "That code does not match. Add the account again and type the new code.", status: 400)
+        } catch {
+            return Self.unavailable(error, while: "enrolling the factor", logger: logger)
+        }
+        pending.secondFactorVerifiedAt = clock()
+        guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
+        return .enrolment(EnrolmentPrompt(pending: sealed, offer: nil, recoveryCodes: codes, error: nil, status: 200))
+    }
+
+    /// The recovery-code page's "Continue": the sign-in ends with both factors.
+    public func continueAfterEnrolment(
+        form: FormParameters, tenant: TenantContext, logger: Logger
+    ) async -> (InteractionStep, LoginSession?) {
+        guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
+            pending.secondFactorVerifiedAt != nil
+        else { return (Self.expired, nil) }
+        do {
+            guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active else {
+                return (Self.expired, nil)
+            }
+            return await signedIn(
+                user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger)
+        } catch {
+            return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
+        }
     }
 
     // MARK: - POST login/otp
@@ -377,6 +440,9 @@ public enum AccountPaths {
     public static let login = "/login"
     /// The second step of a sign-in: the one-time code (INTERFACE.md: an input `name="otp"`).
     public static let secondFactor = "/login/otp"
+    /// `mfa = required`: setting up a factor inside the sign-in, then continuing it.
+    public static let enrolment = "/login/enrol"
+    public static let enrolmentContinue = "/login/continue"
     public static let consent = "/consent"
     public static let account = "/account"
     public static let revokeConsent = "/account/revoke"

@@ -19,6 +19,9 @@ public struct PendingInteraction: Codable, Sendable, Equatable {
     /// Set when the password was right and the user's second factor is awaited: the sign-in
     /// ends only with it. Sealed, so only a page of ours, for this user, can carry it.
     public var passwordVerifiedAt: Date?
+    /// Set once the second factor was given or enrolled: the recovery-code page of an enrolment
+    /// during sign-in continues from here.
+    public var secondFactorVerifiedAt: Date?
 
     /// Long enough to read a consent page and look up a password, short enough that a page
     /// left open overnight starts again.
@@ -45,6 +48,19 @@ public enum InteractionStep: Sendable {
     case done(title: String, message: String)
     /// After a right password: the one-time code of the user's authenticator app.
     case secondFactor(SecondFactorPrompt)
+    /// `mfa = required`: set up a factor before the sign-in ends (an offer), or the recovery
+    /// codes of the one just set up.
+    case enrolment(EnrolmentPrompt)
+}
+
+/// `mfa = required`, no factor yet: the setup form inside the sign-in, and afterwards the
+/// recovery codes with a form to continue.
+public struct EnrolmentPrompt: Sendable {
+    public let pending: String
+    public let offer: SecondFactors.Offer?
+    public let recoveryCodes: [String]
+    public let error: String?
+    public let status: Int
 }
 
 public struct SecondFactorPrompt: Sendable {

@@ -35,11 +35,21 @@ public struct PasswordLogin: Sendable {
         self.clock = clock
     }
 
-    /// The user whose password this is, and whether a second factor must follow. Until it has,
-    /// the failures counted so far stay: a known password does not buy fresh guesses at codes.
+    /// What a right password leads to (the tenant's `mfa` setting and the user's factors).
+    public enum Next: Sendable, Equatable {
+        /// Signed in.
+        case complete
+        /// The user's code, on the code page.
+        case secondFactor
+        /// `mfa = required` and the user has no factor: they enrol one before the sign-in ends.
+        case enrolment
+    }
+
+    /// The user whose password this is, and what must follow. Until the sign-in completes, the
+    /// failures counted so far stay: a known password does not buy fresh guesses at codes.
     public func authenticate(
         tenant: TenantContext, username rawUsername: String, password: String, address: String?, requestID: String?
-    ) async throws(Failure) -> (user: User, needsSecondFactor: Bool) {
+    ) async throws(Failure) -> (user: User, next: Next) {
         let username = (try? User.normalizeUsername(rawUsername)) ?? ""
         let keys = Self.throttleKeys(tenant, username, address)
         if let wait = await throttle.wait(for: keys, now: clock()) {
@@ -63,17 +73,23 @@ public struct PasswordLogin: Sendable {
             await audit(tenant, lockedOut ? .loginLockout : .loginFailure, username, address, requestID)
             throw .invalidCredentials
         }
-        let needsSecondFactor: Bool
-        do throws(SecondFactors.Failure) {
-            needsSecondFactor = try await secondFactors?.isRequired(for: user) ?? false
-        } catch {
-            throw .unavailable
+        var next = Next.complete
+        if let secondFactors, tenant.settings.mfa != .off {
+            do throws(SecondFactors.Failure) {
+                if try await secondFactors.isRequired(for: user) {
+                    next = .secondFactor
+                } else if tenant.settings.mfa == .required {
+                    next = .enrolment
+                }
+            } catch {
+                throw .unavailable
+            }
         }
-        if !needsSecondFactor {
+        if next == .complete {
             await throttle.recordSuccess(for: keys[0])
             await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
         }
-        return (user, needsSecondFactor)
+        return (user, next)
     }
 
     /// The second step of a sign-in whose password was right: the user's TOTP code or one of

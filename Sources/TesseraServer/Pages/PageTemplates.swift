@@ -112,17 +112,17 @@ enum PageTemplates {
         <p>Signed in as <strong>{{username}}</strong>.</p>
         <h2>Apps that act on your behalf</h2>
         {{^apps}}<p class="muted">None: you have not allowed any app yet.</p>{{/apps}}
-        <h2>Two-step sign-in</h2>
+        {{#offersTOTP}}<h2>Two-step sign-in</h2>
         {{#hasTOTP}}<p>An authenticator app asks for a code after your password.</p>
-        <form method="post" action="{{totpRemoveAction}}">
+        {{#canTurnOff}}<form method="post" action="{{totpRemoveAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit" class="secondary">Turn off two-step sign-in</button>
-        </form>{{/hasTOTP}}
+        </form>{{/canTurnOff}}{{/hasTOTP}}
         {{^hasTOTP}}<p class="muted">Off: your password alone signs you in.</p>
         <form method="post" action="{{totpSetupAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit">Set up an authenticator app</button>
-        </form>{{/hasTOTP}}
+        </form>{{/hasTOTP}}{{/offersTOTP}}
         {{#apps}}<div class="app">
         <strong>{{clientName}}</strong>
         <div class="muted">{{scope}}</div>
@@ -143,12 +143,14 @@ enum PageTemplates {
     static let totpSetup = """
         {{> head}}
         <h1>Set up an authenticator app</h1>
+        {{#required}}<p>This service asks for a code from an authenticator app at every sign-in. Set one up to continue.</p>{{/required}}
         <p>Add this account to your authenticator app: open <a href="{{uri}}">this link</a> on your phone, or type the key.</p>
         <p class="code">{{key}}</p>
         {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
         <form method="post" action="{{action}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
-        <input type="hidden" name="pending" value="{{pending}}">
+        <input type="hidden" name="offer" value="{{offer}}">
+        {{#pending}}<input type="hidden" name="pending" value="{{pending}}">{{/pending}}
         <label for="otp">The code your app shows now</label>
         <input id="otp" name="otp" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" required autofocus>
         <button type="submit">Turn on</button>
@@ -161,7 +163,12 @@ enum PageTemplates {
         <h1>Two-step sign-in is on</h1>
         <p>Keep these recovery codes somewhere safe. Each signs you in once if your phone is lost; they are shown only now.</p>
         <ul class="codes">{{#codes}}<li><code>{{.}}</code></li>{{/codes}}</ul>
-        <p><a href="{{accountURL}}">Back to your account</a></p>
+        {{#continueAction}}<form method="post" action="{{continueAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <button type="submit">Continue</button>
+        </form>{{/continueAction}}
+        {{^continueAction}}<p><a href="{{accountURL}}">Back to your account</a></p>{{/continueAction}}
         {{> foot}}
         """
 

@@ -82,6 +82,24 @@ struct TenantPage {
             values["error"] = prompt.error
             response = pages.render(
                 .secondFactor, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
+        case .enrolment(let prompt):
+            if let offer = prompt.offer {
+                var values: [String: Any] = [
+                    "title": "Set up an authenticator app", "uri": offer.uri, "key": offer.key, "offer": offer.sealed,
+                    "pending": prompt.pending, "csrfToken": csrfToken, "required": true,
+                    "action": tenant.issuer + AccountPaths.enrolment,
+                ]
+                values["error"] = prompt.error
+                response = pages.render(
+                    .totpSetup, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
+            } else {
+                response = pages.render(
+                    .recoveryCodes,
+                    [
+                        "title": "Two-step sign-in is on", "codes": prompt.recoveryCodes, "csrfToken": csrfToken,
+                        "pending": prompt.pending, "continueAction": tenant.issuer + AccountPaths.enrolmentContinue,
+                    ], tenant: tenant.tenant)
+            }
         case .consent(let prompt):
             let scopes: [[String: Any]] = prompt.scopes.map {
                 ["name": $0.name, "description": $0.description, "alreadyGranted": $0.alreadyGranted]

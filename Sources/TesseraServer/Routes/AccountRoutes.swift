@@ -43,6 +43,8 @@ struct AccountRoutes {
                 [
                     "title": "Your account", "username": user.username, "csrfToken": csrf,
                     "logoutAction": page.tenant.issuer + AccountPaths.logout, "hasTOTP": hasTOTP,
+                    "offersTOTP": page.tenant.settings.mfa != .off,
+                    "canTurnOff": page.tenant.settings.mfa != .required,
                     "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
                     "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
                     "apps": apps.map {

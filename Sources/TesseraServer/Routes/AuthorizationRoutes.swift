@@ -56,6 +56,24 @@ struct AuthorizationRoutes {
                 logger: context.logger)
             return signedIn(page, step, session)
         }
+        tenant.post(RouterPath(AccountPaths.enrolment)) { request, context in
+            let page = TenantPage(request, context, browser: browser)
+            switch await page.checkedForm(request) {
+            case .failure(let refusal): return refusal.response
+            case .success(let form):
+                return page.respond(await flow.submitEnrolment(form: form, tenant: page.tenant, logger: context.logger))
+            }
+        }
+        tenant.post(RouterPath(AccountPaths.enrolmentContinue)) { request, context in
+            let page = TenantPage(request, context, browser: browser)
+            switch await page.checkedForm(request) {
+            case .failure(let refusal): return refusal.response
+            case .success(let form):
+                let (step, session) = await flow.continueAfterEnrolment(
+                    form: form, tenant: page.tenant, logger: context.logger)
+                return signedIn(page, step, session)
+            }
+        }
         tenant.post(RouterPath(AccountPaths.consent)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             switch await page.checkedForm(request) {

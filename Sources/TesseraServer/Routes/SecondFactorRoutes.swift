@@ -16,14 +16,17 @@ struct SecondFactorRoutes {
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         tenant.post(RouterPath(AccountPaths.totpSetup)) { request, context in
             await signedIn(request, context) { page, user, _ in
-                offerPage(page, user, error: nil, status: .ok)
+                guard page.tenant.settings.mfa != .off else {
+                    return page.message("This service does not use second factors.", status: .badRequest)
+                }
+                return offerPage(page, user, error: nil, status: .ok)
             }
         }
         tenant.post(RouterPath(AccountPaths.totpConfirm)) { request, context in
             await signedIn(request, context) { page, user, form in
                 do throws(SecondFactors.Failure) {
                     let codes = try await secondFactors.accept(
-                        form["pending"] ?? "", code: form["otp"] ?? "", for: user, in: page.tenant.tenant)
+                        form["offer"] ?? "", code: form["otp"] ?? "", for: user, in: page.tenant.tenant)
                     return page.render(
                         .recoveryCodes,
                         [
@@ -43,6 +46,9 @@ struct SecondFactorRoutes {
         }
         tenant.post(RouterPath(AccountPaths.totpRemove)) { request, context in
             await signedIn(request, context) { page, user, _ in
+                guard page.tenant.settings.mfa != .required else {
+                    return page.message("This service requires two-step sign-in.", status: .badRequest)
+                }
                 do throws(SecondFactors.Failure) {
                     try await secondFactors.remove(for: user)
                 } catch {
@@ -61,7 +67,7 @@ struct SecondFactorRoutes {
             return page.message("The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
         }
         var values: [String: Any] = [
-            "title": "Set up an authenticator app", "uri": offer.uri, "key": offer.key, "pending": offer.sealed,
+            "title": "Set up an authenticator app", "uri": offer.uri, "key": offer.key, "offer": offer.sealed,
             "csrfToken": page.csrfToken, "action": page.tenant.issuer + AccountPaths.totpConfirm,
         ]
         values["error"] = error
