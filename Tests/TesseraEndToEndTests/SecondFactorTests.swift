@@ -56,5 +56,28 @@ extension EndToEndTests {
             #expect(output["recovery_status"] as? Int == 303)
             #expect(output["recovery_again_status"] as? Int == 401, "a recovery code works once")
         }
+
+        @Test func pyotpReadsTheSetupPageAndTurnsTheFactorOn() async throws {
+            let directory = try makeTemporaryDirectory()
+            for arguments in [["tenant", "create", "acme", "--name", "Acme Corp"]] {
+                let result = try TesseraBinary.run(arguments, in: directory)
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+            let user = try TesseraBinary.run(
+                ["user", "create", "--tenant", "acme", "--username", "bob", "--password-stdin"], in: directory,
+                stdin: UserDelegationTests.password)
+            #expect(user.status == 0, "\(user.stderr)")
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let result = try Interop.python(
+                "totp_self_enrolment.py", ["\(server.baseURL)/t/acme", "bob", UserDelegationTests.password])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+            let output = result.json()
+            #expect(output["offered"] as? Bool == true)
+            #expect(output["issuer"] as? String == "Acme Corp")
+            #expect(output["confirm_status"] as? Int == 200)
+            #expect(output["recovery_codes"] as? Int == 10)
+            #expect(output["asks_for_code"] as? Bool == true)
+        }
     }
 }
