@@ -32,57 +32,44 @@ struct AuthorizationRoutes {
                 await flow.authorize(
                     parameters: parameters, tenant: page.tenant, session: page.state.session, logger: context.logger))
         }
-        tenant.post(RouterPath(AccountPaths.login)) { request, context in
-            let page = TenantPage(request, context, browser: browser)
-            let form: FormParameters
-            switch await page.checkedForm(request) {
-            case .failure(let refusal): return refusal.response
-            case .success(let read): form = read
-            }
+        form(AccountPaths.login, on: tenant) { page, form, context in
             let (step, session) = await flow.submitLogin(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
                 logger: context.logger)
             return signedIn(page, step, session)
         }
-        tenant.post(RouterPath(AccountPaths.secondFactor)) { request, context in
-            let page = TenantPage(request, context, browser: browser)
-            let form: FormParameters
-            switch await page.checkedForm(request) {
-            case .failure(let refusal): return refusal.response
-            case .success(let read): form = read
-            }
+        form(AccountPaths.secondFactor, on: tenant) { page, form, context in
             let (step, session) = await flow.submitSecondFactor(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
                 logger: context.logger)
             return signedIn(page, step, session)
         }
-        tenant.post(RouterPath(AccountPaths.enrolment)) { request, context in
-            let page = TenantPage(request, context, browser: browser)
-            switch await page.checkedForm(request) {
-            case .failure(let refusal): return refusal.response
-            case .success(let form):
-                return page.respond(await flow.submitEnrolment(form: form, tenant: page.tenant, logger: context.logger))
-            }
+        form(AccountPaths.enrolment, on: tenant) { page, form, context in
+            page.respond(await flow.submitEnrolment(form: form, tenant: page.tenant, logger: context.logger))
         }
-        tenant.post(RouterPath(AccountPaths.enrolmentContinue)) { request, context in
-            let page = TenantPage(request, context, browser: browser)
-            switch await page.checkedForm(request) {
-            case .failure(let refusal): return refusal.response
-            case .success(let form):
-                let (step, session) = await flow.continueAfterEnrolment(
-                    form: form, tenant: page.tenant, logger: context.logger)
-                return signedIn(page, step, session)
-            }
+        form(AccountPaths.enrolmentContinue, on: tenant) { page, form, context in
+            let (step, session) = await flow.continueAfterEnrolment(
+                form: form, tenant: page.tenant, logger: context.logger)
+            return signedIn(page, step, session)
         }
-        tenant.post(RouterPath(AccountPaths.consent)) { request, context in
+        form(AccountPaths.consent, on: tenant) { page, form, context in
+            page.respond(
+                await flow.submitConsent(
+                    form: form, tenant: page.tenant, session: page.state.session, requestID: context.requestID,
+                    logger: context.logger))
+        }
+    }
+
+    /// A form of our pages at `path`: answered by `handle` once its CSRF token checked.
+    func form(
+        _ path: String, on tenant: RouterGroup<TenantRequestContext>,
+        _ handle: @escaping @Sendable (TenantPage, FormParameters, TenantRequestContext) async -> Response
+    ) {
+        tenant.post(RouterPath(path)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             switch await page.checkedForm(request) {
             case .failure(let refusal): return refusal.response
-            case .success(let form):
-                return page.respond(
-                    await flow.submitConsent(
-                        form: form, tenant: page.tenant, session: page.state.session, requestID: context.requestID,
-                        logger: context.logger))
+            case .success(let form): return await handle(page, form, context)
             }
         }
     }
