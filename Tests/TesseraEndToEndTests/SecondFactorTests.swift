@@ -75,6 +75,7 @@ extension EndToEndTests {
             let output = result.json()
             #expect(output["offered"] as? Bool == true)
             #expect(output["issuer"] as? String == "Acme Corp")
+            #expect(output["qr_matches_link"] as? Bool == true, "the QR code encodes the link's URI")
             #expect(output["confirm_status"] as? Int == 200)
             #expect(output["recovery_codes"] as? Int == 10)
             #expect(output["asks_for_code"] as? Bool == true)

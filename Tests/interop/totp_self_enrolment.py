@@ -23,6 +23,24 @@ def sign_in(issuer: str, username: str, password: str):
     return browser, browser.post(action, data=inputs, timeout=10)
 
 
+def qr_encodes(page: str, uri: str) -> bool:
+    """Whether the page's SVG QR code is, module for module, what the `qrcode` package draws
+    for the link's URI at level M with one of the eight masks (the quiet zone is 4 modules)."""
+    import qrcode
+    path = re.search(r'<path d="([^"]+)"', page)
+    if not path:
+        return False
+    dark = {(int(x) - 4, int(y) - 4) for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", path.group(1))}
+    for mask in range(8):
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=mask, border=0)
+        qr.add_data(uri.encode(), optimize=0)
+        qr.make(fit=True)
+        expected = {(x, y) for y, row in enumerate(qr.get_matrix()) for x, on in enumerate(row) if on}
+        if expected == dark:
+            return True
+    return False
+
+
 def main() -> int:
     issuer, username, password = sys.argv[1:4]
     browser, account = sign_in(issuer, username, password)
@@ -33,6 +51,7 @@ def main() -> int:
     uri = html.unescape(re.search(r'href="(otpauth://[^"]+)"', setup.text).group(1))
     totp = pyotp.parse_uri(uri)
     result["issuer"] = totp.issuer
+    result["qr_matches_link"] = qr_encodes(setup.text, uri)
     action, inputs, _ = read_form(setup)
     inputs["otp"] = totp.now()
     done = browser.post(action, data=inputs, timeout=10)

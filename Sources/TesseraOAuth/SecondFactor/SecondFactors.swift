@@ -77,6 +77,8 @@ public struct SecondFactors: Sendable {
         public let uri: String
         /// The secret in base32, in groups of four, for apps without a camera.
         public let key: String
+        /// The URI as a QR code (SVG) for apps with one; nil if it were too long to draw.
+        public let qrSVG: String?
         public let sealed: String
     }
 
@@ -97,8 +99,9 @@ public struct SecondFactors: Sendable {
             let from = key.index(key.startIndex, offsetBy: start)
             return String(key[from..<(key.index(from, offsetBy: 4, limitedBy: key.endIndex) ?? key.endIndex)])
         }.joined(separator: " ")
+        let uri = TOTP.uri(secret: secret, issuer: issuerName, account: user.username)
         return Offer(
-            uri: TOTP.uri(secret: secret, issuer: issuerName, account: user.username), key: grouped,
+            uri: uri, key: grouped, qrSVG: QRCode(uri)?.svg(title: "QR code for your authenticator app"),
             sealed: Base64URL.encode(sealed))
     }
 

@@ -144,7 +144,8 @@ enum PageTemplates {
         {{> head}}
         <h1>Set up an authenticator app</h1>
         {{#required}}<p>This service asks for a code from an authenticator app at every sign-in. Set one up to continue.</p>{{/required}}
-        <p>Add this account to your authenticator app: open <a href="{{uri}}">this link</a> on your phone, or type the key.</p>
+        <p>Add this account to your authenticator app: scan the code, open <a href="{{uri}}">this link</a> on your phone, or type the key.</p>
+        {{#qr}}<div class="qr">{{{qr}}}</div>{{/qr}}
         <p class="code">{{key}}</p>
         {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
         <form method="post" action="{{action}}">

@@ -90,6 +90,7 @@ struct TenantPage {
                     "action": tenant.issuer + AccountPaths.enrolment,
                 ]
                 values["error"] = prompt.error
+                values["qr"] = offer.qrSVG
                 response = pages.render(
                     .totpSetup, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
             } else {

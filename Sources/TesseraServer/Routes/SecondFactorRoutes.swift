@@ -71,6 +71,7 @@ struct SecondFactorRoutes {
             "csrfToken": page.csrfToken, "action": page.tenant.issuer + AccountPaths.totpConfirm,
         ]
         values["error"] = error
+        values["qr"] = offer.qrSVG
         var response = page.render(.totpSetup, values)
         response.status = status
         return response
