@@ -40,7 +40,9 @@ struct DelegationFuzzTests {
                     "csrf_token=\(csrf)", "csrf_token=x", "pending=\(pending)", "pending=AAAA", "pending=%ff%fe",
                     "pending=\(String(repeating: "A", count: 9_000))", "username=alice", "username=%00",
                     "password=x", "password=\(String(repeating: "p", count: 5_000))", "decision=approve",
-                    "decision=maybe", "client_id=\(fixture.clientID)", "&&&", "=", "%",
+                    "decision=maybe", "client_id=\(fixture.clientID)", "&&&", "=", "%", "otp=123456", "otp=%00",
+                    "otp=ABCD-EFGH-JKLM", "offer=AAAA", "offer=\(String(repeating: "A", count: 9_000))",
+                    "id_token_hint=a.b.c", "post_logout_redirect_uri=https://evil.example.com", "state=x",
                 ]
                 let tokenParts = [
                     "grant_type=authorization_code", "grant_type=refresh_token", "code=abc", "code=", "code=%ff",
@@ -69,8 +71,12 @@ struct DelegationFuzzTests {
                     case 1, 2:
                         headers[.contentType] = "application/x-www-form-urlencoded"
                         let path =
-                            ["/t/acme/login", "/t/acme/consent", "/t/acme/account/revoke", "/t/acme/logout"]
-                            .randomElement(using: &random) ?? "/t/acme/login"
+                            [
+                                "/t/acme/login", "/t/acme/consent", "/t/acme/account/revoke", "/t/acme/logout",
+                                "/t/acme/login/otp", "/t/acme/login/enrol", "/t/acme/login/continue",
+                                "/t/acme/account/totp", "/t/acme/account/totp/confirm", "/t/acme/account/totp/remove",
+                                "/t/acme/end_session", "/t/acme/end_session/confirm", "/t/acme/authorize",
+                            ].randomElement(using: &random) ?? "/t/acme/login"
                         response = try await client.execute(
                             uri: path, method: .post, headers: headers, body: ByteBuffer(string: compose(formParts)))
                     case 3:
@@ -78,7 +84,10 @@ struct DelegationFuzzTests {
                             using: &random)
                         response = try await client.execute(uri: "/t/acme/userinfo", method: .get, headers: headers)
                     case 4:
-                        response = try await client.execute(uri: "/t/acme/account", method: .get, headers: headers)
+                        let uri =
+                            Bool.random(using: &random)
+                            ? "/t/acme/account" : "/t/acme/end_session?" + compose(formParts)
+                        response = try await client.execute(uri: uri, method: .get, headers: headers)
                     default:
                         headers[.contentType] = "application/x-www-form-urlencoded"
                         headers[.authorization] = Bool.random(using: &random) ? fixture.basic : nil
