@@ -183,3 +183,54 @@ extension SecondFactorEnrolmentTests {
         }
     }
 }
+
+extension SecondFactorEnrolmentTests {
+    /// OIDC Core §3.1.2.1 `acr_values`: asking for two factors steps a password-only session up
+    /// to the code page; the ID token says which class was met (`acr`) and how (`amr`).
+    @Test func acrValuesStepASignedInUserUpToTheirSecondFactor() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                // One factor asked for, one given: no step-up, and the ID token says 1fa.
+                let oneFactor = try await fixture.code(browser, ["acr_values": "urn:tessera:acr:1fa"])
+                let first = try await fixture.redeem(http, code: oneFactor).jsonObject()
+                let firstClaims = try Inspect.claims(of: try #require(first["id_token"] as? String))
+                #expect(firstClaims["acr"] as? String == "urn:tessera:acr:1fa")
+                #expect(firstClaims["amr"] as? [String] == ["pwd"])
+
+                // alice gets a factor from the help desk; her session still has one.
+                let enrolment = try await runtime.secondFactors.enrolTOTP(
+                    for: try Self.alice(runtime, fixture), in: fixture.tenant, issuerName: "Acme", confirmed: true)
+                let secretText = try #require(enrolment.uri.firstMatch(of: /secret=([A-Z2-7]+)/)?.1)
+                let secret = try #require(Self.base32Decode(String(secretText)))
+                let silent = try await browser.get(
+                    fixture.authorizeURL(["acr_values": "urn:tessera:acr:2fa", "prompt": "none"]))
+                #expect(try silent.redirectQuery()["error"] == "interaction_required")
+                let stepUp = try await browser.get(fixture.authorizeURL(["acr_values": "urn:tessera:acr:2fa"]))
+                #expect(stepUp.text.contains("name=\"otp\""), "the code page, not the password again")
+                #expect(!stepUp.text.contains("name=\"password\""))
+                let done = try await browser.post(
+                    fixture.path + "/login/otp",
+                    [
+                        "csrf_token": try stepUp.input("csrf_token"), "pending": try stepUp.input("pending"),
+                        "otp": TOTP.code(secret: secret, step: TOTP.step(at: Date())),
+                    ])
+                let code = try #require(try done.redirectQuery()["code"], "\(done.status) \(done.text)")
+                let second = try await fixture.redeem(http, code: code).jsonObject()
+                let secondClaims = try Inspect.claims(of: try #require(second["id_token"] as? String))
+                #expect(secondClaims["acr"] as? String == "urn:tessera:acr:2fa")
+                #expect(secondClaims["amr"] as? [String] == ["pwd", "otp", "mfa"])
+                // Without acr_values the ID token names no acr (INTERFACE.md).
+                let plain = try await fixture.redeem(http, code: try await fixture.code(browser)).jsonObject()
+                #expect(try Inspect.claims(of: try #require(plain["id_token"] as? String))["acr"] == nil)
+
+                let metadata = try await http.execute(
+                    uri: fixture.path + "/.well-known/openid-configuration", method: .get
+                ).jsonObject()
+                #expect(
+                    metadata["acr_values_supported"] as? [String] == ["urn:tessera:acr:1fa", "urn:tessera:acr:2fa"])
+            }
+        }
+    }
+}

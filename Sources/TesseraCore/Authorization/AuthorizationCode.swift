@@ -25,13 +25,16 @@ public struct AuthorizationCode: Sendable, Equatable {
     public let dpopJKT: String?
     /// RFC 8176 `amr` of the sign-in the code followed (`AuthenticationMethod.claim`).
     public let authenticationMethods: [String]
+    /// OIDC Core §2 `acr` met, when the request asked for one (`acr_values`).
+    public let authenticationContext: String?
 
     public init(
         tenantID: UUID, codeHash: SecretHash, clientID: String, userID: UUID, redirectURI: String, scopes: ScopeSet,
         audience: [String], codeChallenge: String, nonce: String?, authTime: Date, createdAt: Date, expiresAt: Date,
         usedAt: Date? = nil, familyID: UUID? = nil, issuedJTI: String? = nil, dpopJKT: String? = nil,
-        authenticationMethods: [String] = []
+        authenticationMethods: [String] = [], authenticationContext: String? = nil
     ) {
+        self.authenticationContext = authenticationContext
         self.authenticationMethods = authenticationMethods
         self.tenantID = tenantID
         self.codeHash = codeHash

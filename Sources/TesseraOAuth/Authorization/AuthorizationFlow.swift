@@ -107,6 +107,29 @@ public struct AuthorizationFlow: Sendable {
         _ request: AuthorizationRequest, client: Client, user: User, session: LoginSession, tenant: TenantContext,
         askConsent: Bool, logger: Logger
     ) async -> InteractionStep {
+        // Step-up (OIDC Core §3.1.2.1 acr_values): two factors asked for, one given, and the
+        // tenant uses second factors: the code (or, without a factor, its setup) comes first.
+        if request.requestedContext == .twoFactors, AuthenticationContext(session.methods) != .twoFactors,
+            tenant.settings.mfa != .off, let secondFactors = passwordLogin.secondFactors
+        {
+            if request.prompts.contains(.none) {
+                return .redirect(
+                    request.errorResponse(
+                        .interactionRequired("a second factor is needed for this request"), issuer: tenant.issuer))
+            }
+            var awaiting = PendingInteraction(
+                purpose: .authorize(request), userID: user.id,
+                expiresAt: clock().addingTimeInterval(Self.secondFactorLifetime))
+            awaiting.passwordVerifiedAt = session.authTime
+            do throws(SecondFactors.Failure) {
+                if try await secondFactors.isRequired(for: user) {
+                    return secondFactorPage(awaiting, clientName: client.name, tenant: tenant)
+                }
+            } catch {
+                return Self.unavailable(error, while: "reading the user's factors", logger: logger)
+            }
+            return enrolmentPage(awaiting, user: user, tenant: tenant)
+        }
         do {
             let consent = try await store.consent(tenantID: tenant.id, userID: user.id, clientID: client.id)
             if !askConsent, consent?.covers(request.scope) == true {
@@ -385,7 +408,10 @@ public struct AuthorizationFlow: Sendable {
                 redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
                 codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
                 expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
-                dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods)))
+                dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods),
+                authenticationContext: request.requestedContext.map { _ in
+                    AuthenticationContext(session.methods).rawValue
+                }))
         return .redirect(request.response([("code", value)], issuer: tenant.issuer))
     }
 

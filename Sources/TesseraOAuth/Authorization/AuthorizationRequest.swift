@@ -24,6 +24,8 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     public let maxAge: Int?
     /// RFC 9449 §10 `dpop_jkt`: the code goes only with a DPoP proof by this key.
     public let dpopJKT: String?
+    /// OIDC Core §3.1.2.1 `acr_values`: the strongest class asked for that Tessera knows.
+    public var requestedContext: AuthenticationContext?
 
     public init(
         clientID: String, redirectURI: String, scope: ScopeSet, state: String?, codeChallenge: String,

@@ -204,9 +204,11 @@ public struct AuthorizationRequestValidator: Sendable {
         if let dpopJKT, !Self.isThumbprint(dpopJKT) {
             throw .invalidRequest("dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 7638)")
         }
-        return AuthorizationRequest(
+        var request = AuthorizationRequest(
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge,
             nonce: nonce, audience: audience, prompts: prompts, maxAge: maxAge, dpopJKT: dpopJKT)
+        request.requestedContext = AuthenticationContext.requested(parameters["acr_values"])
+        return request
     }
 
     /// 43 base64url characters: the unpadded encoding of 32 bytes.

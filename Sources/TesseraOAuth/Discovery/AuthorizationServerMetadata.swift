@@ -39,6 +39,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let requestObjectSigningAlgValuesSupported: [String]?
     /// OIDC RP-Initiated Logout 1.0 §2.1.
     public let endSessionEndpoint: String?
+    /// OIDC Discovery §3: the `acr` values `acr_values` may ask for.
+    public let acrValuesSupported: [String]?
     /// RFC 8705 §3.3.
     public let tlsClientCertificateBoundAccessTokens: Bool?
 
@@ -78,6 +80,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil
         requestParameterSupported = hasAuthorization ? true : nil
         endSessionEndpoint = hasAuthorization ? issuer + Path.endSession : nil
+        acrValuesSupported = hasAuthorization ? AuthenticationContext.allCases.map(\.rawValue) : nil
         requestURIParameterSupported = hasAuthorization ? false : nil
         requestObjectSigningAlgValuesSupported = hasAuthorization ? algorithms : nil
         deviceAuthorizationEndpoint = grants.contains(.deviceCode) ? issuer + Path.deviceAuthorization : nil
@@ -110,6 +113,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case requestParameterSupported = "request_parameter_supported"
         case endSessionEndpoint = "end_session_endpoint"
+        case acrValuesSupported = "acr_values_supported"
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
         case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"

@@ -71,6 +71,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
                     user: user, scopes: redeemed.scopes, requestedAudience: redeemed.audience,
                     authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new)
                 grant.authenticationMethods = redeemed.authenticationMethods
+                grant.authenticationContext = redeemed.authenticationContext
                 let issued = try await tokens.issue(
                     grant,
                     client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,

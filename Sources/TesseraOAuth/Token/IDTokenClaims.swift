@@ -20,12 +20,15 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
     public let preferredUsername: String?
     /// §2 `amr` (RFC 8176 values): how the user signed in; left out when not known.
     public let amr: [String]
+    /// §2 `acr`, when the authorization request asked for one.
+    public let acr: String?
 
     public init(
         iss: String, sub: String, aud: String, exp: Int, iat: Int, authTime: Int, nonce: String?, atHash: String?,
-        azp: String, preferredUsername: String?, amr: [String] = []
+        azp: String, preferredUsername: String?, amr: [String] = [], acr: String? = nil
     ) {
         self.amr = amr
+        self.acr = acr
         self.iss = iss
         self.sub = sub
         self.aud = aud
@@ -52,6 +55,7 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
         writer.string("azp", azp)
         writer.string("preferred_username", preferredUsername)
         if !amr.isEmpty { writer.strings("amr", amr) }
+        writer.string("acr", acr)
         return writer.finished()
     }
 

@@ -40,6 +40,8 @@ public struct UserTokenIssuer: Sendable {
         public let refreshBinding: String?
         /// RFC 8176 `amr` of the sign-in, for the ID token; empty when not known.
         public var authenticationMethods: [String] = []
+        /// OIDC Core §2 `acr`, when the request asked for one.
+        public var authenticationContext: String?
 
         public init(
             user: User, scopes: ScopeSet, requestedAudience: [String], authTime: Date, nonce: String?, family: Family,
@@ -120,7 +122,7 @@ public struct UserTokenIssuer: Sendable {
             atHash: tenant.keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) },
             azp: client.id,
             preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil,
-            amr: grant.authenticationMethods)
+            amr: grant.authenticationMethods, acr: grant.authenticationContext)
         do {
             return try tenant.keys.sign(claims, type: "JWT")
         } catch {

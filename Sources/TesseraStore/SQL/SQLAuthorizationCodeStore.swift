@@ -6,8 +6,8 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO authorization_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, scopes, audience,
-                code_challenge, nonce, auth_time, created_at, expires_at, dpop_jkt, amr)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                code_challenge, nonce, auth_time, created_at, expires_at, dpop_jkt, amr, acr)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             """,
             [
                 .uuid(code.tenantID), .bytes(code.codeHash.bytes), .text(code.clientID), .uuid(code.userID),
@@ -15,6 +15,7 @@ extension SQLExecutor {
                 .text(code.codeChallenge), code.nonce.map(SQLValue.text) ?? .null, .date(code.authTime),
                 .date(code.createdAt), .date(code.expiresAt), code.dpopJKT.map(SQLValue.text) ?? .null,
                 code.authenticationMethods.isEmpty ? .null : .text(code.authenticationMethods.joined(separator: " ")),
+                code.authenticationContext.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -60,7 +61,8 @@ extension AuthorizationCode {
             createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
             usedAt: try row.optionalDate("used_at"), familyID: try row.optionalUUID("family_id"),
             issuedJTI: try row.optionalString("issued_jti"), dpopJKT: try row.optionalString("dpop_jkt"),
-            authenticationMethods: try row.optionalString("amr").map { $0.split(separator: " ").map(String.init) } ?? []
-        )
+            authenticationMethods: try row.optionalString("amr").map { $0.split(separator: " ").map(String.init) }
+                ?? [],
+            authenticationContext: try row.optionalString("acr"))
     }
 }
