@@ -21,6 +21,9 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
     public var refreshTokenRotation: RefreshTokenRotation?
     /// RFC 8705 §2.1.2: for `tls_client_auth`, the one certificate attribute the client is known by.
     public var certificateSubject: CertificateSubject?
+    /// The class every sign-in for this client must meet (Tessera's `required_acr`): as if each
+    /// of its authorization requests asked for it with `acr_values`, but not voluntary.
+    public var requiredContext: AuthenticationContext?
 
     public init(
         dpopBoundAccessTokens: Bool = false, certificateBoundAccessTokens: Bool = false,
@@ -43,6 +46,7 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
         case pushedAuthorizationRequests = "require_pushed_authorization_requests"
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
+        case requiredContext = "required_acr"
     }
 
     /// The member names of `certificateSubject`: its own metadata name.
@@ -71,6 +75,7 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
             refreshTokenRotation: try container.decodeIfPresent(
                 RefreshTokenRotation.self, forKey: .refreshTokenRotation),
             certificateSubject: subject)
+        requiredContext = try container.decodeIfPresent(AuthenticationContext.self, forKey: .requiredContext)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +85,7 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
         try container.encode(pushedAuthorizationRequests, forKey: .pushedAuthorizationRequests)
         try container.encode(signedRequestObject, forKey: .signedRequestObject)
         try container.encodeIfPresent(refreshTokenRotation, forKey: .refreshTokenRotation)
+        try container.encodeIfPresent(requiredContext, forKey: .requiredContext)
         if let certificateSubject {
             var subjects = encoder.container(keyedBy: SubjectKey.self)
             try subjects.encode(certificateSubject.value, forKey: SubjectKey(stringValue: certificateSubject.name))

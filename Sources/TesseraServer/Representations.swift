@@ -70,6 +70,8 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let refreshTokenRotation: String?
     /// RFC 8705 §2.1.2: the certificate attribute a `tls_client_auth` client is known by.
     public let certificateSubject: [String: String]?
+    /// The `acr` every sign-in for the client must meet, if any (docs/second-factor.md).
+    public let requiredACR: String?
     public let status: String
     public let version: Int
     public let createdAt: Date
@@ -93,6 +95,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         signedRequestObject = client.requirements.signedRequestObject
         refreshTokenRotation = client.requirements.refreshTokenRotation?.rawValue
         certificateSubject = client.requirements.certificateSubject.map { [$0.name: $0.value] }
+        requiredACR = client.requirements.requiredContext?.rawValue
         status = client.status.rawValue
         version = client.version
         createdAt = client.createdAt
@@ -114,6 +117,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
         case certificateSubject = "tls_client_auth"
+        case requiredACR = "required_acr"
         case createdAt = "created_at"
 
         var schema: MemberSchema {
@@ -125,6 +129,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
             case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
             case .certificateSubject:
                 .described(.anyObject, "the tls_client_auth_* member (RFC 8705 §2.1.2) and its value, if registered")
+            case .requiredACR: .string(values: AuthenticationContext.allCases.map(\.rawValue))
             case .clientSecret: .described(.text, "only when just created or rotated")
             case .isPublic: .boolean
             case .grantTypes, .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
@@ -136,9 +141,11 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         }
 
         var isRequired: Bool {
-            ![.clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject].contains(self)
+            ![.clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR].contains(self)
         }
-        var isNullableOutput: Bool { [.accessTokenTTL, .refreshTokenRotation, .certificateSubject].contains(self) }
+        var isNullableOutput: Bool {
+            [.accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR].contains(self)
+        }
     }
 }
 

@@ -55,7 +55,9 @@ struct AdminSchemaTests {
                 grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
                 requirements: ClientRequirements(
                     refreshTokenRotation: .reuse,
-                    certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")),
+                    certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")
+                )
+                .requiring(.twoFactors),
                 createdAt: Date()),
             tenant: try TenantSlug("acme"), secret: "s")
         let written = try #require(

@@ -53,6 +53,7 @@ extension Administration {
         public var signedRequestObject: Bool?
         public var refreshTokenRotation: RefreshTokenRotation?
         public var postLogoutRedirectURIs: [String]?
+        public var requiredContext: AuthenticationContext?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
@@ -83,6 +84,7 @@ extension Administration {
             if let pushedAuthorizationRequests { changed.pushedAuthorizationRequests = pushedAuthorizationRequests }
             if let signedRequestObject { changed.signedRequestObject = signedRequestObject }
             if let refreshTokenRotation { changed.refreshTokenRotation = refreshTokenRotation }
+            if let requiredContext { changed.requiredContext = requiredContext }
             return changed
         }
     }

@@ -107,6 +107,13 @@ public struct AuthorizationFlow: Sendable {
         _ request: AuthorizationRequest, client: Client, user: User, session: LoginSession, tenant: TenantContext,
         askConsent: Bool, logger: Logger
     ) async -> InteractionStep {
+        // A client that requires two factors gets none of a tenant that uses no second factors.
+        if client.requirements.requiredContext == .twoFactors, tenant.settings.mfa == .off {
+            return .redirect(
+                request.errorResponse(
+                    .accessDenied("the application requires two-step sign-in, which this service does not use"),
+                    issuer: tenant.issuer))
+        }
         // Step-up (OIDC Core §3.1.2.1 acr_values): two factors asked for, one given, and the
         // tenant uses second factors: the code (or, without a factor, its setup) comes first.
         if request.requestedContext == .twoFactors, AuthenticationContext(session.methods) != .twoFactors,

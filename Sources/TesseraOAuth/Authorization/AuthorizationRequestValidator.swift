@@ -208,6 +208,9 @@ public struct AuthorizationRequestValidator: Sendable {
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge,
             nonce: nonce, audience: audience, prompts: prompts, maxAge: maxAge, dpopJKT: dpopJKT)
         request.requestedContext = AuthenticationContext.requested(parameters["acr_values"])
+        if let required = client.requirements.requiredContext, request.requestedContext != .twoFactors {
+            request.requestedContext = required == .twoFactors ? .twoFactors : request.requestedContext ?? required
+        }
         return request
     }
 

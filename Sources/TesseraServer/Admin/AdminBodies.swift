@@ -26,6 +26,7 @@ struct ClientCreateBody: AdminBody, Sendable {
     let pushedAuthorizationRequests: Bool?
     let signedRequestObject: Bool?
     let refreshTokenRotation: RefreshTokenRotation?
+    let requiredACR: AuthenticationContext?
     let tlsSubjectDN: String?
     let tlsSANDNS: String?
     let tlsSANURI: String?
@@ -50,6 +51,7 @@ struct ClientCreateBody: AdminBody, Sendable {
         case pushedAuthorizationRequests = "require_pushed_authorization_requests"
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
+        case requiredACR = "required_acr"
 
         var schema: MemberSchema {
             switch self {
@@ -66,6 +68,7 @@ struct ClientCreateBody: AdminBody, Sendable {
                 .signedRequestObject:
                 .boolean
             case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
+            case .requiredACR: .string(values: AuthenticationContext.allCases.map(\.rawValue))
             }
         }
 
@@ -96,6 +99,7 @@ struct ClientCreateBody: AdminBody, Sendable {
                 signedRequestObject: signedRequestObject ?? false, refreshTokenRotation: refreshTokenRotation,
                 certificateSubject: try certificateSubject()))
         registration.postLogoutRedirectURIs = postLogoutRedirectURIs ?? []
+        registration.requirements.requiredContext = requiredACR
         return registration
     }
 }
@@ -117,6 +121,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let pushedAuthorizationRequests: Bool?
     let signedRequestObject: Bool?
     let refreshTokenRotation: RefreshTokenRotation?
+    let requiredACR: AuthenticationContext?
 
     enum CodingKeys: String, SchemaKey {
         case name, scope, audiences, status
@@ -129,6 +134,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
         case pushedAuthorizationRequests = "require_pushed_authorization_requests"
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
+        case requiredACR = "required_acr"
 
         var schema: MemberSchema {
             switch self {
@@ -142,6 +148,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
                 .signedRequestObject:
                 .boolean
             case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
+            case .requiredACR: .string(values: AuthenticationContext.allCases.map(\.rawValue))
             }
         }
 
@@ -156,6 +163,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
             pushedAuthorizationRequests: pushedAuthorizationRequests, signedRequestObject: signedRequestObject,
             refreshTokenRotation: refreshTokenRotation)
         changes.postLogoutRedirectURIs = postLogoutRedirectURIs
+        changes.requiredContext = requiredACR
         return changes
     }
 }

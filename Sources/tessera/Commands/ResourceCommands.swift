@@ -71,6 +71,8 @@ struct ClientCommand: AsyncParsableCommand {
         var tlsSubject: String?
         @Option(help: "For tls_client_auth: a dNSName subject alternative name instead of the DN.")
         var tlsSanDns: String?
+        @Option(help: "The acr every sign-in for this client must meet, e.g. urn:tessera:acr:2fa.")
+        var requireAcr: AuthenticationContext?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -99,6 +101,7 @@ struct ClientCommand: AsyncParsableCommand {
                         refreshTokenRotation: refreshRotation,
                         certificateSubject: try certificateSubject()))
                 registration.postLogoutRedirectURIs = postLogoutRedirectURI
+                registration.requirements.requiredContext = requireAcr
                 let created = try await runtime.administration.createClient(
                     in: try await runtime.administration.tenant(tenant), registration, actor: "cli")
                 let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
@@ -130,6 +133,7 @@ extension ClientCommand.Create {
 }
 
 extension RefreshTokenRotation: ExpressibleByArgument {}
+extension AuthenticationContext: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
