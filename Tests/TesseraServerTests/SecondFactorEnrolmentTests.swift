@@ -221,6 +221,10 @@ extension SecondFactorEnrolmentTests {
                 let secondClaims = try Inspect.claims(of: try #require(second["id_token"] as? String))
                 #expect(secondClaims["acr"] as? String == "urn:tessera:acr:2fa")
                 #expect(secondClaims["amr"] as? [String] == ["pwd", "otp", "mfa"])
+                // RFC 9068 §2.2.1: the access token says it too, for resource servers (RFC 9470).
+                let access = try Inspect.claims(of: try #require(second["access_token"] as? String))
+                #expect(access["acr"] as? String == "urn:tessera:acr:2fa")
+                #expect(access["amr"] as? [String] == ["pwd", "otp", "mfa"])
                 // Without acr_values the ID token names no acr (INTERFACE.md).
                 let plain = try await fixture.redeem(http, code: try await fixture.code(browser)).jsonObject()
                 #expect(try Inspect.claims(of: try #require(plain["id_token"] as? String))["acr"] == nil)

@@ -18,6 +18,10 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public let act: ActorClaim?
     /// RFC 9449 §6.1: the DPoP key the token is bound to.
     public let cnf: Confirmation?
+    /// RFC 9068 §2.2.1: how the user signed in (RFC 8176) and the class met, so a resource server
+    /// can ask for more (RFC 9470); empty and nil when not known.
+    public var amr: [String] = []
+    public var acr: String?
 
     public init(
         iss: String, sub: String, aud: Audience, exp: Int, iat: Int, nbf: Int, jti: String, clientID: String,
@@ -88,6 +92,8 @@ extension AccessTokenClaims: CompactJSONEncodable {
         writer.number("auth_time", authTime)
         writer.raw("act", act?.compactJSON)
         writer.raw("cnf", cnf?.compactJSON)
+        if !amr.isEmpty { writer.strings("amr", amr) }
+        writer.string("acr", acr)
         return writer.finished()
     }
 }
@@ -131,6 +137,10 @@ extension AccessTokenClaims: CompactJSONDecodable {
         cnf = try object.optionalObject("cnf").map { nested throws(JSONReader.Failure) in
             try Confirmation(compactJSON: nested)
         }
+        if case .array(let values)? = object["amr"] {
+            amr = values.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        }
+        acr = try object.optionalString("acr")
     }
 }
 

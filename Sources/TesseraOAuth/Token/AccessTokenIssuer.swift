@@ -17,7 +17,8 @@ public struct AccessTokenIssuer: Sendable {
 
     public func issue(
         subject: String, client: Client, scope: ScopeSet, audience: [String], tenant: TenantContext,
-        authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil, confirmation: Confirmation? = nil
+        authTime: Date? = nil, act: ActorClaim? = nil, notAfter: Date? = nil, confirmation: Confirmation? = nil,
+        authentication: (amr: [String], acr: String?) = ([], nil)
     ) throws(OAuthError) -> Issued {
         let now = Int(clock().timeIntervalSince1970)
         var lifetime = client.accessTokenTTL ?? tenant.settings.accessTokenTTL
@@ -26,10 +27,12 @@ public struct AccessTokenIssuer: Sendable {
             lifetime = min(lifetime, Int(notAfter.timeIntervalSince1970) - now)
         }
         guard lifetime > 0 else { throw .invalidGrant("the subject token has expired") }
-        let claims = AccessTokenClaims(
+        var claims = AccessTokenClaims(
             iss: tenant.issuer, sub: subject, aud: Audience(audience), exp: now + lifetime, iat: now, nbf: now,
             jti: RandomToken.generate(bytes: 16), clientID: client.id, scope: scope.description,
             authTime: authTime.map { Int($0.timeIntervalSince1970) }, act: act, cnf: confirmation)
+        claims.amr = authentication.amr
+        claims.acr = authentication.acr
         do {
             return Issued(token: try tenant.keys.sign(claims, type: "at+jwt"), claims: claims, expiresIn: lifetime)
         } catch {

@@ -73,7 +73,8 @@ public struct UserTokenIssuer: Sendable {
             requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
-            tenant: tenant, authTime: grant.authTime, confirmation: confirmation ?? proof?.confirmation)
+            tenant: tenant, authTime: grant.authTime, confirmation: confirmation ?? proof?.confirmation,
+            authentication: (grant.authenticationMethods, grant.authenticationContext))
         let now = clock()
         var refreshValue: String?
         var familyID: UUID?
