@@ -161,6 +161,38 @@ extension EndToEndTests {
 
         /// RFC 9449 §7 at the example, with an independent client: joserfc's key and proofs for a
         /// DPoP-bound token Tessera issued; each flawed proof is `invalid_dpop_proof`.
+        /// RFC 9470: with `--invoices-acr`, a token of a weaker sign-in is told which `acr_values`
+        /// to ask for (a token that names no acr meets none).
+        @Test func theInvoicesRouteAsksForAStrongerSignIn() async throws {
+            let directory = try makeTemporaryDirectory()
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let demo = try Self.seed(directory, server)
+            let issuer = try #require(demo["issuer"] as? String)
+            let (api, base) = try Self.resourceServer(
+                issuer: issuer, audience: "https://orders.example.com", in: directory,
+                arguments: ["--invoices-acr", "urn:tessera:acr:2fa"])
+            defer { api.stop() }
+            try await api.waitUntilServing(base + "/healthz")
+            let created = try TesseraBinary.run(
+                [
+                    "client", "create", "--tenant", "demo", "--name", "Billing probe", "--scope", "billing:read",
+                    "--audience", "https://orders.example.com", "--json",
+                ], in: directory)
+            let json = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any] ?? [:]
+            let probe = (
+                id: try #require(json["client_id"] as? String), secret: try #require(json["client_secret"] as? String)
+            )
+            let token = try await Self.token(server, probe)
+            let weak = try await HTTP.request("GET", base + "/invoices", headers: ["Authorization": "Bearer \(token)"])
+            #expect(weak.status == 401)
+            #expect(
+                weak.headers(named: "WWW-Authenticate").first?.contains(
+                    #"error="insufficient_user_authentication""#) == true)
+            #expect(
+                weak.headers(named: "WWW-Authenticate").first?.contains(#"acr_values="urn:tessera:acr:2fa""#) == true)
+        }
+
         @Test func theOrdersAPITakesADPoPBoundTokenOnlyWithAFreshProofByItsKey() async throws {
             let directory = try makeTemporaryDirectory()
             let server = try await TesseraServerProcess.start(in: directory)

@@ -14,6 +14,10 @@ struct AccessToken: JWTPayload {
     /// RFC 7800 confirmation: the key (RFC 9449 §6.1 `jkt`) or the client certificate (RFC 8705
     /// §3.1 `x5t#S256`) the token is bound to; nil for a plain bearer token.
     let cnf: Confirmation?
+    /// RFC 9068 §2.2.1: the authentication context class met and how the user signed in, when
+    /// the token says; RFC 9470 step-up compares them with what a route needs.
+    let acr: String?
+    let amr: [String]?
 
     struct Confirmation: Codable, Sendable {
         let jkt: String?
@@ -31,7 +35,7 @@ struct AccessToken: JWTPayload {
     }
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, scope, act, cnf
+        case iss, sub, aud, exp, scope, act, cnf, acr, amr
         case clientID = "client_id"
     }
 

@@ -7,6 +7,8 @@ import JWTKit
 struct OrdersAPI: Sendable {
     let access: SenderConstrainedAccess
     let challenge: Challenge
+    /// RFC 9470: the authentication context `/invoices` needs (`--invoices-acr`), if any.
+    var invoicesACR: String? = nil
 
     func register(on router: Router<APIRequestContext>) {
         router.get("/healthz") { _, _ in "ok" }
@@ -18,7 +20,7 @@ struct OrdersAPI: Sendable {
             }
         }
         router.get("/invoices") { request, context in
-            try await respond(request, context, scope: "billing:read") { token, binding in
+            try await respond(request, context, scope: "billing:read", acr: invoicesACR) { token, binding in
                 Answer(
                     user: token.sub.value, client: token.clientID, act: token.act, binding: binding,
                     invoices: DemoData.invoices(for: token.sub.value))
@@ -38,13 +40,18 @@ struct OrdersAPI: Sendable {
     }
 
     func respond(
-        _ request: Request, _ context: APIRequestContext, scope: String,
+        _ request: Request, _ context: APIRequestContext, scope: String, acr: String? = nil,
         _ body: (AccessToken, SenderConstrainedAccess.Binding) -> Answer
     ) async throws -> Response {
         do {
             let (token, binding) = try await access.authorize(request, peer: context.peer, logger: context.logger)
             guard token.scopes.contains(Substring(scope)) else {
                 throw Refusal.insufficientScope(scope, binding == .dpop ? .dpop : .bearer)
+            }
+            // RFC 9470 §3: a token from a weaker sign-in than the route needs; the client asks
+            // again with acr_values and the user steps up. A token without acr meets nothing.
+            if let acr, token.acr != acr {
+                throw Refusal.insufficientUserAuthentication(acr: acr, binding == .dpop ? .dpop : .bearer)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -19,6 +19,9 @@ enum Refusal: Error {
     case invalidProof(String)
     /// `insufficient_scope`, naming the scope the route needs.
     case insufficientScope(String, AuthorizationScheme)
+    /// RFC 9470 §3 `insufficient_user_authentication`, naming the `acr_values` the client must
+    /// ask the authorization server for.
+    case insufficientUserAuthentication(acr: String, AuthorizationScheme)
 }
 
 /// `WWW-Authenticate` for a refusal: a `Bearer` and a `DPoP` challenge side by side (RFC 9449
@@ -39,6 +42,11 @@ struct Challenge: Sendable {
                 (.unauthorized, .dpop, #"error="invalid_dpop_proof", error_description="\#(why)""#)
             case .insufficientScope(let scope, let scheme):
                 (.forbidden, scheme, #"error="insufficient_scope", scope="\#(scope)""#)
+            case .insufficientUserAuthentication(let acr, let scheme):
+                (
+                    .unauthorized, scheme,
+                    #"error="insufficient_user_authentication", error_description="a stronger sign-in is needed", acr_values="\#(acr)""#
+                )
             }
         let bearer = #"Bearer realm="\#(realm)""# + (scheme == .bearer ? error.map { ", " + $0 } ?? "" : "")
         let dpop =

@@ -20,6 +20,8 @@ struct ResourceServerCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(help: "The address of a TLS proxy whose Client-Cert header (RFC 9440) is believed (repeatable).")
     var trustedProxy: [String] = []
+    @Option(help: "The acr /invoices needs (RFC 9470 step-up), e.g. urn:tessera:acr:2fa.")
+    var invoicesAcr: String?
 
     func run() async throws {
         var logger = Logger(label: "resource-server")
@@ -32,7 +34,7 @@ struct ResourceServerCommand: AsyncParsableCommand {
             proofs: DPoPProofVerifier(replays: ProofReplayCache()),
             certificates: ClientCertificateHeader(trustedProxies: Set(trustedProxy)),
             publicURL: (publicURL ?? "http://\(host):\(port)").trimmingSuffix("/"))
-        OrdersAPI(access: access, challenge: Challenge(realm: audience)).register(on: router)
+        OrdersAPI(access: access, challenge: Challenge(realm: audience), invoicesACR: invoicesAcr).register(on: router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
         do {
