@@ -104,8 +104,14 @@ import Testing
         _ = try await PrivateKeyJWT.authenticate(fixture, assertion: try new.sign(.valid(for: client.id)))
     }
 
-    @Test func advertisedAssertionAlgorithmsAreAsymmetricOnly() {
-        let algorithms = ClientAuthenticator.assertionSigningAlgorithms
+    /// What the metadata advertises (RFC 8414 §2 `token_endpoint_auth_signing_alg_values_supported`)
+    /// is what the checks take (`ClientPolicy.signingAlgorithms`), and asymmetric only.
+    @Test func advertisedAssertionAlgorithmsAreAsymmetricOnly() throws {
+        let tenant = Tenant(slug: try TenantSlug("acme"), name: "Acme", createdAt: Date())
+        let algorithms = AuthorizationServerMetadata(
+            issuer: "https://id.example.com/t/acme", tenant: tenant, scopes: [], grants: [.clientCredentials]
+        ).tokenEndpointAuthSigningAlgValuesSupported
+        #expect(algorithms == ClientPolicy.signingAlgorithms(tenant.settings).map(\.rawValue))
         #expect(
             algorithms.contains("ES256") && algorithms.contains("RS256") && algorithms.contains("Ed25519")
                 && algorithms.contains("EdDSA"))

@@ -125,7 +125,7 @@ public struct AuthorizationRequestValidator: Sendable {
         let keys = await keys.keys(of: client, jwks: client.jwks ?? "")
         return try RequestObject.verify(
             token, client: client, keys: keys, issuer: tenant.issuer,
-            algorithms: ClientPolicy(client, at: tenant).signingAlgorithms, now: clock()
+            algorithms: tenant.proofAlgorithms, now: clock()
         ).parameters
     }
 

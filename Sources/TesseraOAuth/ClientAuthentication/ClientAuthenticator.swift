@@ -24,10 +24,6 @@ public struct ClientAuthenticator: Sendable {
     /// The one description for every failure an unauthenticated caller could learn from.
     public static let failureDescription = "client authentication failed"
 
-    /// The JWS algorithms accepted for `private_key_jwt` assertions, for the metadata's
-    /// `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2).
-    public static let assertionSigningAlgorithms: [String] = JWSAlgorithm.allCases.map(\.rawValue)
-
     let directory: any ClientDirectory
     let assertions: any ClientAssertionStore
     let clock: @Sendable () -> Date

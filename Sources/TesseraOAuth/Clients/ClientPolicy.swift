@@ -4,7 +4,7 @@ import TesseraJOSE
 /// What requests of one client at one tenant must satisfy: what the client registered
 /// (`ClientRequirements`), and what the tenant's `security_profile` and settings add for every
 /// client. Every endpoint asks this, so a rule of the FAPI 2.0 profile lives in one place.
-struct ClientPolicy: Sendable {
+public struct ClientPolicy: Sendable {
     let client: Client
     let tenant: TenantContext
 
@@ -44,14 +44,17 @@ struct ClientPolicy: Sendable {
 
     /// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA (Ed25519); otherwise every asymmetric algorithm.
     static let fapi2Algorithms: [JWSAlgorithm] = [.ps256, .es256, .ed25519, .edDSA]
-    var signingAlgorithms: [JWSAlgorithm] { tenant.proofAlgorithms }
+
+    /// What clients of a tenant with `settings` may sign assertions, proofs and request objects
+    /// with: the one rule the checks and the metadata both read.
+    public static func signingAlgorithms(_ settings: TenantSettings) -> [JWSAlgorithm] {
+        settings.securityProfile == .fapi2 ? fapi2Algorithms : JWSAlgorithm.allCases
+    }
 }
 
 extension TenantContext {
     /// What clients may sign assertions, proofs and request objects with (FAPI 2.0 §5.4.1).
-    var proofAlgorithms: [JWSAlgorithm] {
-        settings.securityProfile == .fapi2 ? ClientPolicy.fapi2Algorithms : JWSAlgorithm.allCases
-    }
+    var proofAlgorithms: [JWSAlgorithm] { ClientPolicy.signingAlgorithms(settings) }
 
     /// FAPI 2.0 §5.3.2.1 item 2: confidential clients only; §5.3.2.1 item 4: authenticated by
     /// `private_key_jwt` (or mutual TLS). Nil: every method the client registered.

@@ -74,7 +74,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username"] : nil
         authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
         let fapi2 = tenant.settings.securityProfile == .fapi2
-        let algorithms = (fapi2 ? ClientPolicy.fapi2Algorithms : JWSAlgorithm.allCases).map(\.rawValue)
+        let algorithms = ClientPolicy.signingAlgorithms(tenant.settings).map(\.rawValue)
         pushedAuthorizationRequestEndpoint = hasAuthorization ? issuer + Path.pushedAuthorizationRequest : nil
         requirePushedAuthorizationRequests =
             hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil

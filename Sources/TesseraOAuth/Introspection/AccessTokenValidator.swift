@@ -31,14 +31,6 @@ public struct AccessTokenValidator: Sendable {
         return claims
     }
 
-    /// A token presented under the `Bearer` scheme at one of the server's own resources
-    /// (userinfo, the admin API): a DPoP-bound token is refused, since a bearer request proves
-    /// no key (RFC 9449 §7.1); it is taken under the DPoP scheme only (`validate(_:at:tenant:)`).
-    public func validateBearer(_ token: String, tenant: TenantContext) async -> AccessTokenClaims? {
-        guard let claims = await validate(token, tenant: tenant), claims.cnf == nil else { return nil }
-        return claims
-    }
-
     /// Signature, type, issuer and times only; revocation is the caller's to check.
     public func signedClaims(_ token: String, tenant: TenantContext) -> AccessTokenClaims? {
         try? tenant.keys.verify(

@@ -38,7 +38,7 @@ struct AccountRoutes {
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
             }
             let csrf = page.csrfToken
-            var response = browser.pages.render(
+            return page.render(
                 .account,
                 [
                     "title": "Your account", "username": user.username, "csrfToken": csrf,
@@ -53,9 +53,7 @@ struct AccountRoutes {
                             "revokeAction": page.tenant.issuer + AccountPaths.revokeConsent,
                         ] as [String: Any]
                     },
-                ], tenant: page.tenant.tenant)
-            if page.isNewBrowser { response.setCookie(page.cookies.browser(page.browserID)) }
-            return response
+                ])
         }
         tenant.post(RouterPath(AccountPaths.revokeConsent)) { request, context in
             let page = TenantPage(request, context, browser: browser)
