@@ -34,6 +34,14 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case loginThrottled = "login.throttled"
     case secondFactorFailure = "login.second_factor.failure"
     case totpEnrol = "user.totp.enrol"
+    case totpRemove = "user.totp.remove"
+    case passkeyRegister = "user.passkey.register"
+    case passkeyRemove = "user.passkey.remove"
+    /// A passkey assertion or registration that did not verify (wrong origin, replay, bad signature).
+    case passkeyFailure = "login.passkey.failure"
+    /// A passkey's signature counter did not move forward: WebAuthn L3 §6.1.1's sign of a cloned
+    /// authenticator.
+    case passkeyCloned = "login.passkey.cloned"
 
     case deviceApprove = "device.approve"
     case deviceDeny = "device.deny"

@@ -50,8 +50,9 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
     AccountRoutes(
         flow: runtime.authorizationFlow, account: runtime.accountService, secondFactors: runtime.secondFactors,
-        browser: browser
+        passkeys: runtime.passkeys, browser: browser
     ).register(on: tenant)
+    PasskeyRoutes(account: runtime.accountService, passkeys: runtime.passkeys, browser: browser).register(on: tenant)
     SecondFactorRoutes(account: runtime.accountService, secondFactors: runtime.secondFactors, browser: browser)
         .register(on: tenant)
     DeviceRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)

@@ -78,7 +78,8 @@ public struct TesseraRuntime: Sendable {
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 sealer: sealer,
                 authorizationFlow: AuthorizationFlow(
-                    store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin),
+                    store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin,
+                    passkeys: Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL)),
                 accountService: AccountService(store: store, clients: clients), secondFactors: secondFactors,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
@@ -137,7 +138,10 @@ public struct TesseraRuntime: Sendable {
             store: store, clients: clients, authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop)
     }
 
-    public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
+    /// Passkeys (WebAuthn) of the tenants' users, with this server's public URL as RP id and origin.
+    public var passkeys: Passkeys { Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL) }
+
+        public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
 
     public var userinfoEndpoint: UserinfoEndpoint {
         UserinfoEndpoint(validator: tokenValidator, store: store)

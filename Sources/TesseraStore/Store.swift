@@ -147,6 +147,22 @@ public protocol TOTPStore: Sendable {
     func spendRecoveryCode(tenantID: UUID, userID: UUID, hash: SecretHash, at date: Date) async throws -> Bool
 }
 
+/// Users' WebAuthn credentials (passkeys), and the challenges already answered.
+public protocol PasskeyStore: Sendable {
+    /// Fails with `.conflict` when the tenant already has a credential with this id.
+    func insertPasskey(_ passkey: Passkey) async throws
+    func passkeys(tenantID: UUID, userID: UUID) async throws -> [Passkey]
+    func passkey(tenantID: UUID, credentialID: [UInt8]) async throws -> Passkey?
+    /// Records a use, atomically: the counter moves only forward (or stays 0 for authenticators
+    /// that keep none); false when it would not, a clone or a concurrent use of the same counter.
+    func recordPasskeyUse(
+        tenantID: UUID, credentialID: [UInt8], signCount: Int64, backedUp: Bool, at date: Date
+    ) async throws -> Bool
+    func deletePasskey(tenantID: UUID, userID: UUID, credentialID: [UInt8]) async throws -> Bool
+    /// Fails with `.conflict` when the challenge `id` of `ceremony` was answered before.
+    func recordWebAuthnChallenge(tenantID: UUID, ceremony: String, id: String, expiresAt: Date) async throws
+}
+
 /// Refresh tokens, rotated on every use.
 public protocol RefreshTokenStore: Sendable {
     func insertRefreshToken(_ token: RefreshToken) async throws
@@ -199,7 +215,7 @@ public protocol ExpiryPurge: Sendable {
 /// Everything a store can do; also what a transaction offers.
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
-    PushedRequestStore, RefreshTokenStore, TOTPStore,
+    PushedRequestStore, RefreshTokenStore, TOTPStore, PasskeyStore,
     DeviceCodeStore, ExpiryPurge
 {}
 

@@ -4,14 +4,23 @@ public enum AuthenticationMethod: String, Sendable, Codable, CaseIterable {
     case password = "pwd"
     /// A one-time password (TOTP).
     case oneTimePassword = "otp"
-    /// More than one factor: RFC 8176 §2 `mfa`, added when two were used.
+    /// Proof of possession of a hardware-secured key: a passkey (RFC 8176 §2 `hwk`).
+    case hardwareKey = "hwk"
+    /// The user-presence test that comes with every passkey use (RFC 8176 §2 `user`); not a
+    /// factor of its own.
+    case userPresence = "user"
+    /// More than one factor: RFC 8176 §2 `mfa`, added when two were used, and kept when the
+    /// sign-in put it in itself (a passkey that verified the user with a PIN or biometric is a
+    /// multi-factor authenticator: possession and the user's knowledge or body, at once).
     case multipleFactors = "mfa"
 
-    /// The `amr` values of a sign-in with these factors, `mfa` added when there were two.
-    public static func claim(_ factors: [AuthenticationMethod]) -> [String] {
-        let distinct = factors.reduce(into: [AuthenticationMethod]()) { if !$0.contains($1) { $0.append($1) } }
+    /// The `amr` values of a sign-in with these methods, `mfa` added when two factors were used.
+    public static func claim(_ methods: [AuthenticationMethod]) -> [String] {
+        let distinct = methods.reduce(into: [AuthenticationMethod]()) { if !$0.contains($1) { $0.append($1) } }
             .filter { $0 != .multipleFactors }
-        return (distinct.count > 1 ? distinct + [.multipleFactors] : distinct).map(\.rawValue)
+        let factors = distinct.filter { $0 != .userPresence }.count
+        let multiple = factors > 1 || methods.contains(.multipleFactors)
+        return (multiple ? distinct + [.multipleFactors] : distinct).map(\.rawValue)
     }
 }
 
@@ -24,7 +33,9 @@ public enum AuthenticationContext: String, Sendable, Codable, CaseIterable {
 
     /// The class a sign-in with these methods meets.
     public init(_ methods: [AuthenticationMethod]) {
-        self = methods.contains(.oneTimePassword) ? .twoFactors : .oneFactor
+        self =
+            AuthenticationMethod.claim(methods).contains(AuthenticationMethod.multipleFactors.rawValue)
+            ? .twoFactors : .oneFactor
     }
 
     /// The strongest class among the requested `acr_values` this server knows; nil when none

@@ -30,3 +30,12 @@ public enum DPoPNoncePolicy: String, Sendable, Codable, CaseIterable {
     case off
     case required
 }
+
+/// What a passkey must prove beyond possession (WebAuthn L3 §5.8.6 `userVerification`):
+/// `required` (a PIN or biometric at the authenticator, so one passkey is two factors),
+/// `preferred` (asked for, not insisted on), `discouraged` (presence only, for shared kiosks).
+public enum PasskeyUserVerification: String, Sendable, Codable, CaseIterable {
+    case required
+    case preferred
+    case discouraged
+}

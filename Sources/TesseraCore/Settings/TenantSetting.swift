@@ -180,13 +180,16 @@ extension TenantSetting {
     public static let mfa = TenantSetting(
         name: "mfa", choice: \.mfa,
         summary: "second factors: off; optional (asked of users who enrolled one); required (everyone enrols)")
+    public static let passkeyUserVerification = TenantSetting(
+        name: "passkey_user_verification", choice: \.passkeyUserVerification,
+        summary: "required: passkeys verify the user (PIN, biometrics), so one is two factors; preferred; discouraged")
 
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
-        mfa,
+        mfa, passkeyUserVerification,
     ]
 }
 

@@ -31,6 +31,7 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var requirePushedAuthorizationRequests = false
     public var dpopNonce: DPoPNoncePolicy = .off
     public var mfa: MFAPolicy = .optional
+    public var passkeyUserVerification: PasskeyUserVerification = .required
 
     public init() {}
 

@@ -12,12 +12,15 @@ public struct AuthorizationFlow: Sendable {
     let validator: AuthorizationRequestValidator
     let sealer: BrowserSealer
     let passwordLogin: PasswordLogin
+    /// Passkey sign-in (WebAuthn); nil: passwords and codes only.
+    let passkeys: Passkeys?
     let clock: @Sendable () -> Date
 
     public init(
         store: any Store, clients: any ClientDirectory, sealer: BrowserSealer, passwordLogin: PasswordLogin,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        passkeys: Passkeys? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.passkeys = passkeys
         self.store = store
         self.clients = clients
         self.validator = AuthorizationRequestValidator(clients: clients, pushed: store, clock: clock)
@@ -130,7 +133,7 @@ public struct AuthorizationFlow: Sendable {
             awaiting.passwordVerifiedAt = session.authTime
             do throws(SecondFactors.Failure) {
                 if try await secondFactors.isRequired(for: user) {
-                    return secondFactorPage(awaiting, clientName: client.name, tenant: tenant)
+                    return await secondFactorPage(awaiting, clientName: client.name, tenant: tenant)
                 }
             } catch {
                 return Self.unavailable(error, while: "reading the user's factors", logger: logger)
@@ -162,7 +165,9 @@ public struct AuthorizationFlow: Sendable {
         let pending = PendingInteraction(
             purpose: purpose, expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
         guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
-        return .login(LoginPrompt(pending: sealed, clientName: clientName, error: error, status: status))
+        var prompt = LoginPrompt(pending: sealed, clientName: clientName, error: error, status: status)
+        prompt.passkeyOptions = passkeys?.authenticationOptions(tenant: tenant)
+        return .login(prompt)
     }
 
     // MARK: - POST login
@@ -201,7 +206,7 @@ public struct AuthorizationFlow: Sendable {
                 expiresAt: clock().addingTimeInterval(Self.secondFactorLifetime))
             awaiting.passwordVerifiedAt = clock()
             if next == .enrolment { return (enrolmentPage(awaiting, user: user, tenant: tenant), nil) }
-            return (secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
+            return (await secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
         }
         return await signedIn(user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger)
     }
@@ -209,12 +214,24 @@ public struct AuthorizationFlow: Sendable {
     /// How long the code page waits after a right password: a code or two, not a coffee break.
     static let secondFactorLifetime: TimeInterval = 5 * 60
 
+    /// The second step after a right password: the code of the user's app and, when they have
+    /// passkeys, a button to use one instead (its options list only their credentials).
     func secondFactorPage(
         _ pending: PendingInteraction, clientName: String?, tenant: TenantContext, error: String? = nil,
         status: Int = 200
-    ) -> InteractionStep {
+    ) async -> InteractionStep {
         guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
-        return .secondFactor(SecondFactorPrompt(pending: sealed, clientName: clientName, error: error, status: status))
+        var prompt = SecondFactorPrompt(pending: sealed, clientName: clientName, error: error, status: status)
+        if let userID = pending.userID, let secondFactors = passwordLogin.secondFactors,
+            let user = try? await store.user(tenantID: tenant.id, id: userID)
+        {
+            prompt.offersCode = (try? await secondFactors.hasTOTP(user)) ?? true
+            if let passkeys, let registered = try? await passkeys.list(for: user), !registered.isEmpty {
+                prompt.passkeyOptions = passkeys.authenticationOptions(
+                    tenant: tenant, for: user.id, allowing: registered)
+            }
+        }
+        return .secondFactor(prompt)
     }
 
     // MARK: - Enrolment during sign-in (mfa = required)
@@ -304,12 +321,12 @@ public struct AuthorizationFlow: Sendable {
                 form["otp"] ?? "", user: user, tenant: tenant, address: address, requestID: requestID)
         } catch .invalidCredentials {
             return (
-                secondFactorPage(
+                await secondFactorPage(
                     pending, clientName: clientName, tenant: tenant, error: "That code is not right.", status: 401), nil
             )
         } catch .throttled(let wait) {
             return (
-                secondFactorPage(
+                await secondFactorPage(
                     pending, clientName: clientName, tenant: tenant,
                     error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
             )
@@ -483,6 +500,11 @@ public enum AccountPaths {
     public static let totpSetup = "/account/totp"
     public static let totpConfirm = "/account/totp/confirm"
     public static let totpRemove = "/account/totp/remove"
+    /// A passkey answer at sign-in: the first factor, or the second after the password.
+    public static let passkeySignIn = "/login/passkey"
+    /// Registering a passkey on the account page, and removing one.
+    public static let passkeyRegister = "/account/passkeys"
+    public static let passkeyRemove = "/account/passkeys/remove"
     public static let logout = "/logout"
     /// RFC 8628 `verification_uri`.
     public static let device = "/device"

@@ -46,7 +46,7 @@ public enum InteractionStep: Sendable {
     case deviceCode(DeviceCodePrompt)
     /// The end of a flow that returns to no client (a device was approved or denied).
     case done(title: String, message: String)
-    /// After a right password: the one-time code of the user's authenticator app.
+    /// After a right password: the one-time code of the user's authenticator app, or a passkey.
     case secondFactor(SecondFactorPrompt)
     /// `mfa = required`: set up a factor before the sign-in ends (an offer), or the recovery
     /// codes of the one just set up.
@@ -68,6 +68,10 @@ public struct SecondFactorPrompt: Sendable {
     public let clientName: String?
     public let error: String?
     public let status: Int
+    /// Whether the user has an authenticator app, so the page asks for its code.
+    public var offersCode = true
+    /// The `navigator.credentials.get()` options for the user's passkeys, when they have some.
+    public var passkeyOptions: String? = nil
 }
 
 public struct DeviceCodePrompt: Sendable {
@@ -81,6 +85,8 @@ public struct LoginPrompt: Sendable {
     public let clientName: String?
     public let error: String?
     public let status: Int
+    /// The `navigator.credentials.get()` options of a sign-in with a passkey and no username.
+    public var passkeyOptions: String? = nil
 }
 
 public struct ConsentPrompt: Sendable {

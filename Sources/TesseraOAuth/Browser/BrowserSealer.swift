@@ -19,6 +19,8 @@ public struct BrowserSealer: Sendable {
         case session
         case pending
         case signOut
+        /// A WebAuthn challenge: the challenge is the sealed value itself.
+        case passkey
     }
 
     public func seal<Value: Encodable>(_ value: Value, purpose: Purpose, tenantID: UUID) -> String? {

@@ -97,14 +97,26 @@ public struct PasswordLogin: Sendable {
     public func verifySecondFactor(
         _ code: String, user: User, tenant: TenantContext, address: String?, requestID: String?
     ) async throws(Failure) {
+        try await verifySecondStep(user: user, tenant: tenant, address: address, requestID: requestID) {
+            () async throws(SecondFactors.Failure) in
+            guard let secondFactors else { throw SecondFactors.Failure.wrongCode }
+            try await secondFactors.verify(code, for: user)
+        }
+    }
+
+    /// A second step checked by `check` (a typed code, a passkey), under the back-off of the
+    /// password before it: `.wrongCode` counts as a failure.
+    public func verifySecondStep(
+        user: User, tenant: TenantContext, address: String?, requestID: String?,
+        _ check: () async throws(SecondFactors.Failure) -> Void
+    ) async throws(Failure) {
         let keys = Self.throttleKeys(tenant, user.username, address)
         if let wait = await throttle.wait(for: keys, now: clock()) {
             await audit(tenant, .loginThrottled, user.username, address, requestID)
             throw .throttled(retryAfter: wait)
         }
         do throws(SecondFactors.Failure) {
-            guard let secondFactors else { throw SecondFactors.Failure.wrongCode }
-            try await secondFactors.verify(code, for: user)
+            try await check()
         } catch .wrongCode {
             let lockedOut = await throttle.recordFailure(for: keys, now: clock())
             await audit(
@@ -116,6 +128,32 @@ public struct PasswordLogin: Sendable {
         }
         await throttle.recordSuccess(for: keys[0])
         await audit(tenant, .loginSuccess, user.username, address, requestID, actor: "user:\(user.id)")
+    }
+
+    /// A first factor that names its user only once checked (a passkey without a username):
+    /// an address in back-off waits, as for passwords, but a refusal adds no failure: a
+    /// signature cannot be guessed online, and one broken authenticator behind an office's
+    /// shared address must not lock everyone there out of their passwords. Refusals and
+    /// successes are audited.
+    public func verifyFirstStep(
+        tenant: TenantContext, address: String?, requestID: String?, _ check: () async throws(SecondFactors.Failure) -> User
+    ) async throws(Failure) -> User {
+        let addressKey = Self.throttleKeys(tenant, "", address)[1]
+        if let wait = await throttle.wait(for: [addressKey], now: clock()) {
+            await audit(tenant, .loginThrottled, "", address, requestID)
+            throw .throttled(retryAfter: wait)
+        }
+        let user: User
+        do throws(SecondFactors.Failure) {
+            user = try await check()
+        } catch .wrongCode {
+            await audit(tenant, .loginFailure, "", address, requestID)
+            throw .invalidCredentials
+        } catch {
+            throw .unavailable
+        }
+        await audit(tenant, .loginSuccess, user.username, address, requestID, actor: "user:\(user.id)")
+        return user
     }
 
     static func throttleKeys(_ tenant: TenantContext, _ username: String, _ address: String?) -> [String] {

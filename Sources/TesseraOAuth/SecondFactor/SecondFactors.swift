@@ -128,17 +128,33 @@ public struct SecondFactors: Sendable {
 
     public func remove(for user: User) async throws(Failure) {
         do {
-            _ = try await store.deleteTOTP(tenantID: user.tenantID, userID: user.id)
-            try await store.replaceRecoveryCodes(tenantID: user.tenantID, userID: user.id, hashes: [])
+            try await store.transaction { operations in
+                guard try await operations.deleteTOTP(tenantID: user.tenantID, userID: user.id) else { return }
+                try await operations.replaceRecoveryCodes(tenantID: user.tenantID, userID: user.id, hashes: [])
+                try await operations.appendAudit(
+                    AuditRecord(action: .totpRemove, target: "user:\(user.id)"), tenantID: user.tenantID,
+                    actor: "user:\(user.id)", requestID: nil, at: clock())
+            }
         } catch {
             throw .unavailable
         }
     }
 
-    /// Whether `user` must give a second factor after the password.
-    public func isRequired(for user: User) async throws(Failure) -> Bool {
+    /// Whether `user` has an authenticator app that gives codes.
+    public func hasTOTP(_ user: User) async throws(Failure) -> Bool {
         do {
             return try await store.totp(tenantID: user.tenantID, userID: user.id)?.confirmedAt != nil
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// Whether `user` must give a second factor after the password: they set up an
+    /// authenticator app or registered a passkey.
+    public func isRequired(for user: User) async throws(Failure) -> Bool {
+        if try await hasTOTP(user) { return true }
+        do {
+            return !(try await store.passkeys(tenantID: user.tenantID, userID: user.id).isEmpty)
         } catch {
             throw .unavailable
         }

@@ -7,7 +7,7 @@ import TesseraCore
 
 /// Draws the HTML pages with the headers every one of them needs: no caching (they carry CSRF
 /// tokens and sealed state), a Content-Security-Policy that allows nothing but our own inline
-/// stylesheet, and no framing (clickjacking of the consent button).
+/// stylesheet and passkey script, and no framing (clickjacking of the consent button).
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let contentSecurityPolicy: String
@@ -28,8 +28,11 @@ struct PageRenderer: Sendable {
         }
         self.library = library
         let styleHash = Data(SHA256.hash(data: Array(PageTemplates.stylesheet.utf8))).base64EncodedString()
+        let scriptHash = Data(SHA256.hash(data: Array(PasskeyScript.source.utf8))).base64EncodedString()
+        // No form-action: Chrome applies it to the redirect after a form post, and ours go to clients.
         contentSecurityPolicy =
-            "default-src 'none'; style-src 'sha256-\(styleHash)'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src 'sha256-\(styleHash)'; script-src 'sha256-\(scriptHash)'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
     }
 
     enum Page: String {
@@ -40,6 +43,7 @@ struct PageRenderer: Sendable {
         var context = values
         context["tenantName"] = tenant.name
         context["stylesheet"] = PageTemplates.stylesheet
+        context["passkeyScript"] = PasskeyScript.source
         let html = library.render(context, withTemplate: page.rawValue) ?? ""
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",

@@ -54,6 +54,14 @@ enum PageTemplates {
         <input id="password" name="password" type="password" autocomplete="current-password" required>
         <button type="submit">Sign in</button>
         </form>
+        {{#passkeyOptions}}<form method="post" action="{{passkeyAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <input type="hidden" name="credential" value="">
+        <p class="error passkey-error" role="alert" hidden></p>
+        <button type="button" class="secondary" data-webauthn="{{passkeyOptions}}" hidden>Sign in with a passkey</button>
+        </form>
+        <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}
         {{> foot}}
         """
 
@@ -61,15 +69,24 @@ enum PageTemplates {
         {{> head}}
         <h1>Enter your code</h1>
         {{#clientName}}<p><strong>{{clientName}}</strong> wants to use your account.</p>{{/clientName}}
-        <p>Open your authenticator app and type the six-digit code it shows for this account.</p>
         {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#offersCode}}<p>Open your authenticator app and type the six-digit code it shows for this account.</p>
         <form method="post" action="{{action}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <input type="hidden" name="pending" value="{{pending}}">
         <label for="otp">Code</label>
         <input id="otp" name="otp" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" required autofocus>
         <button type="submit">Continue</button>
+        </form>{{/offersCode}}
+        {{#passkeyOptions}}<p>{{#offersCode}}Or use{{/offersCode}}{{^offersCode}}Use{{/offersCode}} one of your passkeys.</p>{{/passkeyOptions}}
+        {{#passkeyOptions}}<form method="post" action="{{passkeyAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <input type="hidden" name="credential" value="">
+        <p class="error passkey-error" role="alert" hidden></p>
+        <button type="button" class="secondary" data-webauthn="{{passkeyOptions}}" hidden>Use a passkey</button>
         </form>
+        <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}
         {{> foot}}
         """
 
@@ -123,6 +140,27 @@ enum PageTemplates {
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit">Set up an authenticator app</button>
         </form>{{/hasTOTP}}{{/offersTOTP}}
+        {{#offersPasskeys}}<h2>Passkeys</h2>
+        {{^passkeys}}<p class="muted">None yet. A passkey signs you in with your fingerprint, face or screen lock instead of a password, and cannot be phished.</p>{{/passkeys}}
+        {{#passkeys}}<div class="app">
+        <strong>{{name}}</strong>
+        <div class="muted">Added {{created}}{{#lastUsed}} · last used {{lastUsed}}{{/lastUsed}}{{#synced}} · synced to your other devices{{/synced}}</div>
+        <form method="post" action="{{removeAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="credential_id" value="{{id}}">
+        <button type="submit" class="secondary">Remove</button>
+        </form>
+        </div>
+        {{/passkeys}}
+        {{#passkeyOptions}}<form method="post" action="{{passkeyAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="credential" value="">
+        <label for="passkey-name">Name of the new passkey</label>
+        <input id="passkey-name" name="name" maxlength="64" placeholder="My laptop">
+        <p class="error passkey-error" role="alert" hidden></p>
+        <button type="button" data-webauthn="{{passkeyOptions}}" hidden>Add a passkey</button>
+        </form>
+        <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}{{/offersPasskeys}}
         {{#apps}}<div class="app">
         <strong>{{clientName}}</strong>
         <div class="muted">{{scope}}</div>

@@ -71,6 +71,8 @@ struct TenantPage {
             ]
             values["clientName"] = prompt.clientName
             values["error"] = prompt.error
+            values["passkeyOptions"] = prompt.passkeyOptions
+            values["passkeyAction"] = tenant.issuer + AccountPaths.passkeySignIn
             response = pages.render(
                 .login, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
         case .secondFactor(let prompt):
@@ -80,6 +82,9 @@ struct TenantPage {
             ]
             values["clientName"] = prompt.clientName
             values["error"] = prompt.error
+            values["offersCode"] = prompt.offersCode
+            values["passkeyOptions"] = prompt.passkeyOptions
+            values["passkeyAction"] = tenant.issuer + AccountPaths.passkeySignIn
             response = pages.render(
                 .secondFactor, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
         case .enrolment(let prompt):

@@ -9,7 +9,13 @@ struct AccountRoutes {
     let flow: AuthorizationFlow
     let account: AccountService
     let secondFactors: SecondFactors
+    let passkeys: Passkeys
     let browser: BrowserPages
+
+    /// A date as the account page shows it: the day, in UTC.
+    static func day(_ date: Date) -> String {
+        String(ISO8601DateFormatter().string(from: date).prefix(10))
+    }
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         tenant.get(RouterPath(AccountPaths.account)) { request, context in
@@ -31,8 +37,10 @@ struct AccountRoutes {
                 return response
             }
             let hasTOTP: Bool
-            do throws(SecondFactors.Failure) {
-                hasTOTP = try await secondFactors.isRequired(for: user)
+            let registered: [Passkey]
+            do {
+                hasTOTP = try await secondFactors.hasTOTP(user)
+                registered = try await passkeys.list(for: user)
             } catch {
                 return page.message(
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
@@ -47,6 +55,21 @@ struct AccountRoutes {
                     "canTurnOff": page.tenant.settings.mfa != .required,
                     "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
                     "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
+                    "offersPasskeys": true,
+                    "passkeys": registered.map { passkey -> [String: Any] in
+                        var item: [String: Any] = [
+                            "name": passkey.name, "id": Base64URL.encode(passkey.credentialID),
+                            "created": Self.day(passkey.createdAt), "synced": passkey.backedUp, "csrfToken": csrf,
+                            "removeAction": page.tenant.issuer + AccountPaths.passkeyRemove,
+                        ]
+                        item["lastUsed"] = passkey.lastUsedAt.map(Self.day)
+                        return item
+                    },
+                    // `false` closes the template's section (an empty string would open it).
+                    "passkeyOptions": (registered.count < Passkeys.maximumPerUser
+                        ? passkeys.registrationOptions(for: user, existing: registered, tenant: page.tenant) : nil)
+                        .map { $0 as Any } ?? false,
+                    "passkeyAction": page.tenant.issuer + AccountPaths.passkeyRegister,
                     "apps": apps.map {
                         [
                             "clientName": $0.clientName, "clientID": $0.clientID, "scope": $0.scope, "csrfToken": csrf,

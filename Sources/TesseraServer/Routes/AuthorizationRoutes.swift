@@ -44,6 +44,12 @@ struct AuthorizationRoutes {
                 logger: context.logger)
             return signedIn(page, step, session)
         }
+        form(AccountPaths.passkeySignIn, on: tenant) { page, form, context in
+            let (step, session) = await flow.submitPasskey(
+                form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
+                logger: context.logger)
+            return signedIn(page, step, session)
+        }
         form(AccountPaths.enrolment, on: tenant) { page, form, context in
             page.respond(await flow.submitEnrolment(form: form, tenant: page.tenant, logger: context.logger))
         }

@@ -77,19 +77,10 @@ struct SecondFactorRoutes {
         return response
     }
 
-    /// The form checked and the session's user active, or the page that says why not.
     func signedIn(
         _ request: Request, _ context: TenantRequestContext,
         _ body: (TenantPage, User, FormParameters) async -> Response
     ) async -> Response {
-        let page = TenantPage(request, context, browser: browser)
-        switch await page.checkedForm(request) {
-        case .failure(let refusal): return refusal.response
-        case .success(let form):
-            guard let session = page.state.session, session.expiresAt > Date(),
-                let (user, _) = try? await account.overview(userID: session.userID, tenant: page.tenant)
-            else { return page.message("Sign in on your account page first.", status: .unauthorized) }
-            return await body(page, user, form)
-        }
+        await SignedInForm(account: account, browser: browser).handle(request, context, body)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import TesseraCore
 
 // Ids of one-shot proofs that must be accepted once: `private_key_jwt` assertions (RFC 7523 §3
-// item 7) and DPoP proofs (RFC 9449 §11.1). The primary key refuses a second use, at every
+// item 7), DPoP proofs (RFC 9449 §11.1) and WebAuthn challenges (WebAuthn L3 §13.4.3). The primary key refuses a second use, at every
 // instance; `purgeExpired` removes the rows once nothing they guard can still be accepted.
 
 extension SQLExecutor {
@@ -12,6 +12,10 @@ extension SQLExecutor {
 
     public func recordDPoPProof(tenantID: UUID, jkt: String, jti: String, expiresAt: Date) async throws {
         try await recordOnce(in: "dpop_proofs", by: "jkt", tenantID, jkt, jti, expiresAt)
+    }
+
+    public func recordWebAuthnChallenge(tenantID: UUID, ceremony: String, id: String, expiresAt: Date) async throws {
+        try await recordOnce(in: "webauthn_challenges", by: "ceremony", tenantID, ceremony, id, expiresAt)
     }
 
     /// A duplicate is the backend's unique violation, reported as `StoreError.conflict`.
