@@ -151,7 +151,12 @@ let package = Package(
             path: "Tests/TesseraTestSupport"
         ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
-        .testTarget(name: "TesseraJOSETests", dependencies: ["TesseraJOSE", "TesseraCore"]),
+        .testTarget(
+            name: "TesseraJOSETests",
+            dependencies: [
+                "TesseraJOSE", "TesseraCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraCore", "TesseraTestSupport"]),
         .testTarget(
             name: "TesseraOAuthTests",

@@ -47,14 +47,17 @@ public final class TesseraServerProcess: @unchecked Sendable {
 
     /// `publicURL` defaults to the server's own address; instances behind one load balancer
     /// share one public URL, so multi-instance tests pass the same value to each.
+    /// `publicHost` names that address otherwise: WebAuthn needs a domain (`localhost`) as RP id,
+    /// never an IP address.
     public static func start(
-        in directory: URL, environment: [String: String] = [:], arguments: [String] = [], publicURL: String? = nil
+        in directory: URL, environment: [String: String] = [:], arguments: [String] = [], publicURL: String? = nil,
+        publicHost: String = "127.0.0.1"
     ) async throws -> TesseraServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TesseraBinary.path)
         let chosen = try freeLoopbackPort()
         process.arguments =
-            ["serve", "--port", "\(chosen)", "--public-url", publicURL ?? "http://127.0.0.1:\(chosen)"] + arguments
+            ["serve", "--port", "\(chosen)", "--public-url", publicURL ?? "http://\(publicHost):\(chosen)"] + arguments
         process.currentDirectoryURL = directory
         process.environment = TesseraBinary.mergedEnvironment(environment)
         let log = LogCollector()

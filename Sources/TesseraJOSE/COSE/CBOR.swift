@@ -21,7 +21,8 @@ public indirect enum CBORValue: Sendable, Equatable {
         case (.bytes(let a), .bytes(let b)): return a == b
         case (.text(let a), .text(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
-        case (.map(let a), .map(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.map(let a), .map(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         default: return false

@@ -75,12 +75,14 @@ public struct PushedAuthorizationEndpoint: Sendable {
                 parameters["redirect_uri"] == nil
                     ? "redirect_uri is required" : "redirect_uri is not registered for this client")
         }
-        try AuthorizationRequestValidator.checkSource(source, of: ClientPolicy(client, at: tenant), atPushEndpoint: true)
+        try AuthorizationRequestValidator.checkSource(
+            source, of: ClientPolicy(client, at: tenant), atPushEndpoint: true)
         _ = try AuthorizationRequestValidator.check(
             parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer)
         // RFC 9449 §10.1: a proof here binds the code to its key, as dpop_jkt would.
         if !request.dpopProofs.isEmpty {
-            let proof = try await dpop.verify(request.dpopProofs, for: .init(method: "POST", url: endpoint), tenant: tenant)
+            let proof = try await dpop.verify(
+                request.dpopProofs, for: .init(method: "POST", url: endpoint), tenant: tenant)
             if let named = parameters["dpop_jkt"], named != proof.jkt {
                 throw .invalidDPoPProof("dpop_jkt is not the thumbprint of the proof's key")
             }

@@ -136,7 +136,8 @@ public struct PasswordLogin: Sendable {
     /// shared address must not lock everyone there out of their passwords. Refusals and
     /// successes are audited.
     public func verifyFirstStep(
-        tenant: TenantContext, address: String?, requestID: String?, _ check: () async throws(SecondFactors.Failure) -> User
+        tenant: TenantContext, address: String?, requestID: String?,
+        _ check: () async throws(SecondFactors.Failure) -> User
     ) async throws(Failure) -> User {
         let addressKey = Self.throttleKeys(tenant, "", address)[1]
         if let wait = await throttle.wait(for: [addressKey], now: clock()) {

@@ -10,7 +10,9 @@ extension AuthorizationFlow {
         form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
-        guard let passkeys else { return (.errorPage(status: 404, message: "This service has no passkey sign-in."), nil) }
+        guard let passkeys else {
+            return (.errorPage(status: 404, message: "This service has no passkey sign-in."), nil)
+        }
         let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
         let credential = form["credential"] ?? ""
         if let userID = pending.userID {
@@ -77,7 +79,8 @@ extension AuthorizationFlow {
         }
         var methods: [AuthenticationMethod] = []
         do {
-            try await passwordLogin.verifySecondStep(user: user, tenant: tenant, address: address, requestID: requestID) {
+            try await passwordLogin.verifySecondStep(user: user, tenant: tenant, address: address, requestID: requestID)
+            {
                 () async throws(SecondFactors.Failure) in
                 do throws(Passkeys.Failure) {
                     methods = try await passkeys.authenticate(credential, expectedUser: user.id, tenant: tenant).methods
@@ -102,6 +105,7 @@ extension AuthorizationFlow {
         } catch {
             return (Self.unavailable(error, while: "checking the passkey", logger: logger), nil)
         }
-        return await signedIn(user, with: [.password] + methods, purpose: pending.purpose, tenant: tenant, logger: logger)
+        return await signedIn(
+            user, with: [.password] + methods, purpose: pending.purpose, tenant: tenant, logger: logger)
     }
 }

@@ -28,17 +28,21 @@ struct PasskeyResponse: Sendable {
             guard try object.string("type") == "public-key" else { throw PasskeyRelyingParty.Refusal("type") }
             let id = try Self.binary(object.string("id"), "id")
             if let rawID = try object.optionalString("rawId") {
-                guard try Self.binary(rawID, "rawId") == id else { throw PasskeyRelyingParty.Refusal("rawId is not id") }
+                guard try Self.binary(rawID, "rawId") == id else {
+                    throw PasskeyRelyingParty.Refusal("rawId is not id")
+                }
             }
             guard let response = try object.optionalObject("response") else {
                 throw PasskeyRelyingParty.Refusal("no response")
             }
             credentialID = id
             clientData = try Self.binary(response.string("clientDataJSON"), "clientDataJSON")
-            attestationObject = try response.optionalString("attestationObject").map { value throws(PasskeyRelyingParty.Refusal) in
+            attestationObject = try response.optionalString("attestationObject").map {
+                value throws(PasskeyRelyingParty.Refusal) in
                 try Self.binary(value, "attestationObject")
             }
-            authenticatorData = try response.optionalString("authenticatorData").map { value throws(PasskeyRelyingParty.Refusal) in
+            authenticatorData = try response.optionalString("authenticatorData").map {
+                value throws(PasskeyRelyingParty.Refusal) in
                 try Self.binary(value, "authenticatorData")
             }
             signature = try response.optionalString("signature").map { value throws(PasskeyRelyingParty.Refusal) in
@@ -49,7 +53,8 @@ struct PasskeyResponse: Sendable {
             }
             var transports: [String] = []
             if case .array(let values)? = response["transports"] {
-                for case .string(let value) in values.prefix(8) where value.utf8.count <= 32
+                for case .string(let value) in values.prefix(8)
+                where value.utf8.count <= 32
                     && value.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") })
                 {
                     transports.append(value)

@@ -256,7 +256,9 @@ public struct Passkeys: Sendable {
                     tenantID: tenant.id, credentialID: stored.credentialID, signCount: Int64(data.signCount),
                     backedUp: data.flags.backedUp, at: clock())
             else {
-                await audit(.passkeyCloned, tenant, stored.userID, reason: "counter \(data.signCount) after \(stored.signCount)")
+                await audit(
+                    .passkeyCloned, tenant, stored.userID, reason: "counter \(data.signCount) after \(stored.signCount)"
+                )
                 throw Failure.cloned
             }
             user = try await store.user(tenantID: tenant.id, id: stored.userID)
@@ -284,7 +286,9 @@ public struct Passkeys: Sendable {
     public func remove(_ credentialID: [UInt8], of user: User) async throws(Failure) -> Bool {
         do {
             return try await store.transaction { operations in
-                guard try await operations.deletePasskey(tenantID: user.tenantID, userID: user.id, credentialID: credentialID)
+                guard
+                    try await operations.deletePasskey(
+                        tenantID: user.tenantID, userID: user.id, credentialID: credentialID)
                 else { return false }
                 try await operations.appendAudit(
                     AuditRecord(action: .passkeyRemove, target: "user:\(user.id)"), tenantID: user.tenantID,

@@ -129,18 +129,28 @@ enum PageTemplates {
         <p>Signed in as <strong>{{username}}</strong>.</p>
         <h2>Apps that act on your behalf</h2>
         {{^apps}}<p class="muted">None: you have not allowed any app yet.</p>{{/apps}}
+        {{#apps}}<div class="app">
+        <strong>{{clientName}}</strong>
+        <div class="muted">{{scope}}</div>
+        <form method="post" action="{{revokeAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="client_id" value="{{clientID}}">
+        <button type="submit" class="secondary">Remove access</button>
+        </form>
+        </div>
+        {{/apps}}
         {{#offersTOTP}}<h2>Two-step sign-in</h2>
         {{#hasTOTP}}<p>An authenticator app asks for a code after your password.</p>
         {{#canTurnOff}}<form method="post" action="{{totpRemoveAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit" class="secondary">Turn off two-step sign-in</button>
         </form>{{/canTurnOff}}{{/hasTOTP}}
-        {{^hasTOTP}}<p class="muted">Off: your password alone signs you in.</p>
+        {{^hasTOTP}}<p class="muted">{{#hasPasskeys}}After your password, one of your passkeys is asked for.{{/hasPasskeys}}{{^hasPasskeys}}Off: your password alone signs you in.{{/hasPasskeys}}</p>
         <form method="post" action="{{totpSetupAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit">Set up an authenticator app</button>
         </form>{{/hasTOTP}}{{/offersTOTP}}
-        {{#offersPasskeys}}<h2>Passkeys</h2>
+        <h2>Passkeys</h2>
         {{^passkeys}}<p class="muted">None yet. A passkey signs you in with your fingerprint, face or screen lock instead of a password, and cannot be phished.</p>{{/passkeys}}
         {{#passkeys}}<div class="app">
         <strong>{{name}}</strong>
@@ -160,17 +170,7 @@ enum PageTemplates {
         <p class="error passkey-error" role="alert" hidden></p>
         <button type="button" data-webauthn="{{passkeyOptions}}" hidden>Add a passkey</button>
         </form>
-        <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}{{/offersPasskeys}}
-        {{#apps}}<div class="app">
-        <strong>{{clientName}}</strong>
-        <div class="muted">{{scope}}</div>
-        <form method="post" action="{{revokeAction}}">
-        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
-        <input type="hidden" name="client_id" value="{{clientID}}">
-        <button type="submit" class="secondary">Remove access</button>
-        </form>
-        </div>
-        {{/apps}}
+        <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}
         <form method="post" action="{{logoutAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit" class="secondary">Sign out</button>

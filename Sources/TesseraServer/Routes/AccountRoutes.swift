@@ -55,7 +55,7 @@ struct AccountRoutes {
                     "canTurnOff": page.tenant.settings.mfa != .required,
                     "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
                     "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
-                    "offersPasskeys": true,
+                    "hasPasskeys": !registered.isEmpty,
                     "passkeys": registered.map { passkey -> [String: Any] in
                         var item: [String: Any] = [
                             "name": passkey.name, "id": Base64URL.encode(passkey.credentialID),
@@ -66,7 +66,8 @@ struct AccountRoutes {
                         return item
                     },
                     // `false` closes the template's section (an empty string would open it).
-                    "passkeyOptions": (registered.count < Passkeys.maximumPerUser
+                    "passkeyOptions":
+                        (registered.count < Passkeys.maximumPerUser
                         ? passkeys.registrationOptions(for: user, existing: registered, tenant: page.tenant) : nil)
                         .map { $0 as Any } ?? false,
                     "passkeyAction": page.tenant.issuer + AccountPaths.passkeyRegister,

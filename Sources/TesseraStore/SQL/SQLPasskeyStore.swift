@@ -26,7 +26,8 @@ extension SQLExecutor {
 
     public func passkey(tenantID: UUID, credentialID: [UInt8]) async throws -> Passkey? {
         try await first(
-            "SELECT * FROM passkeys WHERE tenant_id = $1 AND credential_id = $2", [.uuid(tenantID), .bytes(credentialID)]
+            "SELECT * FROM passkeys WHERE tenant_id = $1 AND credential_id = $2",
+            [.uuid(tenantID), .bytes(credentialID)]
         ).map(Self.passkey)
     }
 
