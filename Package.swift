@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "TesseraCore", "TesseraJOSE", "TesseraStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -151,12 +152,7 @@ let package = Package(
             path: "Tests/TesseraTestSupport"
         ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
-        .testTarget(
-            name: "TesseraJOSETests",
-            dependencies: [
-                "TesseraJOSE", "TesseraCore", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]),
+        .testTarget(name: "TesseraJOSETests", dependencies: ["TesseraJOSE", "TesseraCore"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraCore", "TesseraTestSupport"]),
         .testTarget(
             name: "TesseraOAuthTests",
@@ -164,6 +160,7 @@ let package = Package(
                 "TesseraOAuth", "TesseraCore", "TesseraJOSE", "TesseraStore", "TesseraTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(

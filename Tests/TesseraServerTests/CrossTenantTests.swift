@@ -213,7 +213,8 @@ struct CrossTenantTests {
                 ]
                 for path in [
                     "/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm", "/account/totp",
-                    "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue",
+                    "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue", "/login/passkey",
+                    "/account/passkeys", "/account/passkeys/remove",
                 ] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TesseraTestSupport
 import Testing
 import _CryptoExtras
 
@@ -96,65 +97,6 @@ import _CryptoExtras
             }
         }
         #expect(refused > 10_000)
-    }
-}
-
-/// A small CBOR writer for the tests' own fixtures (the server only reads CBOR).
-enum TestCBOR {
-    static func head(_ major: UInt8, _ value: UInt64) -> [UInt8] {
-        switch value {
-        case 0..<24: return [major << 5 | UInt8(value)]
-        case 24..<256: return [major << 5 | 24, UInt8(value)]
-        case 256..<65_536: return [major << 5 | 25, UInt8(value >> 8), UInt8(value & 0xFF)]
-        default: return [major << 5 | 26] + (0..<4).reversed().map { UInt8((value >> (8 * UInt64($0))) & 0xFF) }
-        }
-    }
-
-    static func int(_ value: Int) -> [UInt8] { value >= 0 ? head(0, UInt64(value)) : head(1, UInt64(-1 - value)) }
-    static func bytes(_ value: [UInt8]) -> [UInt8] { head(2, UInt64(value.count)) + value }
-    static func text(_ value: String) -> [UInt8] { head(3, UInt64(value.utf8.count)) + Array(value.utf8) }
-    static func map(_ members: [([UInt8], [UInt8])]) -> [UInt8] {
-        head(5, UInt64(members.count)) + members.flatMap { $0.0 + $0.1 }
-    }
-}
-
-enum COSETestKeys {
-    struct Key {
-        let encoded: [UInt8]
-        let sign: ([UInt8]) throws -> [UInt8]
-    }
-
-    static func es256() -> Key {
-        let key = P256.Signing.PrivateKey()
-        let raw = Array(key.publicKey.rawRepresentation)
-        return Key(
-            encoded: TestCBOR.map([
-                (TestCBOR.int(1), TestCBOR.int(2)), (TestCBOR.int(3), TestCBOR.int(-7)),
-                (TestCBOR.int(-1), TestCBOR.int(1)),
-                (TestCBOR.int(-2), TestCBOR.bytes(Array(raw[0..<32]))),
-                (TestCBOR.int(-3), TestCBOR.bytes(Array(raw[32...]))),
-            ]), sign: { Array(try key.signature(for: $0).derRepresentation) })
-    }
-
-    static func ed25519() -> Key {
-        let key = Curve25519.Signing.PrivateKey()
-        return Key(
-            encoded: TestCBOR.map([
-                (TestCBOR.int(1), TestCBOR.int(1)), (TestCBOR.int(3), TestCBOR.int(-8)),
-                (TestCBOR.int(-1), TestCBOR.int(6)),
-                (TestCBOR.int(-2), TestCBOR.bytes(Array(key.publicKey.rawRepresentation))),
-            ]), sign: { Array(try key.signature(for: $0)) })
-    }
-
-    static func rs256() throws -> Key {
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let components = try key.publicKey.getKeyPrimitives()
-        return Key(
-            encoded: TestCBOR.map([
-                (TestCBOR.int(1), TestCBOR.int(3)), (TestCBOR.int(3), TestCBOR.int(-257)),
-                (TestCBOR.int(-1), TestCBOR.bytes(Array(components.modulus))),
-                (TestCBOR.int(-2), TestCBOR.bytes(Array(components.publicExponent))),
-            ]), sign: { Array(try key.signature(for: $0, padding: .insecurePKCS1v1_5).rawRepresentation) })
     }
 }
 
