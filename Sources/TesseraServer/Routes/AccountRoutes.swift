@@ -14,12 +14,14 @@ struct AccountRoutes {
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         tenant.get(RouterPath(AccountPaths.account)) { request, context in
             let page = TenantPage(request, context, browser: browser)
-            guard let session = page.state.session else {
+            guard let session = await page.state.session else {
                 return page.respond(flow.loginPage(forAccountOf: page.tenant))
             }
             let overview: (User, [AccountService.App])?
+            let sessions: [SessionRecord]
             do {
                 overview = try await account.overview(userID: session.userID, tenant: page.tenant)
+                sessions = try await flow.sessions.sessions(of: session.userID, tenant: page.tenant)
             } catch {
                 context.logger.error("Account page failed", metadata: ["error": "\(error)"])
                 return page.message(
@@ -38,9 +40,7 @@ struct AccountRoutes {
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
             }
             let csrf = page.csrfToken
-            return page.render(
-                .account,
-                [
+            var values: [String: Any] = [
                     "title": "Your account", "username": user.username, "csrfToken": csrf,
                     "logoutAction": page.tenant.issuer + AccountPaths.logout, "hasTOTP": hasTOTP,
                     "offersTOTP": page.tenant.settings.mfa != .off,
@@ -53,14 +53,16 @@ struct AccountRoutes {
                             "revokeAction": page.tenant.issuer + AccountPaths.revokeConsent,
                         ] as [String: Any]
                     },
-                ])
+                ]
+            values.merge(AccountSessionRoutes.values(sessions, current: session, page: page)) { first, _ in first }
+            return page.render(.account, values)
         }
         tenant.post(RouterPath(AccountPaths.revokeConsent)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             switch await page.checkedForm(request) {
             case .failure(let refusal): return refusal.response
             case .success(let form):
-                guard let session = page.state.session else {
+                guard let session = await page.state.session else {
                     return page.respond(flow.loginPage(forAccountOf: page.tenant))
                 }
                 guard let clientID = form["client_id"] else {
@@ -82,6 +84,10 @@ struct AccountRoutes {
             switch await page.checkedForm(request) {
             case .failure(let refusal): return refusal.response
             case .success:
+                guard await page.endCookieSession(requestID: context.requestID) else {
+                    return page.message(
+                        "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
+                }
                 var response = page.message("You are signed out.", status: .ok)
                 response.setCookie(page.cookies.clearedSession())
                 return response
