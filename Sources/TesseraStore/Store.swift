@@ -205,7 +205,8 @@ public protocol SessionStore: Sendable {
     /// Ends an active session at `date`; false when it was ended already or is unknown.
     func endSession(tenantID: UUID, sid: String, at date: Date) async throws -> Bool
     /// Records that the session reached the client; once per pair.
-    func recordSessionClient(tenantID: UUID, sid: String, clientID: String, at date: Date, expiresAt: Date)
+    func recordSessionClient(
+        tenantID: UUID, sid: String, clientID: String, at date: Date, expiresAt: Date)
         async throws
     /// The clients the session reached, ordered by id.
     func sessionClients(tenantID: UUID, sid: String) async throws -> [String]

@@ -50,14 +50,14 @@ struct AdminSchemaTests {
 
     @Test func representationsWriteOnlyTheirDeclaredMembers() throws {
         var registered = Client(
-                tenantID: UUID(), id: "c1", name: "App", authMethod: .clientSecretBasic, secretHash: nil,
-                grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
-                requirements: ClientRequirements(
-                    refreshTokenRotation: .reuse,
-                    certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")
-                )
-                .requiring(.twoFactors),
-                createdAt: Date())
+            tenantID: UUID(), id: "c1", name: "App", authMethod: .clientSecretBasic, secretHash: nil,
+            grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
+            requirements: ClientRequirements(
+                refreshTokenRotation: .reuse,
+                certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")
+            )
+            .requiring(.twoFactors),
+            createdAt: Date())
         registered.backchannelLogout = try BackChannelLogout(uri: "https://app.example.com/bcl", sessionRequired: true)
         let client = ClientRepresentation(registered, tenant: try TenantSlug("acme"), secret: "s")
         let written = try #require(

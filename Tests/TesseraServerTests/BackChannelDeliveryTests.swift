@@ -99,7 +99,8 @@ struct BackChannelDeliveryTests {
     }
 
     @Test func theLogoutTokensClaimsAreExactlyTheSpecs() throws {
-        let claims = LogoutTokenClaims(iss: "https://id.example.com/t/acme", aud: "web", iat: 100, jti: "j", sub: "u", sid: "s")
+        let claims = LogoutTokenClaims(
+            iss: "https://id.example.com/t/acme", aud: "web", iat: 100, jti: "j", sub: "u", sid: "s")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(claims.compactJSON)) as? [String: Any])
         #expect(Set(object.keys) == ["iss", "aud", "iat", "exp", "jti", "sub", "sid", "events"])

@@ -56,10 +56,12 @@ struct SessionRoutesTests {
                 let sessions = try await runtime.store.activeSessions(
                     tenantID: fixture.tenant.id, userID: try await Self.userID(runtime, fixture), at: Date())
                 #expect(sessions.map(\.sid) == [sid])
-                #expect(try await runtime.store.sessionClients(tenantID: fixture.tenant.id, sid: sid) == [fixture.clientID])
+                #expect(
+                    try await runtime.store.sessionClients(tenantID: fixture.tenant.id, sid: sid) == [fixture.clientID])
                 // prompt=login in the same browser: the same session, a new auth_time, the same sid.
                 let again = try await fixture.code(browser, ["prompt": "login"])
-                let second = try #require(try await fixture.redeem(http, code: again).jsonObject()["id_token"] as? String)
+                let second = try #require(
+                    try await fixture.redeem(http, code: again).jsonObject()["id_token"] as? String)
                 #expect(try Inspect.claims(of: second)["sid"] as? String == sid)
                 // Another browser is another session.
                 let other = try Inspect.claims(of: try await Self.idToken(fixture, http, TestBrowser(http)))
@@ -187,7 +189,8 @@ struct SessionRoutesTests {
                         ["id_token_hint": idToken, "post_logout_redirect_uri": EndSessionTests.afterLogout]))
                 #expect(answer.status == .seeOther)
                 let queued = try await runtime.store.logoutDeliveries(tenantID: fixture.tenant.id)
-                #expect(queued.map(\.clientID) == [fixture.clientID], "not the unreached app, not the one without a URI")
+                #expect(
+                    queued.map(\.clientID) == [fixture.clientID], "not the unreached app, not the one without a URI")
                 #expect(queued.first?.uri == Self.logoutURI && queued.first?.sid == sid)
                 #expect(queued.first?.subject == claims["sub"] as? String)
                 #expect(try await Self.asksForPassword(browser, fixture))
@@ -207,17 +210,20 @@ struct SessionRoutesTests {
                 let before = try await runtime.store.clients(tenantID: tenant.id, after: nil, limit: 100).count
                 let created = try await AdminAPITests.call(
                     http, .post, base, token: token,
-                    json: #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_uri":"https://app.example.com/bcl","backchannel_logout_session_required":true}"#
+                    json:
+                        #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_uri":"https://app.example.com/bcl","backchannel_logout_session_required":true}"#
                 ).jsonObject()
                 #expect(created["backchannel_logout_uri"] as? String == "https://app.example.com/bcl")
                 #expect(created["backchannel_logout_session_required"] as? Bool == true)
                 let id = try #require(created["client_id"] as? String)
                 let bad = [
-                    "http://app.example.com/bcl", "https://app.example.com/bcl#x", "/relative", "ftp://app.example.com/",
+                    "http://app.example.com/bcl", "https://app.example.com/bcl#x", "/relative",
+                    "ftp://app.example.com/",
                     "javascript:alert(1)", "https://user:pw@app.example.com/", "not a uri", "https://",
                 ]
                 for uri in bad {
-                    let body = #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_uri":"\#(uri)"}"#
+                    let body =
+                        #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_uri":"\#(uri)"}"#
                     let refused = try await AdminAPITests.call(http, .post, base, token: token, json: body)
                     #expect(refused.status == .unprocessableContent, "\(uri)")
                     let problem = try refused.jsonObject()
@@ -225,15 +231,19 @@ struct SessionRoutesTests {
                         (problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "backchannel_logout_uri",
                         "\(uri)")
                     let patched = try await AdminAPITests.call(
-                        http, .patch, base + "/" + id, token: token, json: #"{"backchannel_logout_uri":"\#(uri)"}"#, ifMatch: "*")
+                        http, .patch, base + "/" + id, token: token, json: #"{"backchannel_logout_uri":"\#(uri)"}"#,
+                        ifMatch: "*")
                     #expect(patched.status == .unprocessableContent, "\(uri)")
                 }
                 let flagAlone = try await AdminAPITests.call(
                     http, .post, base, token: token,
-                    json: #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_session_required":true}"#)
+                    json:
+                        #"{"name":"App","grant_types":["client_credentials"],"backchannel_logout_session_required":true}"#
+                )
                 #expect(flagAlone.status == .unprocessableContent)
                 // Nothing was written by the refusals; http on loopback is taken for development.
-                #expect(try await runtime.store.clients(tenantID: tenant.id, after: nil, limit: 100).count == before + 1)
+                #expect(
+                    try await runtime.store.clients(tenantID: tenant.id, after: nil, limit: 100).count == before + 1)
                 #expect(
                     try await runtime.store.client(tenantID: tenant.id, id: id)?.backchannelLogout?.uri
                         == "https://app.example.com/bcl")

@@ -160,7 +160,8 @@ struct SessionStoreConformanceTests {
         var client = try Fixtures.client(in: tenant)
         client.backchannelLogout = try BackChannelLogout(uri: "https://app.example.com/bcl?x=1", sessionRequired: true)
         try await store.insertClient(client)
-        #expect(try await store.client(tenantID: tenant.id, id: client.id)?.backchannelLogout == client.backchannelLogout)
+        #expect(
+            try await store.client(tenantID: tenant.id, id: client.id)?.backchannelLogout == client.backchannelLogout)
         client.backchannelLogout = nil
         client.version += 1
         try await store.updateClient(client)

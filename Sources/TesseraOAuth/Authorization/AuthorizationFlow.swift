@@ -424,14 +424,14 @@ public struct AuthorizationFlow: Sendable {
         let value = RandomToken.generate()
         let now = clock()
         var code = AuthorizationCode(
-                tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
-                redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
-                codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
-                expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
-                dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods),
-                authenticationContext: request.requestedContext.map { _ in
-                    AuthenticationContext(session.methods).rawValue
-                })
+            tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
+            redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
+            codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
+            dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods),
+            authenticationContext: request.requestedContext.map { _ in
+                AuthenticationContext(session.methods).rawValue
+            })
         code.sessionID = session.sid
         // The code and the record that the session reached this client land together: a sign-out
         // then owes the client a logout token (Back-Channel Logout 1.0 §2.5).

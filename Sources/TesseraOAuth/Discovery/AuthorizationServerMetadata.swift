@@ -74,7 +74,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         promptValuesSupported = hasAuthorization ? ["none", "login", "consent"] : nil
         claimsSupported =
             hasAuthorization
-            ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username", "sid"] : nil
+            ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username", "sid"]
+            : nil
         authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
         let fapi2 = tenant.settings.securityProfile == .fapi2
         let algorithms = ClientPolicy.signingAlgorithms(tenant.settings).map(\.rawValue)

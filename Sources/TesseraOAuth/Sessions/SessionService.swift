@@ -63,8 +63,7 @@ public struct SessionService: Sendable {
     }
 
     /// The session reached the client: a code (or tokens) was issued to it in the session.
-    func reached(_ clientID: String, sid: String, tenant: TenantContext, operations: any StoreOperations) async throws
-    {
+    func reached(_ clientID: String, sid: String, tenant: TenantContext, operations: any StoreOperations) async throws {
         let now = clock()
         // Kept as long as the session could last, even after a re-authentication extends it.
         try await operations.recordSessionClient(

@@ -61,7 +61,8 @@ struct ClientCreateBody: AdminBody, Sendable {
             switch self {
             case .name: .string(length: Tenant.nameLength)
             case .backchannelLogoutURI:
-                .described(.text, "OIDC Back-Channel Logout 1.0 §2.2: absolute https URI (http on loopback), no fragment")
+                .described(
+                    .text, "OIDC Back-Channel Logout 1.0 §2.2: absolute https URI (http on loopback), no fragment")
             case .backchannelLogoutSessionRequired: .boolean
             case .isPublic: .boolean
             case .authMethod: .string(values: ClientAuthMethod.allCases.map(\.rawValue))

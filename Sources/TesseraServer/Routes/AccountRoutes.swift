@@ -41,19 +41,19 @@ struct AccountRoutes {
             }
             let csrf = page.csrfToken
             var values: [String: Any] = [
-                    "title": "Your account", "username": user.username, "csrfToken": csrf,
-                    "logoutAction": page.tenant.issuer + AccountPaths.logout, "hasTOTP": hasTOTP,
-                    "offersTOTP": page.tenant.settings.mfa != .off,
-                    "canTurnOff": page.tenant.settings.mfa != .required,
-                    "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
-                    "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
-                    "apps": apps.map {
-                        [
-                            "clientName": $0.clientName, "clientID": $0.clientID, "scope": $0.scope, "csrfToken": csrf,
-                            "revokeAction": page.tenant.issuer + AccountPaths.revokeConsent,
-                        ] as [String: Any]
-                    },
-                ]
+                "title": "Your account", "username": user.username, "csrfToken": csrf,
+                "logoutAction": page.tenant.issuer + AccountPaths.logout, "hasTOTP": hasTOTP,
+                "offersTOTP": page.tenant.settings.mfa != .off,
+                "canTurnOff": page.tenant.settings.mfa != .required,
+                "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
+                "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
+                "apps": apps.map {
+                    [
+                        "clientName": $0.clientName, "clientID": $0.clientID, "scope": $0.scope, "csrfToken": csrf,
+                        "revokeAction": page.tenant.issuer + AccountPaths.revokeConsent,
+                    ] as [String: Any]
+                },
+            ]
             values.merge(AccountSessionRoutes.values(sessions, current: session, page: page)) { first, _ in first }
             return page.render(.account, values)
         }

@@ -30,7 +30,8 @@ struct AuthorizationRoutes {
             }
             return page.respond(
                 await flow.authorize(
-                    parameters: parameters, tenant: page.tenant, session: await page.state.session, logger: context.logger))
+                    parameters: parameters, tenant: page.tenant, session: await page.state.session,
+                    logger: context.logger))
         }
         form(AccountPaths.login, on: tenant) { page, form, context in
             let (step, session) = await flow.submitLogin(
