@@ -75,6 +75,34 @@ struct SessionRoutesTests {
         }
     }
 
+    @Test func anotherUserSigningInInTheSameBrowserEndsTheSessionItReplaces() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            try await Self.registerLogoutURI(runtime, fixture)
+            let bob = try await runtime.administration.createUser(
+                in: fixture.tenant, username: "bob", password: "bob's long password", actor: "test")
+            try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                let aliceSid = try #require(
+                    try Inspect.claims(of: try await Self.idToken(fixture, http, browser))["sid"] as? String)
+                let login = try await browser.get(fixture.authorizeURL(["prompt": "login"]))
+                _ = try await browser.post(
+                    fixture.path + "/login",
+                    [
+                        "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                        "username": "bob", "password": "bob's long password",
+                    ])
+                let alice = try await runtime.store.session(tenantID: fixture.tenant.id, sid: aliceSid)
+                #expect(alice?.endedAt != nil, "alice's session in this browser is over")
+                let bobs = try await runtime.store.activeSessions(
+                    tenantID: fixture.tenant.id, userID: bob.id, at: Date())
+                #expect(bobs.count == 1 && bobs.first?.sid != aliceSid)
+                let queued = try await runtime.store.logoutDeliveries(tenantID: fixture.tenant.id)
+                #expect(queued.map(\.sid) == [aliceSid])
+            }
+        }
+    }
+
     @Test func anEndedSessionsCookieSignsNobodyIn() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             let fixture = try await DelegationFixture.make(runtime)
