@@ -153,6 +153,21 @@ struct TenantPage {
 }
 
 extension TenantPage {
+    /// A form of the account pages: its CSRF token checked and its browser signed in; otherwise
+    /// the page that says what to do (the login page when nobody is signed in).
+    func signedInForm(
+        _ request: Request, flow: AuthorizationFlow
+    ) async -> Result<(LoginSession, FormParameters), PageRefusal> {
+        switch await checkedForm(request) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let form):
+            guard let session = await state.session else {
+                return .failure(PageRefusal(response: respond(flow.loginPage(forAccountOf: tenant))))
+            }
+            return .success((session, form))
+        }
+    }
+
     /// Signing out in this browser: the session its cookie names ends on the server, with the
     /// logout tokens it owes (Back-Channel Logout 1.0 §2.5). False when the database failed.
     func endCookieSession(requestID: String?) async -> Bool {

@@ -59,12 +59,9 @@ struct AccountRoutes {
         }
         tenant.post(RouterPath(AccountPaths.revokeConsent)) { request, context in
             let page = TenantPage(request, context, browser: browser)
-            switch await page.checkedForm(request) {
+            switch await page.signedInForm(request, flow: flow) {
             case .failure(let refusal): return refusal.response
-            case .success(let form):
-                guard let session = await page.state.session else {
-                    return page.respond(flow.loginPage(forAccountOf: page.tenant))
-                }
+            case .success(let (session, form)):
                 guard let clientID = form["client_id"] else {
                     return page.message("Choose an app to remove.", status: .badRequest)
                 }

@@ -54,12 +54,9 @@ struct AccountSessionRoutes {
         _ body: (TenantPage, LoginSession, FormParameters) async throws -> Response
     ) async -> Response {
         let page = TenantPage(request, context, browser: browser)
-        switch await page.checkedForm(request) {
+        switch await page.signedInForm(request, flow: flow) {
         case .failure(let refusal): return refusal.response
-        case .success(let form):
-            guard let session = await page.state.session else {
-                return page.respond(flow.loginPage(forAccountOf: page.tenant))
-            }
+        case .success(let (session, form)):
             do {
                 return try await body(page, session, form)
             } catch {

@@ -132,7 +132,8 @@ extension ClientCommand {
         static let configuration = CommandConfiguration(abstract: "Change a client's registration.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "The tenant's slug.") var tenant: String
-        @Argument(help: "The client_id.") var clientID: String
+        /// Client ids are base64url and may start with `-`: taken as they come, not as options.
+        @Argument(parsing: .allUnrecognized, help: "The client_id.") var clientID: [String] = []
         @Option(help: "Display name shown on the consent page.") var name: String?
         @Option(help: "Where logout tokens go (OIDC Back-Channel Logout); an empty value removes it.")
         var backchannelLogoutUri: String?
@@ -141,12 +142,15 @@ extension ClientCommand {
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
+            guard clientID.count == 1, let id = clientID.first else {
+                throw TesseraCore.ValidationError(field: "client-id", "name exactly one client_id")
+            }
             try await withRuntime(options) { runtime in
                 var changes = Administration.ClientChanges(name: name)
                 changes.backchannelLogoutURI = backchannelLogoutUri
                 changes.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
                 let client = try await runtime.administration.updateClient(
-                    in: try await runtime.administration.tenant(tenant), id: clientID, changes, expectedVersion: nil,
+                    in: try await runtime.administration.tenant(tenant), id: id, changes, expectedVersion: nil,
                     actor: "cli")
                 let view = ClientRepresentation(client, tenant: try TenantSlug(tenant))
                 if json {
