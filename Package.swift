@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Back-channel logout tokens are POSTed to clients (docs/sessions.md).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Hummingbird application, middleware, pages, service lifecycle.

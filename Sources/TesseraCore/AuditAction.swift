@@ -50,4 +50,11 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     /// RFC 6749 §10.5 / RFC 9700 §4.14: a second use of a code or of a rotated refresh token.
     case authorizationCodeReplay = "authorization_code.replay"
     case refreshTokenReuse = "refresh_token.reuse"
+
+    /// A sign-in session ended (signed out here, at an app, or from another browser).
+    case sessionEnd = "session.end"
+    /// OIDC Back-Channel Logout 1.0 §2.8: a logout token the client did not accept (retried),
+    /// and one given up on after the last attempt.
+    case backchannelLogoutFailure = "backchannel_logout.failure"
+    case backchannelLogoutAbandoned = "backchannel_logout.abandoned"
 }

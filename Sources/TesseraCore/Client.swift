@@ -20,6 +20,8 @@ public struct Client: Sendable, Equatable {
     public var redirectURIs: [RedirectURI]
     /// OIDC RP-Initiated Logout §3.1: where users may be sent after signing out, exactly.
     public var postLogoutRedirectURIs: [RedirectURI]
+    /// OIDC Back-Channel Logout 1.0 §2.2: where logout tokens go when a session it reached ends.
+    public var backchannelLogout: BackChannelLogout?
     /// Audiences (RFC 8707 resources) tokens of this client may name; the first is the default.
     public var audiences: [String]
     /// Overrides the tenant's access token lifetime for this client when set.
@@ -57,6 +59,7 @@ public struct Client: Sendable, Equatable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
+        self.backchannelLogout = nil
     }
 
     public var isPublic: Bool { authMethod == .none }

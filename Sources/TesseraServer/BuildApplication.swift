@@ -46,13 +46,15 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     UserinfoRoutes(endpoint: runtime.userinfoEndpoint).register(on: tenant)
 
     let browser = BrowserPages(
-        sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer())
+        sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer(),
+        sessions: runtime.authorizationFlow.sessions)
     AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
     AccountRoutes(
         flow: runtime.authorizationFlow, account: runtime.accountService, secondFactors: runtime.secondFactors,
         passkeys: runtime.passkeys, browser: browser
     ).register(on: tenant)
     PasskeyRoutes(account: runtime.accountService, passkeys: runtime.passkeys, browser: browser).register(on: tenant)
+    AccountSessionRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
     SecondFactorRoutes(account: runtime.accountService, secondFactors: runtime.secondFactors, browser: browser)
         .register(on: tenant)
     DeviceRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)

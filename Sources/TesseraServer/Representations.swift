@@ -72,11 +72,16 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     public let certificateSubject: [String: String]?
     /// The `acr` every sign-in for the client must meet, if any (docs/second-factor.md).
     public let requiredACR: String?
+    /// OIDC Back-Channel Logout 1.0 §2.2, when registered.
+    public let backchannelLogoutURI: String?
+    public let backchannelLogoutSessionRequired: Bool
     public let status: String
     public let version: Int
     public let createdAt: Date
 
     public init(_ client: Client, tenant: TenantSlug, secret: String? = nil) {
+        backchannelLogoutURI = client.backchannelLogout?.uri
+        backchannelLogoutSessionRequired = client.backchannelLogout?.sessionRequired ?? false
         clientID = client.id
         clientSecret = secret
         self.tenant = tenant.rawValue
@@ -118,11 +123,14 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case refreshTokenRotation = "refresh_token_rotation"
         case certificateSubject = "tls_client_auth"
         case requiredACR = "required_acr"
+        case backchannelLogoutURI = "backchannel_logout_uri"
+        case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
         case createdAt = "created_at"
 
         var schema: MemberSchema {
             switch self {
-            case .clientID, .tenant, .name, .authMethod, .scope: .text
+            case .clientID, .tenant, .name, .authMethod, .scope, .backchannelLogoutURI: .text
+            case .backchannelLogoutSessionRequired: .boolean
             case .dpopBoundAccessTokens, .certificateBoundAccessTokens, .pushedAuthorizationRequests,
                 .signedRequestObject:
                 .boolean
@@ -141,10 +149,14 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         }
 
         var isRequired: Bool {
-            ![.clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR].contains(self)
+            ![
+                .clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR,
+                .backchannelLogoutURI,
+            ].contains(self)
         }
         var isNullableOutput: Bool {
-            [.accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR].contains(self)
+            [.accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR, .backchannelLogoutURI]
+                .contains(self)
         }
     }
 }

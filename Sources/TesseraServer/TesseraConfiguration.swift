@@ -27,6 +27,12 @@ public struct TesseraConfiguration: Sendable {
     /// Proxies whose `Client-Cert` and `X-Forwarded-For` headers are believed
     /// (`TESSERA_TRUSTED_PROXIES`; INTERFACE.md); nobody by default.
     public var trustedProxies: TrustedProxies = .none
+    /// Whether outgoing requests (back-channel logout tokens) may reach loopback addresses
+    /// (`TESSERA_OUTBOUND_ALLOW_LOOPBACK=1`; INTERFACE.md; development and tests only).
+    public var outboundAllowLoopback = false
+    /// The wait after a back-channel logout delivery's first failure, doubled after each further
+    /// one up to 15 minutes (`TESSERA_BACKCHANNEL_RETRY_BASE`, seconds; docs/sessions.md).
+    public var backchannelRetryBase: Duration = .seconds(5)
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -126,6 +132,12 @@ public struct TesseraConfiguration: Sendable {
             configuration.tokenLeeway = value
         }
         if let file = environment["TESSERA_SYSTEM_ADMIN_FILE"], !file.isEmpty { configuration.systemAdminFile = file }
+        switch environment["TESSERA_OUTBOUND_ALLOW_LOOPBACK"] ?? "" {
+        case "", "0", "false": configuration.outboundAllowLoopback = false
+        case "1", "true": configuration.outboundAllowLoopback = true
+        case let other: throw ConfigurationError("TESSERA_OUTBOUND_ALLOW_LOOPBACK '\(other)' is not 1 or 0")
+        }
+        configuration.backchannelRetryBase = try seconds(environment["TESSERA_BACKCHANNEL_RETRY_BASE"], default: 5)
         if let proxies = environment["TESSERA_TRUSTED_PROXIES"], !proxies.isEmpty {
             do {
                 configuration.trustedProxies = try TrustedProxies(parsing: proxies)

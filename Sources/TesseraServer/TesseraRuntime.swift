@@ -170,6 +170,10 @@ public struct TesseraRuntime: Sendable {
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
             PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
+            BackChannelLogoutSender(
+                store: store, tenants: tenants, publicURL: configuration.publicURL,
+                policy: OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback),
+                retries: .init(base: configuration.backchannelRetryBase), logger: logger),
         ]
     }
 

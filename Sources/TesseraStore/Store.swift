@@ -206,6 +206,44 @@ public protocol DeviceCodeStore: Sendable {
         -> Bool
 }
 
+/// Server-side sign-in sessions (OIDC Back-Channel Logout 1.0 §2.1 `sid`) and the clients each
+/// one reached.
+public protocol SessionStore: Sendable {
+    func insertSession(_ session: SessionRecord) async throws
+    /// One primary-key read: what every page a signed-in browser opens checks.
+    func session(tenantID: UUID, sid: String) async throws -> SessionRecord?
+    /// The user signed in again in the same session (prompt=login, max_age, step-up).
+    func reauthenticateSession(
+        tenantID: UUID, sid: String, authTime: Date, methods: [AuthenticationMethod], expiresAt: Date
+    ) async throws
+    /// The user's sessions neither ended nor expired at `date`, newest first.
+    func activeSessions(tenantID: UUID, userID: UUID, at date: Date) async throws -> [SessionRecord]
+    /// Ends an active session at `date`; false when it was ended already or is unknown.
+    func endSession(tenantID: UUID, sid: String, at date: Date) async throws -> Bool
+    /// Records that the session reached the client; once per pair.
+    func recordSessionClient(
+        tenantID: UUID, sid: String, clientID: String, at date: Date, expiresAt: Date)
+        async throws
+    /// The clients the session reached, ordered by id.
+    func sessionClients(tenantID: UUID, sid: String) async throws -> [String]
+}
+
+/// The outbox of back-channel logout tokens (Back-Channel Logout 1.0 §2.5).
+public protocol LogoutDeliveryStore: Sendable {
+    func insertLogoutDelivery(_ delivery: LogoutDelivery) async throws
+    /// Takes up to `limit` deliveries due at `date`, counts an attempt on each and moves its next
+    /// attempt to `leaseUntil`, in one statement: on PostgreSQL rows another instance is taking
+    /// are skipped (`FOR UPDATE SKIP LOCKED`), so each is worked by one instance; one that dies
+    /// mid-attempt leaves its rows to be taken again when the lease runs out.
+    func claimLogoutDeliveries(at date: Date, leaseUntil: Date, limit: Int) async throws -> [LogoutDelivery]
+    /// Delivered, or given up on: the row goes.
+    func deleteLogoutDelivery(tenantID: UUID, id: UUID) async throws
+    /// A failed attempt: the next one at `nextAttemptAt`.
+    func rescheduleLogoutDelivery(tenantID: UUID, id: UUID, nextAttemptAt: Date, error: String) async throws
+    /// The tenant's pending deliveries, oldest first (for operators and tests).
+    func logoutDeliveries(tenantID: UUID) async throws -> [LogoutDelivery]
+}
+
 /// Housekeeping of rows that only matter until they expire.
 public protocol ExpiryPurge: Sendable {
     /// Deletes up to `batch` expired rows per table; returns the number deleted.
@@ -216,7 +254,7 @@ public protocol ExpiryPurge: Sendable {
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
     PushedRequestStore, RefreshTokenStore, TOTPStore, PasskeyStore,
-    DeviceCodeStore, ExpiryPurge
+    DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

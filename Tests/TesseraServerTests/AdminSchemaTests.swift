@@ -49,17 +49,17 @@ struct AdminSchemaTests {
     }
 
     @Test func representationsWriteOnlyTheirDeclaredMembers() throws {
-        let client = ClientRepresentation(
-            Client(
-                tenantID: UUID(), id: "c1", name: "App", authMethod: .clientSecretBasic, secretHash: nil,
-                grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
-                requirements: ClientRequirements(
-                    refreshTokenRotation: .reuse,
-                    certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")
-                )
-                .requiring(.twoFactors),
-                createdAt: Date()),
-            tenant: try TenantSlug("acme"), secret: "s")
+        var registered = Client(
+            tenantID: UUID(), id: "c1", name: "App", authMethod: .clientSecretBasic, secretHash: nil,
+            grantTypes: [.clientCredentials], scopes: ScopeSet(["a"]), accessTokenTTL: 60,
+            requirements: ClientRequirements(
+                refreshTokenRotation: .reuse,
+                certificateSubject: CertificateSubject(name: "tls_client_auth_san_dns", value: "d.example")
+            )
+            .requiring(.twoFactors),
+            createdAt: Date())
+        registered.backchannelLogout = try BackChannelLogout(uri: "https://app.example.com/bcl", sessionRequired: true)
+        let client = ClientRepresentation(registered, tenant: try TenantSlug("acme"), secret: "s")
         let written = try #require(
             try JSONSerialization.jsonObject(with: JSONResponse.encoder.encode(client)) as? [String: Any])
         let declared = Set(ClientRepresentation.Keys.allCases.map(\.stringValue))

@@ -20,6 +20,9 @@ final class TestBrowser: Sendable {
 
     func forget(_ name: String) { jar.withLock { $0[name] = nil } }
 
+    /// A cookie arriving from elsewhere (copied from another browser, or sealed by the test).
+    func set(_ name: String, _ value: String) { jar.withLock { $0[name] = value } }
+
     func get(_ uri: String) async throws -> TestResponse {
         try await send(uri, method: .get, body: nil)
     }

@@ -214,7 +214,7 @@ struct CrossTenantTests {
                 for path in [
                     "/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm", "/account/totp",
                     "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue", "/login/passkey",
-                    "/account/passkeys", "/account/passkeys/remove",
+                    "/account/passkeys", "/account/passkeys/remove", "/account/sessions/end", "/account/sessions/end-others",
                 ] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(

@@ -80,7 +80,7 @@ def main() -> int:
 
     driver = browser()
     try:
-        wait = WebDriverWait(driver, 15)
+        wait = WebDriverWait(driver, 30)  # generous: the suite runs beside other work on two cores
         driver.add_virtual_authenticator(VirtualAuthenticatorOptions(
             protocol=VirtualAuthenticatorOptions.Protocol.CTAP2,
             transport=VirtualAuthenticatorOptions.Transport.INTERNAL,

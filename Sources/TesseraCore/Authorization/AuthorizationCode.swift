@@ -27,6 +27,8 @@ public struct AuthorizationCode: Sendable, Equatable {
     public let authenticationMethods: [String]
     /// OIDC Core §2 `acr` met, when the request asked for one (`acr_values`).
     public let authenticationContext: String?
+    /// The sign-in session (`sid`) the code was issued in; nil for codes of older sessions.
+    public var sessionID: String?
 
     public init(
         tenantID: UUID, codeHash: SecretHash, clientID: String, userID: UUID, redirectURI: String, scopes: ScopeSet,

@@ -19,6 +19,10 @@ extension Administration {
         public var accessTokenTTL: Int?
         public var requirements: ClientRequirements
         public var postLogoutRedirectURIs: [String] = []
+        /// OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri` and
+        /// `backchannel_logout_session_required`.
+        public var backchannelLogoutURI: String?
+        public var backchannelLogoutSessionRequired: Bool?
 
         public init(
             name: String, isPublic: Bool = false, authMethod: ClientAuthMethod? = nil, jwks: String? = nil,
@@ -54,6 +58,9 @@ extension Administration {
         public var refreshTokenRotation: RefreshTokenRotation?
         public var postLogoutRedirectURIs: [String]?
         public var requiredContext: AuthenticationContext?
+        /// A new `backchannel_logout_uri`; an empty string removes the registration.
+        public var backchannelLogoutURI: String?
+        public var backchannelLogoutSessionRequired: Bool?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
@@ -128,13 +135,17 @@ extension Administration {
         let postLogoutURIs = try registration.postLogoutRedirectURIs.map { uri throws(ValidationError) in
             try RedirectURI(uri)
         }
-        let client = Client(
+        var draft = Client(
             tenantID: tenant.id, id: Client.generateID(), name: registration.name, authMethod: method,
             secretHash: secret.map(SecretHash.init(of:)), jwks: registration.jwks, grantTypes: Self.unique(grants),
             scopes: scopes, redirectURIs: Self.unique(redirectURIs),
             postLogoutRedirectURIs: Self.unique(postLogoutURIs),
             audiences: Self.unique(registration.audiences),
             accessTokenTTL: registration.accessTokenTTL, requirements: registration.requirements, createdAt: clock())
+        draft.backchannelLogout = try Self.backchannelLogout(
+            uri: registration.backchannelLogoutURI, sessionRequired: registration.backchannelLogoutSessionRequired,
+            current: nil)
+        let client = draft
         try client.validate()
         try await store.audited(
             AuditedChange(
@@ -171,6 +182,9 @@ extension Administration {
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
         client.requirements = changes.applied(to: client.requirements)
+        client.backchannelLogout = try Self.backchannelLogout(
+            uri: changes.backchannelLogoutURI, sessionRequired: changes.backchannelLogoutSessionRequired,
+            current: client.backchannelLogout)
         try client.validate()
         // After validation: invalid input is 422 whatever the version, as the document says.
         try Self.check(expectedVersion, current: readVersion)
@@ -207,6 +221,22 @@ extension Administration {
             try await operations.revokeRefreshTokens(tenantID: tenant.id, clientID: client.id, at: now)
             try await operations.deleteConsents(tenantID: tenant.id, clientID: client.id)
         }
+    }
+
+    /// A client's back-channel logout registration after a change (§2.2): a new URI, validated;
+    /// an empty one removes it; the session flag alone needs a URI to go with.
+    static func backchannelLogout(
+        uri: String?, sessionRequired: Bool?, current: BackChannelLogout?
+    ) throws(ValidationError) -> BackChannelLogout? {
+        if uri == "" { return nil }
+        guard let uri = uri ?? current?.uri else {
+            guard sessionRequired == nil else {
+                throw ValidationError(
+                    field: "backchannel_logout_session_required", "applies only with a backchannel_logout_uri")
+            }
+            return nil
+        }
+        return try BackChannelLogout(uri: uri, sessionRequired: sessionRequired ?? current?.sessionRequired ?? false)
     }
 
     /// The requested scopes, each one the tenant has.

@@ -14,6 +14,8 @@ public struct AuthorizationFlow: Sendable {
     let passwordLogin: PasswordLogin
     /// Passkey sign-in (WebAuthn); nil: passwords and codes only.
     let passkeys: Passkeys?
+    /// Server-side records of sign-ins (`sid`), started here and checked by the pages.
+    public let sessions: SessionService
     let clock: @Sendable () -> Date
 
     public init(
@@ -26,6 +28,7 @@ public struct AuthorizationFlow: Sendable {
         self.validator = AuthorizationRequestValidator(clients: clients, pushed: store, clock: clock)
         self.sealer = sealer
         self.passwordLogin = passwordLogin
+        self.sessions = SessionService(store: store, clock: clock)
         self.clock = clock
     }
 
@@ -175,7 +178,8 @@ public struct AuthorizationFlow: Sendable {
     /// The login form was submitted (its CSRF token already checked). On success the new session
     /// comes back with the next step, for the server to set as a cookie.
     public func submitLogin(
-        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
+        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger,
+        browser: SignInBrowser = SignInBrowser()
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
         let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
@@ -208,7 +212,9 @@ public struct AuthorizationFlow: Sendable {
             if next == .enrolment { return (enrolmentPage(awaiting, user: user, tenant: tenant), nil) }
             return (await secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
         }
-        return await signedIn(user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger)
+        return await signedIn(
+            user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger, browser: browser,
+            requestID: requestID)
     }
 
     /// How long the code page waits after a right password: a code or two, not a coffee break.
@@ -280,7 +286,7 @@ public struct AuthorizationFlow: Sendable {
 
     /// The recovery-code page's "Continue": the sign-in ends with both factors.
     public func continueAfterEnrolment(
-        form: FormParameters, tenant: TenantContext, logger: Logger
+        form: FormParameters, tenant: TenantContext, logger: Logger, browser: SignInBrowser = SignInBrowser()
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
             pending.secondFactorVerifiedAt != nil
@@ -290,7 +296,8 @@ public struct AuthorizationFlow: Sendable {
                 return (Self.expired, nil)
             }
             return await signedIn(
-                user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger)
+                user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger,
+                browser: browser, requestID: nil)
         } catch {
             return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
         }
@@ -301,7 +308,8 @@ public struct AuthorizationFlow: Sendable {
     /// The code page was submitted (CSRF checked): the second step of a sign-in whose password
     /// was right, for the user the sealed state names.
     public func submitSecondFactor(
-        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
+        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger,
+        browser: SignInBrowser = SignInBrowser()
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
             pending.passwordVerifiedAt != nil
@@ -334,18 +342,24 @@ public struct AuthorizationFlow: Sendable {
             return (Self.unavailable(error, while: "checking the code", logger: logger), nil)
         }
         return await signedIn(
-            user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger)
+            user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger,
+            browser: browser, requestID: requestID)
     }
 
-    /// Signed in just now: a session, and on to what the sign-in was for.
+    /// Signed in just now: a session with its server-side record, and on to what the sign-in
+    /// was for.
     func signedIn(
         _ user: User, with methods: [AuthenticationMethod], purpose: PendingInteraction.Purpose, tenant: TenantContext,
-        logger: Logger
+        logger: Logger, browser: SignInBrowser = SignInBrowser(), requestID: String? = nil
     ) async -> (InteractionStep, LoginSession?) {
-        let now = clock()
-        let session = LoginSession(
-            userID: user.id, authTime: now, expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.sessionTTL)),
-            methods: methods)
+        let session: LoginSession
+        do {
+            session = try await sessions.signedIn(
+                user, with: methods, tenant: tenant, previous: browser.previous,
+                browser: BrowserDescription.describe(userAgent: browser.userAgent), requestID: requestID)
+        } catch {
+            return (Self.unavailable(error, while: "starting the session", logger: logger), nil)
+        }
         switch purpose {
         case .account:
             return (.redirect(tenant.issuer + AccountPaths.account), session)
@@ -426,16 +440,24 @@ public struct AuthorizationFlow: Sendable {
     ) async throws -> InteractionStep {
         let value = RandomToken.generate()
         let now = clock()
-        try await store.insertAuthorizationCode(
-            AuthorizationCode(
-                tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
-                redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
-                codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
-                expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
-                dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods),
-                authenticationContext: request.requestedContext.map { _ in
-                    AuthenticationContext(session.methods).rawValue
-                }))
+        var code = AuthorizationCode(
+            tenantID: tenant.id, codeHash: SecretHash(of: value), clientID: request.clientID, userID: user.id,
+            redirectURI: request.redirectURI, scopes: request.scope, audience: request.audience,
+            codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: session.authTime, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(tenant.settings.authorizationCodeTTL)),
+            dpopJKT: request.dpopJKT, authenticationMethods: AuthenticationMethod.claim(session.methods),
+            authenticationContext: request.requestedContext.map { _ in
+                AuthenticationContext(session.methods).rawValue
+            })
+        code.sessionID = session.sid
+        // The code and the record that the session reached this client land together: a sign-out
+        // then owes the client a logout token (Back-Channel Logout 1.0 §2.5).
+        try await store.transaction { [code, sessions] operations in
+            try await operations.insertAuthorizationCode(code)
+            if let sid = session.sid {
+                try await sessions.reached(request.clientID, sid: sid, tenant: tenant, operations: operations)
+            }
+        }
         return .redirect(request.response([("code", value)], issuer: tenant.issuer))
     }
 
@@ -485,6 +507,18 @@ public struct AuthorizationFlow: Sendable {
     }
 }
 
+/// What a sign-in knows of the browser it happens in: the session its cookie holds (replaced or
+/// renewed by the sign-in) and its User-Agent, described on the account page's session list.
+public struct SignInBrowser: Sendable {
+    public var previous: LoginSession?
+    public var userAgent: String?
+
+    public init(previous: LoginSession? = nil, userAgent: String? = nil) {
+        self.previous = previous
+        self.userAgent = userAgent
+    }
+}
+
 /// Paths of the browser-facing pages of a tenant, relative to its issuer.
 public enum AccountPaths {
     public static let login = "/login"
@@ -506,6 +540,9 @@ public enum AccountPaths {
     public static let passkeyRegister = "/account/passkeys"
     public static let passkeyRemove = "/account/passkeys/remove"
     public static let logout = "/logout"
+    /// The account page's "Where you are signed in": end one session, or every other one.
+    public static let endSession = "/account/sessions/end"
+    public static let endOtherSessions = "/account/sessions/end-others"
     /// RFC 8628 `verification_uri`.
     public static let device = "/device"
 }

@@ -39,6 +39,9 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let requestObjectSigningAlgValuesSupported: [String]?
     /// OIDC RP-Initiated Logout 1.0 §2.1.
     public let endSessionEndpoint: String?
+    /// OIDC Back-Channel Logout 1.0 §2.1: logout tokens are sent, and they (and ID tokens) carry `sid`.
+    public let backchannelLogoutSupported: Bool?
+    public let backchannelLogoutSessionSupported: Bool?
     /// OIDC Discovery §3: the `acr` values `acr_values` may ask for.
     public let acrValuesSupported: [String]?
     /// RFC 8705 §3.3.
@@ -71,7 +74,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         promptValuesSupported = hasAuthorization ? ["none", "login", "consent"] : nil
         claimsSupported =
             hasAuthorization
-            ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username"] : nil
+            ? ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "preferred_username", "sid"]
+            : nil
         authorizationResponseIssParameterSupported = hasAuthorization ? true : nil
         let fapi2 = tenant.settings.securityProfile == .fapi2
         let algorithms = ClientPolicy.signingAlgorithms(tenant.settings).map(\.rawValue)
@@ -80,6 +84,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil
         requestParameterSupported = hasAuthorization ? true : nil
         endSessionEndpoint = hasAuthorization ? issuer + Path.endSession : nil
+        backchannelLogoutSupported = hasAuthorization ? true : nil
+        backchannelLogoutSessionSupported = hasAuthorization ? true : nil
         acrValuesSupported = hasAuthorization ? AuthenticationContext.allCases.map(\.rawValue) : nil
         requestURIParameterSupported = hasAuthorization ? false : nil
         requestObjectSigningAlgValuesSupported = hasAuthorization ? algorithms : nil
@@ -113,6 +119,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case requestParameterSupported = "request_parameter_supported"
         case endSessionEndpoint = "end_session_endpoint"
+        case backchannelLogoutSupported = "backchannel_logout_supported"
+        case backchannelLogoutSessionSupported = "backchannel_logout_session_supported"
         case acrValuesSupported = "acr_values_supported"
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"

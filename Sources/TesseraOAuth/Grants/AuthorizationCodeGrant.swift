@@ -72,6 +72,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
                     authTime: redeemed.authTime, nonce: redeemed.nonce, family: .new)
                 grant.authenticationMethods = redeemed.authenticationMethods
                 grant.authenticationContext = redeemed.authenticationContext
+                grant.sessionID = redeemed.sessionID
                 let issued = try await tokens.issue(
                     grant,
                     client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,

@@ -22,11 +22,15 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
     public let amr: [String]
     /// §2 `acr`, when the authorization request asked for one.
     public let acr: String?
+    /// OIDC Front-/Back-Channel Logout 1.0 `sid`: the sign-in session the token was issued in,
+    /// the one a logout token later names.
+    public let sid: String?
 
     public init(
         iss: String, sub: String, aud: String, exp: Int, iat: Int, authTime: Int, nonce: String?, atHash: String?,
-        azp: String, preferredUsername: String?, amr: [String] = [], acr: String? = nil
+        azp: String, preferredUsername: String?, amr: [String] = [], acr: String? = nil, sid: String? = nil
     ) {
+        self.sid = sid
         self.amr = amr
         self.acr = acr
         self.iss = iss
@@ -56,6 +60,7 @@ public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
         writer.string("preferred_username", preferredUsername)
         if !amr.isEmpty { writer.strings("amr", amr) }
         writer.string("acr", acr)
+        writer.string("sid", sid)
         return writer.finished()
     }
 

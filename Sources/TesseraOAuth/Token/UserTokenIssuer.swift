@@ -42,6 +42,8 @@ public struct UserTokenIssuer: Sendable {
         public var authenticationMethods: [String] = []
         /// OIDC Core §2 `acr`, when the request asked for one.
         public var authenticationContext: String?
+        /// Back-Channel Logout 1.0 §2.1 `sid` of the session the grant came from, for the ID token.
+        public var sessionID: String?
 
         public init(
             user: User, scopes: ScopeSet, requestedAudience: [String], authTime: Date, nonce: String?, family: Family,
@@ -123,7 +125,7 @@ public struct UserTokenIssuer: Sendable {
             atHash: tenant.keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) },
             azp: client.id,
             preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil,
-            amr: grant.authenticationMethods, acr: grant.authenticationContext)
+            amr: grant.authenticationMethods, acr: grant.authenticationContext, sid: grant.sessionID)
         do {
             return try tenant.keys.sign(claims, type: "JWT")
         } catch {

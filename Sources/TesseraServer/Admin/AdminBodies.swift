@@ -27,6 +27,8 @@ struct ClientCreateBody: AdminBody, Sendable {
     let signedRequestObject: Bool?
     let refreshTokenRotation: RefreshTokenRotation?
     let requiredACR: AuthenticationContext?
+    let backchannelLogoutURI: String?
+    let backchannelLogoutSessionRequired: Bool?
     let tlsSubjectDN: String?
     let tlsSANDNS: String?
     let tlsSANURI: String?
@@ -52,10 +54,16 @@ struct ClientCreateBody: AdminBody, Sendable {
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
         case requiredACR = "required_acr"
+        case backchannelLogoutURI = "backchannel_logout_uri"
+        case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
 
         var schema: MemberSchema {
             switch self {
             case .name: .string(length: Tenant.nameLength)
+            case .backchannelLogoutURI:
+                .described(
+                    .text, "OIDC Back-Channel Logout 1.0 §2.2: absolute https URI (http on loopback), no fragment")
+            case .backchannelLogoutSessionRequired: .boolean
             case .isPublic: .boolean
             case .authMethod: .string(values: ClientAuthMethod.allCases.map(\.rawValue))
             case .jwks, .scope: .text
@@ -100,6 +108,8 @@ struct ClientCreateBody: AdminBody, Sendable {
                 certificateSubject: try certificateSubject()))
         registration.postLogoutRedirectURIs = postLogoutRedirectURIs ?? []
         registration.requirements.requiredContext = requiredACR
+        registration.backchannelLogoutURI = backchannelLogoutURI
+        registration.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
         return registration
     }
 }
@@ -122,6 +132,8 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let signedRequestObject: Bool?
     let refreshTokenRotation: RefreshTokenRotation?
     let requiredACR: AuthenticationContext?
+    let backchannelLogoutURI: String?
+    let backchannelLogoutSessionRequired: Bool?
 
     enum CodingKeys: String, SchemaKey {
         case name, scope, audiences, status
@@ -135,10 +147,15 @@ struct ClientUpdateBody: AdminBody, Sendable {
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
         case requiredACR = "required_acr"
+        case backchannelLogoutURI = "backchannel_logout_uri"
+        case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
 
         var schema: MemberSchema {
             switch self {
             case .name: .string(length: Tenant.nameLength)
+            case .backchannelLogoutURI:
+                .described(.text, "OIDC Back-Channel Logout 1.0 §2.2; an empty string removes it")
+            case .backchannelLogoutSessionRequired: .boolean
             case .scope: .text
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
             case .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
@@ -164,6 +181,8 @@ struct ClientUpdateBody: AdminBody, Sendable {
             refreshTokenRotation: refreshTokenRotation)
         changes.postLogoutRedirectURIs = postLogoutRedirectURIs
         changes.requiredContext = requiredACR
+        changes.backchannelLogoutURI = backchannelLogoutURI
+        changes.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
         return changes
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import TesseraCore
 import TesseraOAuth
 
@@ -39,14 +40,38 @@ struct BrowserCookies {
 /// What the cookies of one request say, opened.
 struct BrowserState {
     let browserID: String?
-    let session: LoginSession?
+    /// The cookie's session as sealed, before its server-side record was consulted: what a new
+    /// sign-in in this browser replaces or renews, and what a sign-out ends.
+    let cookieSession: LoginSession?
+    let tenant: TenantContext
+    let sessions: SessionService
+    let logger: Logger
 
-    init(_ request: Request, tenant: Tenant, sealer: BrowserSealer) {
+    init(_ request: Request, tenant: TenantContext, sealer: BrowserSealer, sessions: SessionService, logger: Logger) {
         let cookies = request.cookies
         browserID = cookies[BrowserCookies.browser]?.value.nilIfEmpty
-        session = cookies[BrowserCookies.session].flatMap {
+        cookieSession = cookies[BrowserCookies.session].flatMap {
             sealer.open($0.value, as: LoginSession.self, purpose: .session, tenantID: tenant.id)
         }.flatMap { $0.expiresAt > Date() ? $0 : nil }
+        self.tenant = tenant
+        self.sessions = sessions
+        self.logger = logger
+    }
+
+    /// The signed-in session: the cookie's, while its server-side record is active (one
+    /// primary-key read). Ended elsewhere, or sealed before sessions had records: nobody. A
+    /// database that does not answer reads as signed out here, logged; the sign-in that follows
+    /// then meets the outage itself and says so.
+    var session: LoginSession? {
+        get async {
+            guard let cookieSession else { return nil }
+            do {
+                return try await sessions.active(cookieSession, tenant: tenant)
+            } catch {
+                logger.error("Reading the sign-in session failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
     }
 }
 

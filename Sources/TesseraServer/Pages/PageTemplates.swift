@@ -171,6 +171,23 @@ enum PageTemplates {
         <button type="button" data-webauthn="{{passkeyOptions}}" hidden>Add a passkey</button>
         </form>
         <script>{{{passkeyScript}}}</script>{{/passkeyOptions}}
+        {{! Sessions (Back-Channel Logout): the user's sign-ins, each ended on its own or all others. }}
+        <h2>Where you are signed in</h2>
+        {{#sessions}}<div class="app">
+        <strong>{{browser}}</strong>{{#isCurrent}} <span class="muted">(this browser)</span>{{/isCurrent}}
+        <div class="muted">Signed in {{signedInAt}} · {{methods}}</div>
+        <form method="post" action="{{endAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="sid" value="{{sid}}">
+        <button type="submit" class="secondary">Sign out of this session</button>
+        </form>
+        </div>
+        {{/sessions}}
+        {{#hasOtherSessions}}<form method="post" action="{{endOthersAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <button type="submit" class="secondary">Sign out of all other sessions</button>
+        </form>{{/hasOtherSessions}}
+        {{! End of sessions. }}
         <form method="post" action="{{logoutAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <button type="submit" class="secondary">Sign out</button>

@@ -10,6 +10,8 @@ struct BrowserPages: Sendable {
     let sealer: BrowserSealer
     let publicURL: PublicURL
     let pages: PageRenderer
+    /// The server-side records the session cookie must name (`BrowserState.session`).
+    let sessions: SessionService
 }
 
 /// One request to a tenant's HTML pages: its tenant, cookies and CSRF token, and how each
@@ -23,15 +25,19 @@ struct TenantPage {
     /// The browser id to bind CSRF tokens to: the cookie's, or a new one set with the response.
     let browserID: String
     let isNewBrowser: Bool
+    /// What a sign-in on this page needs to know of the browser: its session cookie, its User-Agent.
+    let signInBrowser: SignInBrowser
 
     init(_ request: Request, _ context: TenantRequestContext, browser: BrowserPages) {
         tenant = context.tenant
         sealer = browser.sealer
-        state = BrowserState(request, tenant: tenant.tenant, sealer: sealer)
+        state = BrowserState(
+            request, tenant: tenant, sealer: sealer, sessions: browser.sessions, logger: context.logger)
         cookies = BrowserCookies(issuer: tenant.issuer, publicURL: browser.publicURL)
         pages = browser.pages
         browserID = state.browserID ?? RandomToken.generate()
         isNewBrowser = state.browserID == nil
+        signInBrowser = SignInBrowser(previous: state.cookieSession, userAgent: request.headers[.userAgent])
     }
 
     var csrfToken: String { sealer.csrfToken(browserID: browserID, tenantID: tenant.id) }
@@ -148,6 +154,37 @@ struct TenantPage {
             status.code < 400 ? "Done" : "Cannot continue", text, tenant: tenant.tenant, status: status)
         if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
         return response
+    }
+}
+
+extension TenantPage {
+    /// A form of the account pages: its CSRF token checked and its browser signed in; otherwise
+    /// the page that says what to do (the login page when nobody is signed in).
+    func signedInForm(
+        _ request: Request, flow: AuthorizationFlow
+    ) async -> Result<(LoginSession, FormParameters), PageRefusal> {
+        switch await checkedForm(request) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let form):
+            guard let session = await state.session else {
+                return .failure(PageRefusal(response: respond(flow.loginPage(forAccountOf: tenant))))
+            }
+            return .success((session, form))
+        }
+    }
+
+    /// Signing out in this browser: the session its cookie names ends on the server, with the
+    /// logout tokens it owes (Back-Channel Logout 1.0 §2.5). False when the database failed.
+    func endCookieSession(requestID: String?) async -> Bool {
+        guard let session = state.cookieSession, let sid = session.sid else { return true }
+        do {
+            try await state.sessions.end(
+                [sid], of: session.userID, tenant: tenant, actor: "user:\(session.userID)", requestID: requestID)
+            return true
+        } catch {
+            state.logger.error("Ending the sign-in session failed", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 }
 

@@ -14,7 +14,7 @@ struct AuthorizationRoutes {
         tenant.get(RouterPath(AuthorizationServerMetadata.Path.authorize)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             let step = await flow.authorize(
-                query: request.uri.query ?? "", tenant: page.tenant, session: page.state.session,
+                query: request.uri.query ?? "", tenant: page.tenant, session: await page.state.session,
                 logger: context.logger)
             return page.respond(step)
         }
@@ -30,18 +30,19 @@ struct AuthorizationRoutes {
             }
             return page.respond(
                 await flow.authorize(
-                    parameters: parameters, tenant: page.tenant, session: page.state.session, logger: context.logger))
+                    parameters: parameters, tenant: page.tenant, session: await page.state.session,
+                    logger: context.logger))
         }
         form(AccountPaths.login, on: tenant) { page, form, context in
             let (step, session) = await flow.submitLogin(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
-                logger: context.logger)
+                logger: context.logger, browser: page.signInBrowser)
             return signedIn(page, step, session)
         }
         form(AccountPaths.secondFactor, on: tenant) { page, form, context in
             let (step, session) = await flow.submitSecondFactor(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
-                logger: context.logger)
+                logger: context.logger, browser: page.signInBrowser)
             return signedIn(page, step, session)
         }
         form(AccountPaths.passkeySignIn, on: tenant) { page, form, context in
@@ -55,13 +56,13 @@ struct AuthorizationRoutes {
         }
         form(AccountPaths.enrolmentContinue, on: tenant) { page, form, context in
             let (step, session) = await flow.continueAfterEnrolment(
-                form: form, tenant: page.tenant, logger: context.logger)
+                form: form, tenant: page.tenant, logger: context.logger, browser: page.signInBrowser)
             return signedIn(page, step, session)
         }
         form(AccountPaths.consent, on: tenant) { page, form, context in
             page.respond(
                 await flow.submitConsent(
-                    form: form, tenant: page.tenant, session: page.state.session, requestID: context.requestID,
+                    form: form, tenant: page.tenant, session: await page.state.session, requestID: context.requestID,
                     logger: context.logger))
         }
     }

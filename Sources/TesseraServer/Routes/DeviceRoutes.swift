@@ -23,7 +23,7 @@ struct DeviceRoutes {
             case .success(let form):
                 return page.respond(
                     await flow.submitUserCode(
-                        form["user_code"], tenant: page.tenant, session: page.state.session,
+                        form["user_code"], tenant: page.tenant, session: await page.state.session,
                         address: context.remoteAddress, requestID: context.requestID, logger: context.logger))
             }
         }

@@ -22,7 +22,7 @@ struct EndSessionRoutes {
             } catch {
                 return page.message(error.description ?? "The request is malformed.", status: .badRequest)
             }
-            return await answer(page, parameters)
+            return await answer(page, parameters, requestID: context.requestID)
         }
         tenant.post(path) { request, context in
             let page = TenantPage(request, context, browser: browser)
@@ -32,24 +32,33 @@ struct EndSessionRoutes {
             } catch {
                 return page.message(error.description ?? "The request is malformed.", status: .badRequest)
             }
-            return await answer(page, parameters)
+            return await answer(page, parameters, requestID: context.requestID)
         }
         tenant.post(RouterPath(Self.confirmPath)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             switch await page.checkedForm(request) {
             case .failure(let refusal): return refusal.response
-            case .success(let form): return respond(page, endSession.confirmed(form["pending"], tenant: page.tenant))
+            case .success(let form):
+                return await respond(
+                    page, endSession.confirmed(form["pending"], tenant: page.tenant), requestID: context.requestID)
             }
         }
     }
 
-    func answer(_ page: TenantPage, _ parameters: FormParameters) async -> Response {
-        respond(page, await endSession.decide(parameters, tenant: page.tenant, session: page.state.session))
+    func answer(_ page: TenantPage, _ parameters: FormParameters, requestID: String?) async -> Response {
+        await respond(
+            page, await endSession.decide(parameters, tenant: page.tenant, session: await page.state.session),
+            requestID: requestID)
     }
 
-    func respond(_ page: TenantPage, _ outcome: EndSession.Outcome) -> Response {
+    func respond(_ page: TenantPage, _ outcome: EndSession.Outcome, requestID: String?) async -> Response {
         switch outcome {
         case .signOut(let redirect):
+            // The session ends on the server too, and every app it reached hears of it.
+            guard await page.endCookieSession(requestID: requestID) else {
+                return page.message(
+                    "The service is briefly unavailable. Please try again in a moment.", status: .serviceUnavailable)
+            }
             var response =
                 redirect.map { page.respond(.redirect($0)) } ?? page.message("You are signed out.", status: .ok)
             response.setCookie(page.cookies.clearedSession())

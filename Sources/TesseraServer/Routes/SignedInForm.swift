@@ -18,7 +18,7 @@ struct SignedInForm {
         switch await page.checkedForm(request) {
         case .failure(let refusal): return refusal.response
         case .success(let form):
-            guard let session = page.state.session, session.expiresAt > Date(),
+            guard let session = await page.state.session, session.expiresAt > Date(),
                 let (user, _) = try? await account.overview(userID: session.userID, tenant: page.tenant)
             else { return page.message("Sign in on your account page first.", status: .unauthorized) }
             return await body(page, user, form)

@@ -6,8 +6,8 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO authorization_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, scopes, audience,
-                code_challenge, nonce, auth_time, created_at, expires_at, dpop_jkt, amr, acr)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                code_challenge, nonce, auth_time, created_at, expires_at, dpop_jkt, amr, acr, session_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """,
             [
                 .uuid(code.tenantID), .bytes(code.codeHash.bytes), .text(code.clientID), .uuid(code.userID),
@@ -15,7 +15,7 @@ extension SQLExecutor {
                 .text(code.codeChallenge), code.nonce.map(SQLValue.text) ?? .null, .date(code.authTime),
                 .date(code.createdAt), .date(code.expiresAt), code.dpopJKT.map(SQLValue.text) ?? .null,
                 code.authenticationMethods.isEmpty ? .null : .text(code.authenticationMethods.joined(separator: " ")),
-                code.authenticationContext.map(SQLValue.text) ?? .null,
+                code.authenticationContext.map(SQLValue.text) ?? .null, code.sessionID.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -52,6 +52,11 @@ extension SQLExecutor {
 
 extension AuthorizationCode {
     init(row: SQLRow) throws {
+        try self.init(fields: row)
+        sessionID = try row.optionalString("session_id")
+    }
+
+    private init(fields row: SQLRow) throws {
         self.init(
             tenantID: try row.uuid("tenant_id"), codeHash: SecretHash(bytes: try row.bytes("code_hash")),
             clientID: try row.string("client_id"), userID: try row.uuid("user_id"),

@@ -7,11 +7,11 @@ extension SQLExecutor {
             """
             INSERT INTO clients (tenant_id, client_id, name, auth_method, secret_hash, jwks, grant_types, scopes,
                 redirect_uris, audiences, access_token_ttl, requirements, status, version, post_logout_redirect_uris,
-                created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                created_at, updated_at, backchannel_logout)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [
-                .date(client.createdAt), .date(client.updatedAt),
+                .date(client.createdAt), .date(client.updatedAt), client.backchannelLogoutColumn,
             ])
     }
 
@@ -40,12 +40,12 @@ extension SQLExecutor {
             """
             UPDATE clients SET name = $3, auth_method = $4, secret_hash = $5, jwks = $6, grant_types = $7, scopes = $8,
                 redirect_uris = $9, audiences = $10, access_token_ttl = $11, requirements = $12, status = $13,
-                version = $14, post_logout_redirect_uris = $15, updated_at = $16
+                version = $14, post_logout_redirect_uris = $15, updated_at = $16, backchannel_logout = $18
             WHERE tenant_id = $1 AND client_id = $2 AND version = $17
             RETURNING client_id
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns
-                + [.date(client.updatedAt), .int(client.version - 1)])
+                + [.date(client.updatedAt), .int(client.version - 1), client.backchannelLogoutColumn])
         guard !rows.isEmpty else {
             throw StoreError.conflict(
                 "client \(client.id) is missing or was changed since version \(client.version - 1)")
@@ -64,7 +64,19 @@ extension Client {
         ]
     }
 
+    /// OIDC Back-Channel Logout §2.2 registration, a JSON object; null when none.
+    fileprivate var backchannelLogoutColumn: SQLValue {
+        backchannelLogout.map(SQLJSON.encode) ?? .null
+    }
+
     init(row: SQLRow) throws {
+        try self.init(columns: row)
+        if try row.optionalString("backchannel_logout") != nil {
+            backchannelLogout = try row.json(BackChannelLogout.self, "backchannel_logout")
+        }
+    }
+
+    private init(columns row: SQLRow) throws {
         let id = try row.string("client_id")
         guard let method = ClientAuthMethod(rawValue: try row.string("auth_method")),
             let status = Client.Status(rawValue: try row.string("status"))

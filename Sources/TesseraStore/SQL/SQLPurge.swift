@@ -12,6 +12,7 @@ extension SQLExecutor {
             ("dpop_proofs", "tenant_id, jkt, jti"), ("webauthn_challenges", "tenant_id, ceremony, jti"),
             ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
             ("device_codes", "tenant_id, device_code_hash"), ("pushed_requests", "tenant_id, handle_hash"),
+            ("sessions", "tenant_id, sid"), ("session_clients", "tenant_id, sid, client_id"),
         ] {
             removed += try await execute(
                 """
@@ -21,6 +22,14 @@ extension SQLExecutor {
                 """, [.date(date), .int(batch)]
             ).count
         }
+        // An ended session's row has done its work: a cookie naming a missing row is refused too.
+        removed += try await execute(
+            """
+            DELETE FROM sessions WHERE (tenant_id, sid) IN (
+                SELECT tenant_id, sid FROM sessions WHERE ended_at < $1 LIMIT $2
+            ) RETURNING tenant_id
+            """, [.date(date), .int(batch)]
+        ).count
         return removed
     }
 }

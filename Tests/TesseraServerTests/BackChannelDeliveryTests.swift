@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+import TesseraCore
+import TesseraServer
+import TesseraTestSupport
+import Testing
+
+@testable import TesseraOAuth
+
+/// The outbox worker against real sockets: a refused connection is a failed attempt, audited
+/// and retried after a back-off; the last one gives up, audited too; the outbound policy keeps
+/// loopback, private and link-local addresses out unless development allows loopback.
+@Suite("Back-channel logout delivery")
+struct BackChannelDeliveryTests {
+    final class TestClock: Sendable {
+        let now = Mutex(Date())
+        func advance(_ seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
+        var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
+    }
+
+    static func sender(
+        _ runtime: TesseraRuntime, allowLoopback: Bool, clock: TestClock, attempts: Int = 2
+    ) -> BackChannelLogoutSender {
+        BackChannelLogoutSender(
+            store: runtime.store, tenants: runtime.tenants, publicURL: runtime.configuration.publicURL,
+            policy: OutboundAddressPolicy(allowLoopback: allowLoopback),
+            retries: .init(maximumAttempts: attempts, base: .seconds(2)), logger: TestDatabases.logger,
+            clock: clock.read)
+    }
+
+    @Test func aTokenNobodyTakesIsRetriedThenGivenUpAndBothAreAudited() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let tenant = try await ServerFixture.acme(runtime)
+            let clock = TestClock()
+            // A port nothing listens on: the connection is refused.
+            let uri = "http://127.0.0.1:\(try freeLoopbackPort())/backchannel"
+            try await runtime.store.insertLogoutDelivery(
+                LogoutDelivery(
+                    tenantID: tenant.id, clientID: "web", uri: uri, sid: "s-1", subject: "u-1", createdAt: clock.read(),
+                    nextAttemptAt: clock.read()))
+            let sender = Self.sender(runtime, allowLoopback: true, clock: clock)
+            let client = LogoutTokenPoster.makeClient()
+            let poster = LogoutTokenPoster(client: client, policy: sender.policy)
+            #expect(try await sender.deliverDue(poster) == 1)
+            let pending = try await runtime.store.logoutDeliveries(tenantID: tenant.id)
+            #expect(pending.count == 1 && pending.first?.attempts == 1)
+            #expect(pending.first?.lastError?.hasPrefix("no answer") == true)
+            #expect(abs((pending.first?.nextAttemptAt ?? .distantPast).timeIntervalSince(clock.read()) - 2) < 0.01)
+            // Not due yet; then due, and the second failure is the last.
+            #expect(try await sender.deliverDue(poster) == 0)
+            clock.advance(2.5)
+            #expect(try await sender.deliverDue(poster) == 1)
+            #expect(try await runtime.store.logoutDeliveries(tenantID: tenant.id).isEmpty)
+            let audit = try await runtime.store.auditEvents(tenantID: tenant.id, after: nil, limit: 100)
+                .filter { $0.target == "client:web" }
+            #expect(audit.map(\.action) == [.backchannelLogoutFailure, .backchannelLogoutAbandoned])
+            #expect(audit.first?.details.contains(uri) == true)
+            try await client.shutdown()
+        }
+    }
+
+    @Test func loopbackIsContactedOnlyWhenDevelopmentAllowsIt() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let tenant = try await ServerFixture.acme(runtime)
+            let clock = TestClock()
+            try await runtime.store.insertLogoutDelivery(
+                LogoutDelivery(
+                    tenantID: tenant.id, clientID: "web", uri: "http://127.0.0.1:9/bcl", sid: "s-1", subject: "u-1",
+                    createdAt: clock.read(), nextAttemptAt: clock.read()))
+            let sender = Self.sender(runtime, allowLoopback: false, clock: clock, attempts: 5)
+            let client = LogoutTokenPoster.makeClient()
+            #expect(try await sender.deliverDue(LogoutTokenPoster(client: client, policy: sender.policy)) == 1)
+            let error = try await runtime.store.logoutDeliveries(tenantID: tenant.id).first?.lastError ?? ""
+            #expect(error.contains("not contacted") && error.contains("TESSERA_OUTBOUND_ALLOW_LOOPBACK"))
+            try await client.shutdown()
+        }
+    }
+
+    @Test func privateLinkLocalAndReservedAddressesAreNeverContacted() async {
+        let development = OutboundAddressPolicy(allowLoopback: true)
+        let production = OutboundAddressPolicy(allowLoopback: false)
+        for host in [
+            "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "[fe80::1]",
+            "[fd00::1]", "224.0.0.1", "[::]",
+        ] {
+            #expect(await development.refusal(host: host) != nil, "\(host)")
+        }
+        #expect(await development.refusal(host: "127.0.0.1") == nil)
+        #expect(await development.refusal(host: "[::1]") == nil)
+        #expect(await production.refusal(host: "127.0.0.1") != nil)
+        #expect(await production.refusal(host: "localhost") != nil, "a name that resolves to loopback")
+        #expect(await production.refusal(host: "93.184.215.14") == nil)
+        #expect(await production.refusal(host: "no-such-host.invalid") != nil)
+    }
+
+    @Test func backOffDoublesUpToItsCap() {
+        let retries = BackChannelLogoutSender.Retries(maximumAttempts: 8, base: .seconds(5), cap: .seconds(60))
+        #expect((1...6).map { retries.delay(after: $0) } == [5, 10, 20, 40, 60, 60])
+    }
+
+    @Test func theLogoutTokensClaimsAreExactlyTheSpecs() throws {
+        let claims = LogoutTokenClaims(
+            iss: "https://id.example.com/t/acme", aud: "web", iat: 100, jti: "j", sub: "u", sid: "s")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(claims.compactJSON)) as? [String: Any])
+        #expect(Set(object.keys) == ["iss", "aud", "iat", "exp", "jti", "sub", "sid", "events"])
+        #expect(object["exp"] as? Int == 220)
+        let events = try #require(object["events"] as? [String: Any])
+        #expect(events.count == 1 && (events[LogoutTokenClaims.event] as? [String: Any])?.isEmpty == true)
+    }
+}
