@@ -48,6 +48,7 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     let browser = BrowserPages(
         sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer())
     AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
+    UpstreamRoutes(signIn: runtime.upstreamSignIn, browser: browser).register(on: tenant)
     AccountRoutes(
         flow: runtime.authorizationFlow, account: runtime.accountService, secondFactors: runtime.secondFactors,
         browser: browser

@@ -27,6 +27,10 @@ public struct TesseraConfiguration: Sendable {
     /// Proxies whose `Client-Cert` and `X-Forwarded-For` headers are believed
     /// (`TESSERA_TRUSTED_PROXIES`; INTERFACE.md); nobody by default.
     public var trustedProxies: TrustedProxies = .none
+    /// `TESSERA_OUTBOUND_ALLOW_LOOPBACK=1` (INTERFACE.md; development and tests only): outgoing
+    /// requests (upstream identity providers) may go to loopback addresses, over plain http too.
+    /// Private, link-local and metadata addresses stay refused whatever the setting.
+    public var outboundAllowLoopback = false
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -126,6 +130,12 @@ public struct TesseraConfiguration: Sendable {
             configuration.tokenLeeway = value
         }
         if let file = environment["TESSERA_SYSTEM_ADMIN_FILE"], !file.isEmpty { configuration.systemAdminFile = file }
+        switch environment["TESSERA_OUTBOUND_ALLOW_LOOPBACK"] ?? "" {
+        case "", "0", "false": configuration.outboundAllowLoopback = false
+        case "1", "true": configuration.outboundAllowLoopback = true
+        case let other:
+            throw ConfigurationError("TESSERA_OUTBOUND_ALLOW_LOOPBACK '\(other)' is not 1 or 0")
+        }
         if let proxies = environment["TESSERA_TRUSTED_PROXIES"], !proxies.isEmpty {
             do {
                 configuration.trustedProxies = try TrustedProxies(parsing: proxies)

@@ -351,7 +351,7 @@ struct PostgresMigrationTests {
                 "0001_initial.sql", "0002_admin.sql", "0003_tenant_version.sql", "0004_dpop_proofs.sql",
                 "0005_refresh_token_binding.sql", "0006_requirements_and_pushed_requests.sql", "0007_totp.sql",
                 "0008_authentication_methods.sql", "0009_recovery_codes.sql", "0010_post_logout_redirect_uris.sql",
-                "0011_authentication_context.sql",
+                "0011_authentication_context.sql", "0014_identity_providers.sql",
             ])
         for store in stores { await store.close() }
     }

@@ -181,12 +181,18 @@ extension TenantSetting {
         name: "mfa", choice: \.mfa,
         summary: "second factors: off; optional (asked of users who enrolled one); required (everyone enrols)")
 
+    public static let upstreamUserCreation = TenantSetting(
+        name: "upstream_user_creation", kind: .flag,
+        summary:
+            "a first sign-in through an upstream identity provider creates the user (linked by iss and sub); off: linked accounts only",
+        field: .flag(\.upstreamUserCreation))
+
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
-        mfa,
+        mfa, upstreamUserCreation,
     ]
 }
 

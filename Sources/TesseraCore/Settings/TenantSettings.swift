@@ -31,6 +31,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var requirePushedAuthorizationRequests = false
     public var dpopNonce: DPoPNoncePolicy = .off
     public var mfa: MFAPolicy = .optional
+    /// A first sign-in through an upstream identity provider creates the user (just in time);
+    /// off: only accounts already linked sign in that way (docs/upstream-identity-providers.md).
+    public var upstreamUserCreation = false
 
     public init() {}
 

@@ -19,6 +19,8 @@ public struct BrowserSealer: Sendable {
         case session
         case pending
         case signOut
+        /// A sign-in at an upstream provider in progress: its state, nonce and PKCE verifier.
+        case upstream
     }
 
     public func seal<Value: Encodable>(_ value: Value, purpose: Purpose, tenantID: UUID) -> String? {

@@ -109,7 +109,7 @@ struct ProblemResponse: Error, Sendable {
             )
         case let error as AdministrationError:
             switch error {
-            case .unknownTenant, .unknownClient, .unknownUser:
+            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider:
                 return .notFound(error.description)
             case .unknownScope:
                 return ProblemResponse(

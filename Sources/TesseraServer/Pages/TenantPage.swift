@@ -71,6 +71,10 @@ struct TenantPage {
             ]
             values["clientName"] = prompt.clientName
             values["error"] = prompt.error
+            if !prompt.providers.isEmpty {
+                values["providers"] = prompt.providers.map { ["slug": $0.slug, "name": $0.name] }
+                values["upstreamAction"] = tenant.issuer + AccountPaths.upstreamStart
+            }
             response = pages.render(
                 .login, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
         case .secondFactor(let prompt):

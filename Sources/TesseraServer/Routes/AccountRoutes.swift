@@ -15,7 +15,7 @@ struct AccountRoutes {
         tenant.get(RouterPath(AccountPaths.account)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             guard let session = page.state.session else {
-                return page.respond(flow.loginPage(forAccountOf: page.tenant))
+                return page.respond(await flow.loginPage(forAccountOf: page.tenant))
             }
             let overview: (User, [AccountService.App])?
             do {
@@ -26,7 +26,7 @@ struct AccountRoutes {
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
             }
             guard let (user, apps) = overview else {
-                var response = page.respond(flow.loginPage(forAccountOf: page.tenant))
+                var response = page.respond(await flow.loginPage(forAccountOf: page.tenant))
                 response.setCookie(page.cookies.clearedSession())
                 return response
             }
@@ -61,7 +61,7 @@ struct AccountRoutes {
             case .failure(let refusal): return refusal.response
             case .success(let form):
                 guard let session = page.state.session else {
-                    return page.respond(flow.loginPage(forAccountOf: page.tenant))
+                    return page.respond(await flow.loginPage(forAccountOf: page.tenant))
                 }
                 guard let clientID = form["client_id"] else {
                     return page.message("Choose an app to remove.", status: .badRequest)
