@@ -108,7 +108,7 @@ struct IdentityProviderAdminTests {
     func badInputIsAProblemNamingTheMemberAndWritesNothing(json: String, field: String) async throws {
         try await Self.withAdmin { runtime, client, token in
             let response = try await AdminAPITests.call(client, .post, Self.base, token: token, json: json)
-            #expect(response.status == .badRequest, "\(json): \(response.text)")
+            #expect(response.status == .unprocessableContent, "\(json): \(response.text)")
             #expect(response.headers[.contentType] == "application/problem+json")
             #expect(response.text.contains(field), "\(response.text)")
             let tenant = try #require(try await runtime.store.tenant(slug: TenantSlug("acme")))

@@ -29,10 +29,10 @@ def admin_token(base: str, tenant: str, client_id: str, secret: str) -> str:
     return reply.json()["access_token"]
 
 
-def upstream_sign_in(browser, b_issuer: str, rp: OAuth2Session, verifier: str, username: str, password: str):
+def upstream_sign_in(browser, authorization_endpoint: str, rp: OAuth2Session, verifier: str, username: str, password: str):
     """The browser from B's authorization request to B's redirect: (location, pages seen)."""
     url, _ = rp.create_authorization_url(
-        f"{b_issuer}/authorize", code_verifier=verifier, nonce=generate_token(16))
+        authorization_endpoint, code_verifier=verifier, nonce=generate_token(16))
     page = browser.get(url, allow_redirects=False, timeout=10)
     seen = {"offered": "Sign in with Corp" in page.text}
     action, inputs = next((a, i) for a, i, _ in read_forms(page) if i.get("provider") == "corp")
@@ -94,14 +94,15 @@ def main() -> int:
     result["redirect_uri_shown"] = provider.json()["redirect_uri"] == callback
     result["secret_hidden"] = upstream_client["client_secret"] not in provider.text
 
-    jwks = KeySet.import_key_set(requests.get(f"{b_issuer}/jwks", timeout=10).json())
+    metadata = requests.get(f"{b_issuer}/.well-known/openid-configuration", timeout=10).json()
+    jwks = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
     subjects = []
     for attempt in range(2):
         rp = OAuth2Session(b_client, b_client_secret, scope="openid profile", redirect_uri=b_redirect,
                            code_challenge_method="S256")
         verifier = generate_token(48)
-        location, seen = upstream_sign_in(requests.Session(), b_issuer, rp, verifier, username, password)
-        token = rp.fetch_token(f"{b_issuer}/token", authorization_response=location, code_verifier=verifier)
+        location, seen = upstream_sign_in(requests.Session(), metadata["authorization_endpoint"], rp, verifier, username, password)
+        token = rp.fetch_token(metadata["token_endpoint"], authorization_response=location, code_verifier=verifier)
         claims = jwt.decode(token["id_token"], jwks).claims
         if claims["iss"] != b_issuer or claims["aud"] != b_client:
             raise SystemExit(f"B's ID token: {claims}")
