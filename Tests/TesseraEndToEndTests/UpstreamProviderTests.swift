@@ -44,7 +44,8 @@ extension EndToEndTests {
             let (aAdmin, aAdminSecret) = try Self.admin("a", in: directory)
             let (bAdmin, bAdminSecret) = try Self.admin("b", in: directory)
             let (shop, shopSecret) = try Self.client(
-                "b", ["--name", "Shop app", "--redirect-uri", Self.redirectURI, "--scope", "openid", "--scope", "profile"],
+                "b",
+                ["--name", "Shop app", "--redirect-uri", Self.redirectURI, "--scope", "openid", "--scope", "profile"],
                 in: directory)
 
             let server = try await TesseraServerProcess.start(
@@ -83,7 +84,8 @@ extension EndToEndTests {
                 stdin: Self.password)
             let (bAdmin, bAdminSecret) = try Self.admin("b", in: directory)
             let (shop, _) = try Self.client(
-                "b", ["--name", "Shop app", "--redirect-uri", Self.redirectURI, "--scope", "openid", "--scope", "profile"],
+                "b",
+                ["--name", "Shop app", "--redirect-uri", Self.redirectURI, "--scope", "openid", "--scope", "profile"],
                 in: directory)
             let server = try await TesseraServerProcess.start(
                 in: directory, environment: ["TESSERA_OUTBOUND_ALLOW_LOOPBACK": "1"])

@@ -22,10 +22,13 @@ struct OutboundFetcherTests {
     }
 
     @Test func plainHTTPToAnotherHostIsRefusedBeforeAnyLookup() async {
-        #expect(await Self.failure(Self.strict, "http://example.com/.well-known/openid-configuration") == .refusedURL("https only"))
+        #expect(
+            await Self.failure(Self.strict, "http://example.com/.well-known/openid-configuration")
+                == .refusedURL("https only"))
         #expect(await Self.failure(Self.strict, "ftp://example.com/") == .refusedURL("https only"))
         #expect(await Self.failure(Self.strict, "/relative") == .refusedURL("not an absolute URL"))
-        #expect(await Self.failure(Self.strict, "https://user:pw@example.com/") == .refusedURL("it carries credentials"))
+        #expect(
+            await Self.failure(Self.strict, "https://user:pw@example.com/") == .refusedURL("it carries credentials"))
     }
 
     @Test(arguments: [
@@ -63,7 +66,9 @@ struct OutboundFetcherTests {
     }
 
     @Test func loopbackAnswersWhenAllowed() async throws {
-        let listener = try LoopbackHTTPServer { _ in .json(#"{"ok":true}"#, headers: [("Cache-Control", "public, max-age=120")]) }
+        let listener = try LoopbackHTTPServer { _ in
+            .json(#"{"ok":true}"#, headers: [("Cache-Control", "public, max-age=120")])
+        }
         defer { listener.stop() }
         let response = try await Self.development.get(listener.url + "/doc", accept: "application/json")
         #expect(response.status == 200)

@@ -62,7 +62,9 @@ struct UpstreamIDTokenTests {
         UpstreamIDTokenCheck(issuer: issuer, clientID: clientID, nonce: nonce, algorithms: [.es256, .rs256], leeway: 5)
     }
 
-    static func rejection(_ token: String, _ keys: VerificationKeySet, check: UpstreamIDTokenCheck = check())
+    static func rejection(
+        _ token: String, _ keys: VerificationKeySet, check: UpstreamIDTokenCheck = check()
+    )
         -> UpstreamIDTokenRejection?
     {
         do {

@@ -231,7 +231,9 @@ struct CrossTenantTests {
                     ])
                 #expect(foreignCallback.status == .badRequest)
                 #expect(
-                    !foreignCallback.headers[values: .setCookie].contains { $0.hasPrefix("tessera_session=") && !$0.contains("Max-Age=0") })
+                    !foreignCallback.headers[values: .setCookie].contains {
+                        $0.hasPrefix("tessera_session=") && !$0.contains("Max-Age=0")
+                    })
 
                 // The admin API: globex's admin token on every operation, and globex's ids with acme's.
                 let document = try await client.execute(uri: "/openapi.json", method: .get).jsonObject()

@@ -87,7 +87,8 @@ struct IdentityProviderAdminTests {
             #expect(created.status == .created, "\(created.text)")
             let jwks = try #require(try created.jsonObject()["jwks"] as? String)
             let keys = try #require(
-                (try JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])?["keys"] as? [[String: Any]])
+                (try JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])?["keys"] as? [[String: Any]]
+            )
             #expect(keys.count == 1)
             #expect(keys[0]["kty"] as? String == "EC")
             #expect(keys[0]["d"] == nil)
@@ -96,13 +97,22 @@ struct IdentityProviderAdminTests {
     }
 
     @Test(arguments: [
-        (#"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","scopes":["email"]}"#, "scopes"),
+        (
+            #"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","scopes":["email"]}"#,
+            "scopes"
+        ),
         (#"{"slug":"x","name":"X","issuer":"http://a.example","client_id":"c","client_secret":"s"}"#, "issuer"),
         (#"{"slug":"x","name":"X","issuer":"https://a.example?x=1","client_id":"c","client_secret":"s"}"#, "issuer"),
         (#"{"slug":"X Y","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s"}"#, "slug"),
         (#"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c"}"#, "client_secret"),
-        (#"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","token_endpoint_auth_method":"private_key_jwt"}"#, "client_secret"),
-        (#"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","username_claim":""}"#, "claims.username"),
+        (
+            #"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","token_endpoint_auth_method":"private_key_jwt"}"#,
+            "client_secret"
+        ),
+        (
+            #"{"slug":"x","name":"X","issuer":"https://a.example","client_id":"c","client_secret":"s","username_claim":""}"#,
+            "claims.username"
+        ),
         (#"{"slug":"x","name":"","issuer":"https://a.example","client_id":"c","client_secret":"s"}"#, "name"),
     ])
     func badInputIsAProblemNamingTheMemberAndWritesNothing(json: String, field: String) async throws {
@@ -118,7 +128,9 @@ struct IdentityProviderAdminTests {
 
     @Test func aDuplicateSlugIsAConflict() async throws {
         try await Self.withAdmin { _, client, token in
-            #expect(try await AdminAPITests.call(client, .post, Self.base, token: token, json: Self.create).status == .created)
+            #expect(
+                try await AdminAPITests.call(client, .post, Self.base, token: token, json: Self.create).status
+                    == .created)
             let again = try await AdminAPITests.call(client, .post, Self.base, token: token, json: Self.create)
             #expect(again.status == .conflict)
         }
@@ -131,7 +143,8 @@ struct IdentityProviderAdminTests {
                 let (admin, secret) = try await runtime.administration.createClient(
                     in: tenant, .init(name: "Users", grants: ["client_credentials"], scopes: ["tessera:admin:users"]),
                     actor: "test")
-                let token = try await AdminAPITests.token(client, "acme", .init(id: admin.id, secret: try #require(secret)))
+                let token = try await AdminAPITests.token(
+                    client, "acme", .init(id: admin.id, secret: try #require(secret)))
                 let response = try await AdminAPITests.call(client, .get, Self.base, token: token)
                 #expect(response.status == .forbidden)
             }

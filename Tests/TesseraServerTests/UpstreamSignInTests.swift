@@ -14,7 +14,9 @@ import Testing
 struct UpstreamSignInTests {
     static func withSetup(
         justInTime: Bool = true,
-        _ body: @Sendable (TesseraRuntime, any TestClientProtocol, DelegationFixture, FakeUpstreamProvider) async throws -> Void
+        _ body:
+            @Sendable (TesseraRuntime, any TestClientProtocol, DelegationFixture, FakeUpstreamProvider) async throws ->
+            Void
     ) async throws {
         let upstream = try await FakeUpstreamProvider()
         defer { upstream.stop() }
@@ -112,6 +114,54 @@ struct UpstreamSignInTests {
         }
     }
 
+    @Test func theTenantsSecondFactorStillAppliesAndAmrNamesOnlyIt() async throws {
+        try await Self.withSetup { runtime, client, fixture, upstream in
+            // First sign-in: carol is created, linked and approves the app.
+            let browser = TestBrowser(client)
+            var query = try await Self.start(browser, fixture)
+            upstream.expect(nonce: try #require(query["nonce"]))
+            let consent = try await Self.callback(
+                browser, fixture, ["code": "c1", "state": try #require(query["state"]), "iss": upstream.issuer])
+            let approved = try await browser.post(
+                fixture.path + "/consent",
+                [
+                    "csrf_token": try consent.input("csrf_token"), "pending": try consent.input("pending"),
+                    "decision": "approve",
+                ])
+            #expect(approved.status == .seeOther)
+            let first = try await fixture.redeem(client, code: try #require(try approved.redirectQuery()["code"]))
+            #expect(try Self.claims(of: first)["amr"] == nil, "an upstream-only sign-in names no method")
+
+            // carol gets a TOTP factor: the next upstream sign-in asks for it before anything else.
+            let user = try #require(try await runtime.store.user(tenantID: fixture.tenant.id, username: "carol"))
+            let enrolment = try await runtime.secondFactors.enrolTOTP(
+                for: user, in: fixture.tenant, issuerName: "Acme", confirmed: true)
+            let second = TestBrowser(client)
+            query = try await Self.start(second, fixture)
+            upstream.expect(nonce: try #require(query["nonce"]))
+            let codePage = try await Self.callback(
+                second, fixture, ["code": "c2", "state": try #require(query["state"]), "iss": upstream.issuer])
+            #expect(codePage.text.contains("name=\"otp\""))
+            #expect(second.cookies["tessera_session"] == nil, "not signed in before the second factor")
+            let done = try await second.post(
+                fixture.path + "/login/otp",
+                [
+                    "csrf_token": try codePage.input("csrf_token"), "pending": try codePage.input("pending"),
+                    "otp": enrolment.recoveryCodes[0],
+                ])
+            #expect(done.status == .seeOther, "\(done.text)")
+            let tokens = try await fixture.redeem(client, code: try #require(try done.redirectQuery()["code"]))
+            #expect(try Self.claims(of: tokens)["amr"] as? [String] == ["otp"])
+        }
+    }
+
+    /// The ID token's claims in a token response.
+    static func claims(of response: TestResponse) throws -> [String: Any] {
+        let token = try #require(try response.jsonObject()["id_token"] as? String)
+        let payload = try #require(Base64URL.decode(String(token.split(separator: ".")[1])))
+        return try #require(try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])
+    }
+
     @Test func anExistingUsernameIsNeverLinkedAutomatically() async throws {
         try await Self.withSetup { runtime, client, fixture, upstream in
             // alice exists at acme; the upstream account calling itself alice is someone else.
@@ -165,7 +215,8 @@ struct UpstreamSignInTests {
             let state = try #require(query["state"])
             let sealed = try #require(browser.cookies["tessera_upstream"])
             // Another state.
-            var answer = try await Self.callback(browser, fixture, ["code": "c", "state": "forged", "iss": upstream.issuer])
+            var answer = try await Self.callback(
+                browser, fixture, ["code": "c", "state": "forged", "iss": upstream.issuer])
             #expect(answer.status == .badRequest)
             #expect(answer.text.contains("does not belong to this sign-in"))
             // The browser's jar dropped the spent cookie: the next cases present it themselves.
@@ -203,11 +254,15 @@ struct UpstreamSignInTests {
             let browser = TestBrowser(client)
             let login = try await browser.get(fixture.authorizeURL())
             let forged = try await browser.post(
-                fixture.path + "/login/upstream", ["csrf_token": "x", "pending": try login.input("pending"), "provider": "corp"])
+                fixture.path + "/login/upstream",
+                ["csrf_token": "x", "pending": try login.input("pending"), "provider": "corp"])
             #expect(forged.status == .forbidden)
             let unknown = try await browser.post(
                 fixture.path + "/login/upstream",
-                ["csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"), "provider": "nope"])
+                [
+                    "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                    "provider": "nope",
+                ])
             #expect(unknown.status == .badRequest)
             _ = try await runtime.administration.updateIdentityProvider(
                 in: fixture.tenant, slug: "corp", .init(enabled: false), expectedVersion: nil, actor: "test")

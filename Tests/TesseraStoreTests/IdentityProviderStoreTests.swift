@@ -13,7 +13,8 @@ struct IdentityProviderStoreTests {
             tenantID: tenant.id, slug: slug, name: "Corp", issuer: "https://idp.example.com/t/corp",
             clientID: "tessera", authentication: key ? .privateKeyJWT : .clientSecretBasic,
             sealedClientSecret: key ? nil : [1, 2, 3],
-            assertionKey: key ? IdentityProvider.AssertionKey(kid: "k1", publicJWK: "{}", sealedPrivateKey: [9, 8]) : nil,
+            assertionKey: key
+                ? IdentityProvider.AssertionKey(kid: "k1", publicJWK: "{}", sealedPrivateKey: [9, 8]) : nil,
             scopes: ["openid", "email"], claims: IdentityProvider.ClaimMapping(username: "email"), enabled: true,
             createdAt: Date().roundedToMilliseconds)
     }
@@ -79,6 +80,8 @@ struct IdentityProviderStoreTests {
             tenantID: tenant.id, issuer: issuer, subject: "sub-1", userID: UUID(), providerID: UUID(), email: nil,
             name: nil, createdAt: Date())
         await #expect(throws: StoreError.self) { try await store.insertUpstreamAccountLink(again) }
-        #expect(try await store.upstreamAccountLink(tenantID: tenant.id, issuer: issuer, subject: "sub-1")?.userID == link.userID)
+        #expect(
+            try await store.upstreamAccountLink(tenantID: tenant.id, issuer: issuer, subject: "sub-1")?.userID
+                == link.userID)
     }
 }

@@ -61,7 +61,9 @@ public final class LoopbackHTTPServer: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             close(fd)
@@ -113,7 +115,8 @@ public final class LoopbackHTTPServer: Sendable {
                 headerEnd = range.upperBound
                 let head = String(decoding: data[..<range.lowerBound], as: UTF8.self).lowercased()
                 for line in head.split(separator: "\r\n") where line.hasPrefix("content-length:") {
-                    contentLength = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+                    contentLength =
+                        Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
                 }
             }
             if let headerEnd, data.count >= headerEnd + contentLength { break }
@@ -129,7 +132,8 @@ public final class LoopbackHTTPServer: Sendable {
             }
         }
         let request = Request(
-            method: requestLine.first.map(String.init) ?? "", target: requestLine.dropFirst().first.map(String.init) ?? "",
+            method: requestLine.first.map(String.init) ?? "",
+            target: requestLine.dropFirst().first.map(String.init) ?? "",
             headers: headers, body: String(decoding: data[headerEnd...], as: UTF8.self))
         requests.withLock { $0.append(request) }
         let answer = respond(request)
@@ -139,7 +143,9 @@ public final class LoopbackHTTPServer: Sendable {
         let bytes = Array(text.utf8) + answer.body
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[sent...].withUnsafeBytes {
+                send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if count <= 0 { return }
             sent += count
         }

@@ -78,12 +78,14 @@ extension Administration {
         var key: IdentityProvider.AssertionKey?
         if input.authentication.usesSecret {
             guard let secret = input.clientSecret else {
-                throw ValidationError(field: "client_secret", "\(input.authentication.rawValue) needs the client secret")
+                throw ValidationError(
+                    field: "client_secret", "\(input.authentication.rawValue) needs the client secret")
             }
             sealedSecret = try seal(try IdentityProvider.validateSecret(secret), tenantID: tenant.id, providerID: id)
         } else {
             guard input.clientSecret == nil else {
-                throw ValidationError(field: "client_secret", "private_key_jwt uses the provider's own key, not a secret")
+                throw ValidationError(
+                    field: "client_secret", "private_key_jwt uses the provider's own key, not a secret")
             }
             let generated = try KeyGenerator.generate(.es256)
             let record = try generated.record(
@@ -95,9 +97,11 @@ extension Administration {
         }
         let provider = IdentityProvider(
             tenantID: tenant.id, id: id, slug: try IdentityProvider.validateSlug(input.slug),
-            name: try IdentityProvider.validateName(input.name), issuer: try IdentityProvider.validateIssuer(input.issuer),
+            name: try IdentityProvider.validateName(input.name),
+            issuer: try IdentityProvider.validateIssuer(input.issuer),
             clientID: try IdentityProvider.validateClientID(input.clientID), authentication: input.authentication,
-            sealedClientSecret: sealedSecret, assertionKey: key, scopes: try IdentityProvider.validateScopes(input.scopes),
+            sealedClientSecret: sealedSecret, assertionKey: key,
+            scopes: try IdentityProvider.validateScopes(input.scopes),
             claims: try IdentityProvider.validateClaims(input.claims), enabled: input.enabled, createdAt: now)
         do {
             try await store.audited(
@@ -129,7 +133,8 @@ extension Administration {
         }
         if let secret = changes.clientSecret {
             guard provider.authentication.usesSecret else {
-                throw ValidationError(field: "client_secret", "private_key_jwt uses the provider's own key, not a secret")
+                throw ValidationError(
+                    field: "client_secret", "private_key_jwt uses the provider's own key, not a secret")
             }
             provider.sealedClientSecret = try seal(
                 try IdentityProvider.validateSecret(secret), tenantID: tenant.id, providerID: provider.id)

@@ -174,7 +174,9 @@ public struct OutboundFetcher: Sendable {
             if let socketAddress = current.pointee.ai_addr {
                 switch Int32(current.pointee.ai_family) {
                 case AF_INET:
-                    let address = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+                    let address = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        $0.pointee.sin_addr
+                    }
                     if let parsed = withUnsafeBytes(of: address, { IPAddress(octets: $0) }) { result.append(parsed) }
                 case AF_INET6:
                     let address = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {

@@ -49,7 +49,9 @@ public actor UpstreamDirectory {
 
     /// The provider's key set; `refresh` asks for a fresh copy (an unknown `kid`), honoured at
     /// most once per `refetchInterval`.
-    public func keys(of provider: UpstreamMetadata, refresh: Bool = false) async throws(UpstreamFailure)
+    public func keys(
+        of provider: UpstreamMetadata, refresh: Bool = false
+    ) async throws(UpstreamFailure)
         -> VerificationKeySet
     {
         let uri = provider.jwksURI

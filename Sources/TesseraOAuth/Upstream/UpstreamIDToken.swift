@@ -60,7 +60,9 @@ public struct UpstreamIDTokenCheck: Sendable {
     /// 9 (`exp`) and 10 (`iat` not in the future) are the JOSE layer's
     /// (`VerificationKeySet.verify`); items 3–5 (`aud`, `azp`) and 11 (`nonce`) are checked here,
     /// with `sub` (§2: at most 255 ASCII characters).
-    public func identity(in token: String, keys: VerificationKeySet, now: Date) throws(UpstreamIDTokenRejection)
+    public func identity(
+        in token: String, keys: VerificationKeySet, now: Date
+    ) throws(UpstreamIDTokenRejection)
         -> UpstreamIdentity
     {
         let claims: JSONObject

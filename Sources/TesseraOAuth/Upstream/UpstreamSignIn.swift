@@ -39,7 +39,9 @@ public struct UpstreamSignIn: Sendable {
     public func start(
         form: FormParameters, tenant: TenantContext, browserID: String, logger: Logger
     ) async -> (step: InteractionStep, transaction: String?) {
-        guard let pending = flow.openPending(form["pending"], tenant: tenant) else { return (AuthorizationFlow.expired, nil) }
+        guard let pending = flow.openPending(form["pending"], tenant: tenant) else {
+            return (AuthorizationFlow.expired, nil)
+        }
         let provider: IdentityProvider
         do {
             guard let found = try await store.identityProvider(tenantID: tenant.id, slug: form["provider"] ?? ""),
@@ -53,7 +55,8 @@ public struct UpstreamSignIn: Sendable {
         do throws(UpstreamFailure) {
             metadata = try await directory.metadata(issuer: provider.issuer)
         } catch {
-            logger.warning("Upstream discovery failed", metadata: ["provider": "\(provider.slug)", "error": "\(error)"])
+            logger.warning(
+                "Upstream discovery failed", metadata: ["provider": "\(provider.slug)", "error": "\(error)"])
             return (.errorPage(status: 400, message: "\(provider.name) cannot be reached now: \(error)."), nil)
         }
         let transaction = UpstreamTransaction(
@@ -96,7 +99,8 @@ public struct UpstreamSignIn: Sendable {
             return (
                 .errorPage(
                     status: 400,
-                    message: "This sign-in has expired or was started in another browser. Go back to the application and start again."
+                    message:
+                        "This sign-in has expired or was started in another browser. Go back to the application and start again."
                 ), nil
             )
         }
@@ -104,7 +108,8 @@ public struct UpstreamSignIn: Sendable {
         guard let state = parameters["state"], ConstantTime.equals(Array(state.utf8), Array(transaction.state.utf8))
         else {
             return (
-                .errorPage(status: 400, message: "The answer from the identity provider does not belong to this sign-in."),
+                .errorPage(
+                    status: 400, message: "The answer from the identity provider does not belong to this sign-in."),
                 nil
             )
         }
@@ -119,7 +124,8 @@ public struct UpstreamSignIn: Sendable {
         }
         let identity: UpstreamIdentity
         do {
-            identity = try await verifiedIdentity(parameters, transaction: transaction, provider: provider, tenant: tenant)
+            identity = try await verifiedIdentity(
+                parameters, transaction: transaction, provider: provider, tenant: tenant)
         } catch let refusal as AuthorizationRefusal {
             await audit(.upstreamLoginFailure, provider, tenant, requestID, reason: refusal.message)
             return (.errorPage(status: 400, message: refusal.message), nil)
@@ -139,7 +145,8 @@ public struct UpstreamSignIn: Sendable {
         } catch {
             return (AuthorizationFlow.unavailable(error, while: "finding the linked account", logger: logger), nil)
         }
-        return await continueSignIn(user, provider: provider, purpose: transaction.pending.purpose, tenant: tenant,
+        return await continueSignIn(
+            user, provider: provider, purpose: transaction.pending.purpose, tenant: tenant,
             requestID: requestID, logger: logger)
     }
 

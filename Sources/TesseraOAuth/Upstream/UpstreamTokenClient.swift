@@ -35,7 +35,8 @@ struct UpstreamTokenClient: Sendable {
         }
         let response: OutboundResponse
         do {
-            response = try await fetcher.postForm(metadata.tokenEndpoint, body: FormEncoding.body(form), headers: headers)
+            response = try await fetcher.postForm(
+                metadata.tokenEndpoint, body: FormEncoding.body(form), headers: headers)
         } catch {
             throw .token("the provider's token endpoint could not be reached: \(error)")
         }

@@ -67,7 +67,9 @@ extension AdminRoutes {
         ]
     }
 
-    private static func representation(_ provider: IdentityProvider, _ call: AdminCall) -> IdentityProviderRepresentation {
+    private static func representation(
+        _ provider: IdentityProvider, _ call: AdminCall
+    ) -> IdentityProviderRepresentation {
         IdentityProviderRepresentation(
             provider, tenant: call.tenant.slug, issuer: call.publicURL.issuer(for: call.tenant.slug))
     }

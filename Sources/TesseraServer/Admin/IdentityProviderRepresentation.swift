@@ -122,7 +122,8 @@ struct IdentityProviderCreateBody: AdminBody, Sendable {
     func input() -> Administration.IdentityProviderInput {
         let standard = IdentityProvider.ClaimMapping.standard
         return Administration.IdentityProviderInput(
-            slug: slug, name: name, issuer: issuer, clientID: clientID, authentication: authMethod ?? .clientSecretBasic,
+            slug: slug, name: name, issuer: issuer, clientID: clientID,
+            authentication: authMethod ?? .clientSecretBasic,
             clientSecret: clientSecret, scopes: scopes ?? ["openid", "profile", "email"],
             claims: IdentityProvider.ClaimMapping(
                 username: usernameClaim ?? standard.username, email: emailClaim ?? standard.email,

@@ -76,7 +76,8 @@ enum OpenAPIDocument {
         var operation: [String: Any] = [
             "operationId": route.operationID, "summary": route.summary, "tags": [route.area.rawValue],
             "responses": responses,
-            "description": "Needs the scope \(route.area.scope)\(route.area.scope == "tessera:admin" ? "" : " or tessera:admin").",
+            "description":
+                "Needs the scope \(route.area.scope)\(route.area.scope == "tessera:admin" ? "" : " or tessera:admin").",
         ]
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let schema = route.requestSchema {

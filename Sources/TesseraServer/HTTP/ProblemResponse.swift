@@ -86,7 +86,9 @@ struct ProblemResponse: Error, Sendable {
     static func forbidden(_ scope: String) -> ProblemResponse {
         ProblemResponse(
             status: .forbidden, title: "Forbidden", detail: "this token lacks the scope \(scope) (or tessera:admin)",
-            headers: [.wwwAuthenticate: AuthenticationChallenge.bearer + #", error="insufficient_scope", scope="\#(scope)""#])
+            headers: [
+                .wwwAuthenticate: AuthenticationChallenge.bearer + #", error="insufficient_scope", scope="\#(scope)""#
+            ])
     }
 
     static func notFound(_ detail: String) -> ProblemResponse {

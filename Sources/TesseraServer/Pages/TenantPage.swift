@@ -134,6 +134,15 @@ struct TenantPage {
         return response
     }
 
+    /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
+    func respond(_ step: InteractionStep, signingIn session: LoginSession?) -> Response {
+        var response = respond(step)
+        if let session, let sealed = sealer.seal(session, purpose: .session, tenantID: tenant.id) {
+            response.setCookie(cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+        }
+        return response
+    }
+
     /// A page of ours with a form: the browser gets its binding cookie if it had none, so the
     /// form's CSRF token can be checked when it comes back.
     func render(_ page: PageRenderer.Page, _ values: [String: Any]) -> Response {

@@ -76,11 +76,6 @@ struct AuthorizationRoutes {
 
     /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
     func signedIn(_ page: TenantPage, _ step: InteractionStep, _ session: LoginSession?) -> Response {
-        var response = page.respond(step)
-        if let session, let sealed = browser.sealer.seal(session, purpose: .session, tenantID: page.tenant.id) {
-            response.setCookie(
-                page.cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
-        }
-        return response
+        page.respond(step, signingIn: session)
     }
 }

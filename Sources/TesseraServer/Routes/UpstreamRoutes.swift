@@ -33,12 +33,9 @@ struct UpstreamRoutes {
                 query: request.uri.query ?? "", transaction: request.cookies[BrowserCookies.upstream]?.value,
                 browserID: page.state.browserID, tenant: page.tenant, requestID: context.requestID,
                 logger: context.logger)
-            var response = page.respond(step)
+            // Spent whatever the outcome: a transaction answers one callback.
+            var response = page.respond(step, signingIn: session)
             response.setCookie(page.cookies.clearedUpstream())
-            if let session, let sealed = browser.sealer.seal(session, purpose: .session, tenantID: page.tenant.id) {
-                response.setCookie(
-                    page.cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
-            }
             return response
         }
     }

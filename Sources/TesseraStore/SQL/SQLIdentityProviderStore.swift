@@ -61,7 +61,8 @@ extension SQLExecutor {
 
     public func deleteIdentityProvider(tenantID: UUID, id: UUID) async throws -> Bool {
         !(try await execute(
-            "DELETE FROM identity_providers WHERE tenant_id = $1 AND id = $2 RETURNING id", [.uuid(tenantID), .uuid(id)]
+            "DELETE FROM identity_providers WHERE tenant_id = $1 AND id = $2 RETURNING id",
+            [.uuid(tenantID), .uuid(id)]
         ).isEmpty)
     }
 
@@ -78,7 +79,9 @@ extension SQLExecutor {
             ])
     }
 
-    public func upstreamAccountLink(tenantID: UUID, issuer: String, subject: String) async throws
+    public func upstreamAccountLink(
+        tenantID: UUID, issuer: String, subject: String
+    ) async throws
         -> UpstreamAccountLink?
     {
         try await first(

@@ -21,7 +21,8 @@ struct ProviderCommand: AsyncParsableCommand {
         @Option(help: "The upstream's issuer URL (its metadata must name exactly this).") var issuer: String
         @Option(help: "Tessera's client id at the upstream.") var clientId: String
         @Option(help: "client_secret_basic (default), client_secret_post or private_key_jwt.") var authMethod: String?
-        @Flag(help: "Read the client secret from standard input (for the secret methods).") var clientSecretStdin = false
+        @Flag(help: "Read the client secret from standard input (for the secret methods).") var clientSecretStdin =
+            false
         @Option(help: "A scope to ask for (repeatable; must include openid; default openid profile email).")
         var scope: [String] = []
         @Option(help: "The upstream claim that becomes the username (default preferred_username).")
@@ -99,7 +100,8 @@ struct ProviderCommand: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable, disable or rename a provider, or set its secret.")
+        static let configuration = CommandConfiguration(
+            abstract: "Enable, disable or rename a provider, or set its secret.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "The tenant's slug.") var tenant: String
         @Argument(help: "The provider's slug.") var slug: String
