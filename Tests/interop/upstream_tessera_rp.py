@@ -19,7 +19,7 @@ from authlib.common.security import generate_token
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tessera_pages import read_form, read_forms
+from tessera_pages import read_form, read_forms, sign_in_and_approve
 
 
 def admin_token(base: str, tenant: str, client_id: str, secret: str) -> str:
@@ -42,18 +42,7 @@ def upstream_sign_in(browser, authorization_endpoint: str, rp: OAuth2Session, ve
     upstream = page.headers["Location"]
     seen["upstream_query"] = {k: v[0] for k, v in parse_qs(urlparse(upstream).query).items()}
     # At A: its login page, then its consent page for B's client, then back to B's callback.
-    page = browser.get(upstream, allow_redirects=False, timeout=10)
-    if page.status_code == 200 and 'name="password"' in page.text:
-        action, inputs, _ = read_form(page)
-        inputs.update(username=username, password=password)
-        page = browser.post(action, data=inputs, allow_redirects=False, timeout=10)
-    if page.status_code == 200 and 'name="decision"' in page.text:
-        action, inputs, _ = read_form(page)
-        inputs["decision"] = "approve"
-        page = browser.post(action, data=inputs, allow_redirects=False, timeout=10)
-    if page.status_code != 303:
-        raise SystemExit(f"at the upstream: {page.status_code} {page.text[:300]}")
-    callback = page.headers["Location"]
+    callback = sign_in_and_approve(browser, upstream, username, password)
     seen["callback"] = callback.split("?")[0]
     seen["callback_has_iss"] = "iss" in parse_qs(urlparse(callback).query)
     page = browser.get(callback, allow_redirects=False, timeout=10)

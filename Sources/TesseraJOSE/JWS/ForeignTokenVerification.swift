@@ -16,24 +16,14 @@ extension VerificationKeySet {
     public func verify(
         _ token: String, accepting accepted: [JWSAlgorithm], types: [String], issuer: String, now: Date, leeway: Int
     ) throws(TokenRejection) -> JSONObject {
-        let jws: CompactJWS
-        do {
-            jws = try CompactJWS(parsing: token)
-        } catch {
-            throw TokenRejection(error)
-        }
+        let jws = try CompactJWS.received(token)
         guard let algorithm = JWSAlgorithm(rawValue: jws.algorithm), accepted.contains(algorithm) else {
             throw .unsupportedAlgorithm
         }
         guard hasKey(kid: jws.keyID) else { throw .unknownKey }
         if jws.type != nil, !types.contains(where: jws.hasType) { throw .wrongType }
         guard verifies(jws, accepting: accepted) else { throw .badSignature }
-        let claims: JSONObject
-        do {
-            claims = try jws.claims()
-        } catch {
-            throw .malformed
-        }
+        let claims = try jws.verifiedClaims()
         try RegisteredClaims(claims).check(issuer: issuer, now: now, leeway: leeway)
         return claims
     }

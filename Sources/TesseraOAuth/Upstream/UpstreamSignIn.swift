@@ -43,13 +43,11 @@ public struct UpstreamSignIn: Sendable {
             return (AuthorizationFlow.expired, nil)
         }
         let provider: IdentityProvider
-        do {
-            guard let found = try await store.identityProvider(tenantID: tenant.id, slug: form["provider"] ?? ""),
-                found.enabled
-            else { return (.errorPage(status: 400, message: "This sign-in option is not available."), nil) }
-            provider = found
-        } catch {
-            return (AuthorizationFlow.unavailable(error, while: "reading the identity provider", logger: logger), nil)
+        switch await enabledProvider(
+            logger, { try await store.identityProvider(tenantID: tenant.id, slug: form["provider"] ?? "") })
+        {
+        case .success(let found): provider = found
+        case .failure(let refusal): return (refusal.step, nil)
         }
         let metadata: UpstreamMetadata
         do throws(UpstreamFailure) {
@@ -114,13 +112,11 @@ public struct UpstreamSignIn: Sendable {
             )
         }
         let provider: IdentityProvider
-        do {
-            guard let found = try await store.identityProvider(tenantID: tenant.id, id: transaction.providerID),
-                found.enabled
-            else { return (.errorPage(status: 400, message: "This sign-in option is no longer available."), nil) }
-            provider = found
-        } catch {
-            return (AuthorizationFlow.unavailable(error, while: "reading the identity provider", logger: logger), nil)
+        switch await enabledProvider(
+            logger, { try await store.identityProvider(tenantID: tenant.id, id: transaction.providerID) })
+        {
+        case .success(let found): provider = found
+        case .failure(let refusal): return (refusal.step, nil)
         }
         let identity: UpstreamIdentity
         do {
@@ -148,6 +144,28 @@ public struct UpstreamSignIn: Sendable {
         return await continueSignIn(
             user, provider: provider, purpose: transaction.pending.purpose, tenant: tenant,
             requestID: requestID, logger: logger)
+    }
+
+    /// The page instead of a provider.
+    struct Refusal: Error {
+        let step: InteractionStep
+    }
+
+    /// The provider `lookUp` finds, if it is enabled; otherwise the page that says so.
+    private func enabledProvider(
+        _ logger: Logger, _ lookUp: () async throws -> IdentityProvider?
+    ) async -> Result<IdentityProvider, Refusal> {
+        do {
+            guard let found = try await lookUp(), found.enabled else {
+                return .failure(
+                    Refusal(step: .errorPage(status: 400, message: "This sign-in option is not available.")))
+            }
+            return .success(found)
+        } catch {
+            return .failure(
+                Refusal(
+                    step: AuthorizationFlow.unavailable(error, while: "reading the identity provider", logger: logger)))
+        }
     }
 
     /// A refusal of the authorization response itself (an `error` answer, a wrong `iss`, no code).
