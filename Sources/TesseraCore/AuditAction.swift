@@ -43,6 +43,13 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     /// authenticator.
     case passkeyCloned = "login.passkey.cloned"
 
+    case identityProviderCreate = "identity_provider.create"
+    case identityProviderUpdate = "identity_provider.update"
+    case identityProviderDelete = "identity_provider.delete"
+    /// A sign-in through an upstream identity provider: refused (with the rule), or a new link.
+    case upstreamLoginFailure = "login.upstream.failure"
+    case upstreamAccountLink = "user.upstream.link"
+
     case deviceApprove = "device.approve"
     case deviceDeny = "device.deny"
     case deviceUserCodeFailure = "device.user_code.failure"

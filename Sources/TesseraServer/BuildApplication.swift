@@ -49,6 +49,7 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
         sealer: runtime.sealer, publicURL: runtime.configuration.publicURL, pages: PageRenderer(),
         sessions: runtime.authorizationFlow.sessions)
     AuthorizationRoutes(flow: runtime.authorizationFlow, browser: browser).register(on: tenant)
+    UpstreamRoutes(signIn: runtime.upstreamSignIn, browser: browser).register(on: tenant)
     AccountRoutes(
         flow: runtime.authorizationFlow, account: runtime.accountService, secondFactors: runtime.secondFactors,
         passkeys: runtime.passkeys, browser: browser

@@ -27,8 +27,10 @@ public struct TesseraConfiguration: Sendable {
     /// Proxies whose `Client-Cert` and `X-Forwarded-For` headers are believed
     /// (`TESSERA_TRUSTED_PROXIES`; INTERFACE.md); nobody by default.
     public var trustedProxies: TrustedProxies = .none
-    /// Whether outgoing requests (back-channel logout tokens) may reach loopback addresses
-    /// (`TESSERA_OUTBOUND_ALLOW_LOOPBACK=1`; INTERFACE.md; development and tests only).
+    /// Whether outgoing requests (back-channel logout tokens, upstream identity providers) may
+    /// reach loopback addresses, over plain http too (`TESSERA_OUTBOUND_ALLOW_LOOPBACK=1`;
+    /// INTERFACE.md; development and tests only). Private, link-local and metadata addresses stay
+    /// refused whatever the setting.
     public var outboundAllowLoopback = false
     /// The wait after a back-channel logout delivery's first failure, doubled after each further
     /// one up to 15 minutes (`TESSERA_BACKCHANNEL_RETRY_BASE`, seconds; docs/sessions.md).

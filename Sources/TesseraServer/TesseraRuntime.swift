@@ -35,6 +35,8 @@ public struct TesseraRuntime: Sendable {
     /// Seals login sessions and pending page state for browsers, under the master key.
     public let sealer: BrowserSealer
     public let authorizationFlow: AuthorizationFlow
+    /// "Sign in with …" a tenant's upstream identity providers, through the guarded fetcher.
+    public let upstreamSignIn: UpstreamSignIn
     public let accountService: AccountService
     public let secondFactors: SecondFactors
     public let logger: Logger
@@ -66,6 +68,9 @@ public struct TesseraRuntime: Sendable {
             let passwordLogin = try await PasswordLogin(
                 store: store, passwords: passwords, secondFactors: secondFactors)
             let dpop = DPoPVerifier(proofs: store, nonces: DPoPNonces(masterKey: masterKey))
+            let authorizationFlow = AuthorizationFlow(
+                store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin,
+                passkeys: Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL))
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
@@ -77,9 +82,12 @@ public struct TesseraRuntime: Sendable {
                 changesSeenUpTo: changesSeenUpTo,
                 keyManagement: KeyManagement(store: store, masterKey: masterKey), administration: administration,
                 sealer: sealer,
-                authorizationFlow: AuthorizationFlow(
-                    store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin,
-                    passkeys: Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL)),
+                authorizationFlow: authorizationFlow,
+                upstreamSignIn: UpstreamSignIn(
+                    store: store, flow: authorizationFlow,
+                    fetcher: OutboundFetcher(
+                        policy: OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback)),
+                    masterKey: masterKey, passwords: passwords),
                 accountService: AccountService(store: store, clients: clients), secondFactors: secondFactors,
                 logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()

@@ -254,7 +254,7 @@ public protocol ExpiryPurge: Sendable {
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
     PushedRequestStore, RefreshTokenStore, TOTPStore, PasskeyStore,
-    DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore
+    DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore, IdentityProviderStore
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.
@@ -290,4 +290,22 @@ public enum ScheduledJob: Int64, Sendable {
 public enum StoreBackend: String, Sendable {
     case postgres
     case sqlite
+}
+
+/// Upstream OpenID Providers of a tenant, and the local users linked to upstream accounts
+/// (docs/upstream-identity-providers.md).
+public protocol IdentityProviderStore: Sendable {
+    /// `.conflict` when the slug is taken in the tenant.
+    func insertIdentityProvider(_ provider: IdentityProvider) async throws
+    func identityProvider(tenantID: UUID, id: UUID) async throws -> IdentityProvider?
+    func identityProvider(tenantID: UUID, slug: String) async throws -> IdentityProvider?
+    /// The tenant's providers, ordered by slug.
+    func identityProviders(tenantID: UUID) async throws -> [IdentityProvider]
+    /// Saves if the stored version is still `provider.version - 1`; `.conflict` otherwise.
+    func updateIdentityProvider(_ provider: IdentityProvider) async throws
+    /// True when there was one to delete. Links stay: they name the issuer, not the provider.
+    func deleteIdentityProvider(tenantID: UUID, id: UUID) async throws -> Bool
+    /// `.conflict` when the upstream account is already linked in the tenant.
+    func insertUpstreamAccountLink(_ link: UpstreamAccountLink) async throws
+    func upstreamAccountLink(tenantID: UUID, issuer: String, subject: String) async throws -> UpstreamAccountLink?
 }

@@ -45,6 +45,7 @@ enum CommandOutput {
         switch error {
         case AdministrationError.unknownTenant: "`tessera tenant list` shows the tenants"
         case AdministrationError.unknownScope: "create it with `tessera scope create`"
+        case AdministrationError.unknownIdentityProvider: "`tessera provider list --tenant T` shows the providers"
         default: nil
         }
     }

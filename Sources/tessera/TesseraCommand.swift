@@ -8,7 +8,7 @@ struct TesseraCommand: AsyncParsableCommand {
         discussion: "Configuration comes from flags, then TESSERA_* environment variables, then defaults.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, TenantCommand.self, ScopeCommand.self, ClientCommand.self,
-            UserCommand.self, KeysCommand.self, MasterKeyCommand.self, OpenAPICommand.self,
+            UserCommand.self, KeysCommand.self, MasterKeyCommand.self, OpenAPICommand.self, ProviderCommand.self,
         ]
     )
 }

@@ -39,8 +39,7 @@ struct BackChannelDeliveryTests {
                     tenantID: tenant.id, clientID: "web", uri: uri, sid: "s-1", subject: "u-1", createdAt: clock.read(),
                     nextAttemptAt: clock.read()))
             let sender = Self.sender(runtime, allowLoopback: true, clock: clock)
-            let client = LogoutTokenPoster.makeClient()
-            let poster = LogoutTokenPoster(client: client, policy: sender.policy)
+            let poster = LogoutTokenPoster(policy: sender.policy)
             #expect(try await sender.deliverDue(poster) == 1)
             let pending = try await runtime.store.logoutDeliveries(tenantID: tenant.id)
             #expect(pending.count == 1 && pending.first?.attempts == 1)
@@ -55,7 +54,6 @@ struct BackChannelDeliveryTests {
                 .filter { $0.target == "client:web" }
             #expect(audit.map(\.action) == [.backchannelLogoutFailure, .backchannelLogoutAbandoned])
             #expect(audit.first?.details.contains(uri) == true)
-            try await client.shutdown()
         }
     }
 
@@ -68,29 +66,35 @@ struct BackChannelDeliveryTests {
                     tenantID: tenant.id, clientID: "web", uri: "http://127.0.0.1:9/bcl", sid: "s-1", subject: "u-1",
                     createdAt: clock.read(), nextAttemptAt: clock.read()))
             let sender = Self.sender(runtime, allowLoopback: false, clock: clock, attempts: 5)
-            let client = LogoutTokenPoster.makeClient()
-            #expect(try await sender.deliverDue(LogoutTokenPoster(client: client, policy: sender.policy)) == 1)
+            #expect(try await sender.deliverDue(LogoutTokenPoster(policy: sender.policy)) == 1)
             let error = try await runtime.store.logoutDeliveries(tenantID: tenant.id).first?.lastError ?? ""
             #expect(error.contains("not contacted") && error.contains("TESSERA_OUTBOUND_ALLOW_LOOPBACK"))
-            try await client.shutdown()
         }
     }
 
     @Test func privateLinkLocalAndReservedAddressesAreNeverContacted() async {
-        let development = OutboundAddressPolicy(allowLoopback: true)
-        let production = OutboundAddressPolicy(allowLoopback: false)
+        let development = OutboundFetcher(policy: OutboundAddressPolicy(allowLoopback: true))
+        let production = OutboundFetcher(policy: OutboundAddressPolicy(allowLoopback: false))
+        func passes(_ fetcher: OutboundFetcher, _ url: String) async -> Bool {
+            do throws(OutboundFailure) {
+                try await fetcher.check(url)
+                return true
+            } catch {
+                return false
+            }
+        }
         for host in [
             "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "[fe80::1]",
             "[fd00::1]", "224.0.0.1", "[::]",
         ] {
-            #expect(await development.refusal(host: host) != nil, "\(host)")
+            #expect(await !passes(development, "https://\(host)/logout"), "\(host)")
         }
-        #expect(await development.refusal(host: "127.0.0.1") == nil)
-        #expect(await development.refusal(host: "[::1]") == nil)
-        #expect(await production.refusal(host: "127.0.0.1") != nil)
-        #expect(await production.refusal(host: "localhost") != nil, "a name that resolves to loopback")
-        #expect(await production.refusal(host: "93.184.215.14") == nil)
-        #expect(await production.refusal(host: "no-such-host.invalid") != nil)
+        #expect(await passes(development, "http://127.0.0.1:9/logout"))
+        #expect(await passes(development, "http://[::1]:9/logout"))
+        #expect(await !passes(production, "http://127.0.0.1:9/logout"))
+        #expect(await !passes(production, "https://localhost/logout"), "a name that resolves to loopback")
+        #expect(await passes(production, "https://93.184.215.14/logout"))
+        #expect(await !passes(production, "https://no-such-host.invalid/logout"))
     }
 
     @Test func backOffDoublesUpToItsCap() {

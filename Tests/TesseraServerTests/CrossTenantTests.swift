@@ -215,12 +215,26 @@ struct CrossTenantTests {
                     "/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm", "/account/totp",
                     "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue", "/login/passkey",
                     "/account/passkeys", "/account/passkeys/remove", "/account/sessions/end", "/account/sessions/end-others",
+                    "/login/upstream",
                 ] {
                     covered.insert("POST /t/{tenant}\(path)")
                     let replayed = try await Self.post(
                         client, "/t/acme" + path, stolen, cookies: globex.sessionCookies)
                     #expect(replayed.status == .forbidden, "\(path): \(replayed.status)")
                 }
+
+                // An upstream sign-in's callback with globex's sealed browser state signs nobody in.
+                covered.insert("GET /t/{tenant}/login/upstream/callback")
+                let foreignCallback = try await client.execute(
+                    uri: "/t/acme/login/upstream/callback?code=c&state=s", method: .get,
+                    headers: [
+                        .cookie: globex.sessionCookies + "; tessera_upstream=" + globex.pending
+                    ])
+                #expect(foreignCallback.status == .badRequest)
+                #expect(
+                    !foreignCallback.headers[values: .setCookie].contains {
+                        $0.hasPrefix("tessera_session=") && !$0.contains("Max-Age=0")
+                    })
 
                 // The admin API: globex's admin token on every operation, and globex's ids with acme's.
                 let document = try await client.execute(uri: "/openapi.json", method: .get).jsonObject()
@@ -238,6 +252,11 @@ struct CrossTenantTests {
                         #expect(response.status == .unauthorized, "\(method) \(uri)")
                     }
                 }
+                _ = try await runtime.administration.createIdentityProvider(
+                    in: globex.fixture.tenant,
+                    .init(
+                        slug: "corp", name: "Corp", issuer: "https://login.globex.example", clientID: "c",
+                        clientSecret: "s"), actor: "test")
                 let (admin, adminSecret) = try await runtime.administration.createClient(
                     in: acme.tenant, .init(name: "Admin", grants: ["client_credentials"], scopes: ["tessera:admin"]),
                     actor: "test")
@@ -245,7 +264,7 @@ struct CrossTenantTests {
                     client, "acme", .init(id: admin.id, secret: try #require(adminSecret)))
                 for uri in [
                     "/t/acme/admin/v1/clients/\(globex.fixture.clientID)", "/t/acme/admin/v1/users/\(globex.userID)",
-                    "/t/acme/admin/v1/users/\(globex.userID)/consents",
+                    "/t/acme/admin/v1/users/\(globex.userID)/consents", "/t/acme/admin/v1/identity-providers/corp",
                 ] {
                     let response = try await AdminAPITests.call(client, .get, uri, token: acmeAdmin)
                     #expect(response.status == .notFound, "\(uri)")

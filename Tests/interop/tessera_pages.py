@@ -37,6 +37,30 @@ def read_form(response) -> tuple[str, dict[str, str], list[tuple[str, str]]]:
     return urljoin(response.url, reader.action), reader.inputs, reader.buttons
 
 
+class FormsReader(HTMLParser):
+    """Every form of a page: its action and the values of its named inputs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str], list[tuple[str, str]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append((attributes.get("action") or "", {}, []))
+        elif tag == "input" and self.forms and attributes.get("name"):
+            self.forms[-1][1][attributes["name"]] = attributes.get("value") or ""
+        elif tag == "button" and self.forms and attributes.get("name"):
+            self.forms[-1][2].append((attributes["name"], attributes.get("value") or ""))
+
+
+def read_forms(response) -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
+    """Every form of the page (the login page has one per upstream identity provider too)."""
+    reader = FormsReader()
+    reader.feed(response.text)
+    return [(urljoin(response.url, action), inputs, buttons) for action, inputs, buttons in reader.forms]
+
+
 def sign_in_and_approve(browser, authorization_url: str, username: str, password: str) -> str:
     """Follows the login and consent pages with `browser` (a requests.Session keeping cookies)
     and returns the Location Tessera redirects to: the client's redirect URI with the code."""

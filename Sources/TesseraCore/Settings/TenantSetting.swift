@@ -184,12 +184,18 @@ extension TenantSetting {
         name: "passkey_user_verification", choice: \.passkeyUserVerification,
         summary: "required: passkeys verify the user (PIN, biometrics), so one is two factors; preferred; discouraged")
 
+    public static let upstreamUserCreation = TenantSetting(
+        name: "upstream_user_creation", kind: .flag,
+        summary:
+            "a first sign-in through an upstream identity provider creates the user (linked by iss and sub); off: linked accounts only",
+        field: .flag(\.upstreamUserCreation))
+
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
-        mfa, passkeyUserVerification,
+        mfa, passkeyUserVerification, upstreamUserCreation,
     ]
 }
 

@@ -32,6 +32,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var dpopNonce: DPoPNoncePolicy = .off
     public var mfa: MFAPolicy = .optional
     public var passkeyUserVerification: PasskeyUserVerification = .required
+    /// A first sign-in through an upstream identity provider creates the user (just in time);
+    /// off: only accounts already linked sign in that way (docs/upstream-identity-providers.md).
+    public var upstreamUserCreation = false
 
     public init() {}
 

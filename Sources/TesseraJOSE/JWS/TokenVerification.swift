@@ -20,21 +20,11 @@ extension TenantKeys {
         _ token: String, as _: Payload.Type = Payload.self, expectedType: String, issuer: String,
         now: Date, leeway: Int
     ) throws(TokenRejection) -> Payload {
-        let jws: CompactJWS
-        do {
-            jws = try CompactJWS(parsing: token)
-        } catch {
-            throw TokenRejection(error)
-        }
+        let jws = try CompactJWS.received(token)
         let key = try verifyingKey(for: jws)
         guard jws.hasType(expectedType) else { throw .wrongType }
         guard key.verify(signature: jws.signature, signs: jws.signingInput) else { throw .badSignature }
-        let claims: JSONObject
-        do {
-            claims = try jws.claims()
-        } catch {
-            throw .malformed
-        }
+        let claims = try jws.verifiedClaims()
         // The registered claims are judged first, so an expired token reads as expired even
         // when the rest of its claims would not fit `Payload`.
         try RegisteredClaims(claims).check(issuer: issuer, now: now, leeway: leeway)
@@ -51,6 +41,26 @@ extension TenantKeys {
         guard let kid = jws.keyID, let key = verifying[kid] else { throw .unknownKey }
         guard key.algorithm.accepts(jws.algorithm) else { throw .unsupportedAlgorithm }
         return key
+    }
+}
+
+extension CompactJWS {
+    /// A token as a verifier receives it: parsed, or refused for the rule it broke.
+    static func received(_ token: String) throws(TokenRejection) -> CompactJWS {
+        do {
+            return try CompactJWS(parsing: token)
+        } catch {
+            throw TokenRejection(error)
+        }
+    }
+
+    /// The claims of a token whose signature verified.
+    func verifiedClaims() throws(TokenRejection) -> JSONObject {
+        do {
+            return try claims()
+        } catch {
+            throw .malformed
+        }
     }
 }
 

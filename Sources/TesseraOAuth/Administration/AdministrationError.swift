@@ -3,6 +3,7 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
     case unknownTenant(String)
     case unknownClient(String)
     case unknownUser(String)
+    case unknownIdentityProvider(String)
     /// A client asked for a scope the tenant does not have (answered like invalid input).
     case unknownScope(String)
     case duplicate(String)
@@ -15,6 +16,7 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
         case .unknownTenant(let slug): "no tenant '\(slug)'"
         case .unknownClient(let id): "no client '\(id)' in this tenant"
         case .unknownUser(let id): "no user '\(id)' in this tenant"
+        case .unknownIdentityProvider(let slug): "no identity provider '\(slug)' in this tenant"
         case .unknownScope(let name): "this tenant has no scope '\(name)'"
         case .duplicate(let what): "\(what) already exists"
         case .tenantDisabled(let slug): "tenant '\(slug)' is disabled"

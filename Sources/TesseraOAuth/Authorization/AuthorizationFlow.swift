@@ -105,7 +105,7 @@ public struct AuthorizationFlow: Sendable {
         if request.prompts.contains(.none) {
             return .redirect(request.errorResponse(.loginRequired("the user is not signed in"), issuer: tenant.issuer))
         }
-        return loginPage(.authorize(request), clientName: client.name, tenant: tenant)
+        return await loginPage(.authorize(request), clientName: client.name, tenant: tenant)
     }
 
     /// Signed in: approve silently what was approved before, ask for the rest.
@@ -164,13 +164,21 @@ public struct AuthorizationFlow: Sendable {
     func loginPage(
         _ purpose: PendingInteraction.Purpose, clientName: String?, tenant: TenantContext, error: String? = nil,
         status: Int = 200
-    ) -> InteractionStep {
+    ) async -> InteractionStep {
         let pending = PendingInteraction(
             purpose: purpose, expiresAt: clock().addingTimeInterval(PendingInteraction.lifetime))
         guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
         var prompt = LoginPrompt(pending: sealed, clientName: clientName, error: error, status: status)
         prompt.passkeyOptions = passkeys?.authenticationOptions(tenant: tenant)
+        prompt.providers = await upstreamOptions(of: tenant)
         return .login(prompt)
+    }
+
+    /// The "Sign in with …" buttons: the tenant's enabled upstream providers. A failed read
+    /// leaves them out (the password form still works) and is logged by the caller's page.
+    func upstreamOptions(of tenant: TenantContext) async -> [UpstreamOption] {
+        guard let providers = try? await store.identityProviders(tenantID: tenant.id) else { return [] }
+        return providers.filter(\.enabled).map { UpstreamOption(slug: $0.slug, name: $0.name) }
     }
 
     // MARK: - POST login
@@ -191,13 +199,13 @@ public struct AuthorizationFlow: Sendable {
                 requestID: requestID)
         } catch .invalidCredentials {
             return (
-                loginPage(
+                await loginPage(
                     pending.purpose, clientName: clientName, tenant: tenant, error: "Wrong username or password.",
                     status: 401), nil
             )
         } catch .throttled(let wait) {
             return (
-                loginPage(
+                await loginPage(
                     pending.purpose, clientName: clientName, tenant: tenant,
                     error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
             )
@@ -296,8 +304,8 @@ public struct AuthorizationFlow: Sendable {
                 return (Self.expired, nil)
             }
             return await signedIn(
-                user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger,
-                browser: browser, requestID: nil)
+                user, with: pending.firstFactor + [.oneTimePassword], purpose: pending.purpose, tenant: tenant,
+                logger: logger, browser: browser, requestID: nil)
         } catch {
             return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
         }
@@ -342,8 +350,8 @@ public struct AuthorizationFlow: Sendable {
             return (Self.unavailable(error, while: "checking the code", logger: logger), nil)
         }
         return await signedIn(
-            user, with: [.password, .oneTimePassword], purpose: pending.purpose, tenant: tenant, logger: logger,
-            browser: browser, requestID: requestID)
+            user, with: pending.firstFactor + [.oneTimePassword], purpose: pending.purpose, tenant: tenant,
+            logger: logger, browser: browser, requestID: requestID)
     }
 
     /// Signed in just now: a session with its server-side record, and on to what the sign-in
@@ -471,8 +479,8 @@ public struct AuthorizationFlow: Sendable {
         return pending
     }
 
-    public func loginPage(forAccountOf tenant: TenantContext) -> InteractionStep {
-        loginPage(.account, clientName: nil, tenant: tenant)
+    public func loginPage(forAccountOf tenant: TenantContext) async -> InteractionStep {
+        await loginPage(.account, clientName: nil, tenant: tenant)
     }
 
     /// The client if it exists and is active. A failed read counts as "not available" for the
@@ -545,4 +553,8 @@ public enum AccountPaths {
     public static let endOtherSessions = "/account/sessions/end-others"
     /// RFC 8628 `verification_uri`.
     public static let device = "/device"
+    /// "Sign in with …" an upstream identity provider: the start (a form of the login page) and
+    /// the fixed redirect URI registered upstream (docs/upstream-identity-providers.md).
+    public static let upstreamStart = "/login/upstream"
+    public static let upstreamCallback = "/login/upstream/callback"
 }

@@ -70,14 +70,17 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     }
 
     static func append(_ parameters: [(String, String)], to uri: String) -> String {
-        let encoded = parameters.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }
-            .joined(separator: "&")
-        return uri + (uri.contains("?") ? "&" : "?") + encoded
+        uri + (uri.contains("?") ? "&" : "?") + FormEncoding.body(parameters)
     }
 }
 
 /// Percent-encoding of query components: everything but RFC 3986's unreserved characters.
 public enum FormEncoding {
+    /// `name=value&…`, each part encoded: a query, or an `application/x-www-form-urlencoded` body.
+    public static func body(_ parameters: [(String, String)]) -> String {
+        parameters.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+
     public static func encode(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

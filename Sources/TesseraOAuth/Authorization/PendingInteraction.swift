@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 /// What the browser was doing when it was shown a login or consent page, sealed into the page's
 /// form so that the next POST carries it back unaltered, to any instance.
@@ -22,6 +23,13 @@ public struct PendingInteraction: Codable, Sendable, Equatable {
     /// Set once the second factor was given or enrolled: the recovery-code page of an enrolment
     /// during sign-in continues from here.
     public var secondFactorVerifiedAt: Date?
+    /// Set when the first factor was a sign-in at this upstream provider (its slug), not a
+    /// password: the `amr` then names only what Tessera itself checked
+    /// (docs/upstream-identity-providers.md).
+    public var upstreamProvider: String?
+
+    /// The methods of the first step, for `amr` once the second is given.
+    public var firstFactor: [AuthenticationMethod] { upstreamProvider == nil ? [.password] : [] }
 
     /// Long enough to read a consent page and look up a password, short enough that a page
     /// left open overnight starts again.
@@ -87,6 +95,14 @@ public struct LoginPrompt: Sendable {
     public let status: Int
     /// The `navigator.credentials.get()` options of a sign-in with a passkey and no username.
     public var passkeyOptions: String? = nil
+    /// "Sign in with …" buttons, one per enabled upstream provider of the tenant.
+    public var providers: [UpstreamOption] = []
+}
+
+/// One upstream identity provider as the login page offers it.
+public struct UpstreamOption: Sendable, Equatable {
+    public let slug: String
+    public let name: String
 }
 
 public struct ConsentPrompt: Sendable {

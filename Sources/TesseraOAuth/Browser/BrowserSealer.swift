@@ -21,6 +21,8 @@ public struct BrowserSealer: Sendable {
         case signOut
         /// A WebAuthn challenge: the challenge is the sealed value itself.
         case passkey
+        /// A sign-in at an upstream provider in progress: its state, nonce and PKCE verifier.
+        case upstream
     }
 
     public func seal<Value: Encodable>(_ value: Value, purpose: Purpose, tenantID: UUID) -> String? {

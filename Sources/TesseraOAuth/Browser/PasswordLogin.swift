@@ -73,23 +73,24 @@ public struct PasswordLogin: Sendable {
             await audit(tenant, lockedOut ? .loginLockout : .loginFailure, username, address, requestID)
             throw .invalidCredentials
         }
-        var next = Next.complete
-        if let secondFactors, tenant.settings.mfa != .off {
-            do throws(SecondFactors.Failure) {
-                if try await secondFactors.isRequired(for: user) {
-                    next = .secondFactor
-                } else if tenant.settings.mfa == .required {
-                    next = .enrolment
-                }
-            } catch {
-                throw .unavailable
-            }
-        }
+        let next = try await nextStep(for: user, tenant: tenant)
         if next == .complete {
             await throttle.recordSuccess(for: keys[0])
             await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
         }
         return (user, next)
+    }
+
+    /// What follows a first factor (a right password, or a sign-in at an upstream provider):
+    /// the tenant's `mfa` setting and the user's factors decide.
+    public func nextStep(for user: User, tenant: TenantContext) async throws(Failure) -> Next {
+        guard let secondFactors, tenant.settings.mfa != .off else { return .complete }
+        do throws(SecondFactors.Failure) {
+            if try await secondFactors.isRequired(for: user) { return .secondFactor }
+            return tenant.settings.mfa == .required ? .enrolment : .complete
+        } catch {
+            throw .unavailable
+        }
     }
 
     /// The second step of a sign-in whose password was right: the user's TOTP code or one of

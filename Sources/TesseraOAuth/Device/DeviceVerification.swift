@@ -54,7 +54,7 @@ extension AuthorizationFlow {
                 return await deviceConsent(userCode: code.userCode, user: user, tenant: tenant, logger: logger)
             }
         }
-        return loginPage(.device(userCode: code.userCode), clientName: client.name, tenant: tenant)
+        return await loginPage(.device(userCode: code.userCode), clientName: client.name, tenant: tenant)
     }
 
     /// A device is always confirmed on the consent page, even for scopes approved before: the

@@ -7,7 +7,8 @@ extension AuthorizationFlow {
     /// or from the code page (after the password: it must be that user's credential). Either
     /// way under the sign-in back-off; a refusal shows the page again, never a 5xx.
     public func submitPasskey(
-        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger
+        form: FormParameters, tenant: TenantContext, address: String?, requestID: String?, logger: Logger,
+        browser: SignInBrowser = SignInBrowser()
     ) async -> (InteractionStep, LoginSession?) {
         guard let pending = openPending(form["pending"], tenant: tenant) else { return (Self.expired, nil) }
         guard let passkeys else {
@@ -19,7 +20,7 @@ extension AuthorizationFlow {
             guard pending.passwordVerifiedAt != nil else { return (Self.expired, nil) }
             return await secondStep(
                 credential, userID: userID, pending: pending, clientName: clientName, passkeys: passkeys,
-                tenant: tenant, address: address, requestID: requestID, logger: logger)
+                tenant: tenant, address: address, requestID: requestID, logger: logger, browser: browser)
         }
         var methods: [AuthenticationMethod] = []
         let user: User
@@ -38,13 +39,13 @@ extension AuthorizationFlow {
             }
         } catch .invalidCredentials {
             return (
-                loginPage(
+                await loginPage(
                     pending.purpose, clientName: clientName, tenant: tenant,
                     error: "That passkey did not sign you in. Try again, or use your password.", status: 401), nil
             )
         } catch .throttled(let wait) {
             return (
-                loginPage(
+                await loginPage(
                     pending.purpose, clientName: clientName, tenant: tenant,
                     error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
             )
@@ -55,18 +56,20 @@ extension AuthorizationFlow {
         // it does not end one (docs/passkeys.md).
         if tenant.settings.mfa == .required, AuthenticationContext(methods) != .twoFactors {
             return (
-                loginPage(
+                await loginPage(
                     pending.purpose, clientName: clientName, tenant: tenant,
                     error: "This service needs a passkey that checks it is you (a PIN or your fingerprint or face).",
                     status: 401), nil
             )
         }
-        return await signedIn(user, with: methods, purpose: pending.purpose, tenant: tenant, logger: logger)
+        return await signedIn(
+            user, with: methods, purpose: pending.purpose, tenant: tenant, logger: logger, browser: browser,
+            requestID: requestID)
     }
 
     func secondStep(
         _ credential: String, userID: UUID, pending: PendingInteraction, clientName: String?, passkeys: Passkeys,
-        tenant: TenantContext, address: String?, requestID: String?, logger: Logger
+        tenant: TenantContext, address: String?, requestID: String?, logger: Logger, browser: SignInBrowser
     ) async -> (InteractionStep, LoginSession?) {
         let user: User
         do {
@@ -106,6 +109,7 @@ extension AuthorizationFlow {
             return (Self.unavailable(error, while: "checking the passkey", logger: logger), nil)
         }
         return await signedIn(
-            user, with: [.password] + methods, purpose: pending.purpose, tenant: tenant, logger: logger)
+            user, with: pending.firstFactor + methods, purpose: pending.purpose, tenant: tenant, logger: logger,
+            browser: browser, requestID: requestID)
     }
 }

@@ -59,12 +59,10 @@ public struct BackChannelLogoutSender: Service {
     }
 
     public func run() async throws {
-        let client = LogoutTokenPoster.makeClient()
-        let poster = LogoutTokenPoster(client: client, policy: policy)
+        let poster = LogoutTokenPoster(policy: policy)
         await runPeriodically(every: interval, logger: logger, job: "Back-channel logout") {
             while try await deliverDue(poster) == Self.batch {}
         }
-        try? await client.shutdown()
     }
 
     /// One round: claims what is due and attempts each; returns how many were claimed.

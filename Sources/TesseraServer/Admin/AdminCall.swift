@@ -8,8 +8,12 @@ import TesseraOAuth
 /// `tessera:admin:<area>` one. Tenants (of `system` only) need `tessera:admin` itself.
 enum AdminArea: String, CaseIterable, Sendable {
     case clients, users, scopes, keys, audit, tenants
+    /// Upstream identity providers decide who may sign in at all: `tessera:admin` itself.
+    case identityProviders = "identity_providers"
 
-    var scope: String { self == .tenants ? "tessera:admin" : "tessera:admin:\(rawValue)" }
+    var scope: String {
+        self == .tenants || self == .identityProviders ? "tessera:admin" : "tessera:admin:\(rawValue)"
+    }
 }
 
 /// The protocol-layer services the admin API drives; the same operations the CLI uses.

@@ -48,7 +48,9 @@ struct AdminRoute: Sendable {
 struct AdminRoutes {
     let services: AdminServices
 
-    static var all: [AdminRoute] { clientRoutes + userRoutes + scopeRoutes + keyRoutes + auditRoutes + tenantRoutes }
+    static var all: [AdminRoute] {
+        clientRoutes + userRoutes + scopeRoutes + keyRoutes + auditRoutes + tenantRoutes + identityProviderRoutes
+    }
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         for route in Self.all {

@@ -76,7 +76,8 @@ enum OpenAPIDocument {
         var operation: [String: Any] = [
             "operationId": route.operationID, "summary": route.summary, "tags": [route.area.rawValue],
             "responses": responses,
-            "description": "Needs the scope \(route.area.scope)\(route.area == .tenants ? "" : " or tessera:admin").",
+            "description":
+                "Needs the scope \(route.area.scope)\(route.area.scope == "tessera:admin" ? "" : " or tessera:admin").",
         ]
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let schema = route.requestSchema {
@@ -134,13 +135,15 @@ enum OpenAPIDocument {
             ScopeRepresentation.self, Page<ScopeRepresentation>.self, SigningKeyRepresentation.self,
             Page<SigningKeyRepresentation>.self, AuditEventRepresentation.self, Page<AuditEventRepresentation>.self,
             TenantRepresentation.self, Page<TenantRepresentation>.self, CreatedTenantRepresentation.self,
+            IdentityProviderRepresentation.self, Page<IdentityProviderRepresentation>.self,
         ]
     }
     static var bodies: [any AdminBody.Type] {
         [
             ClientCreateBody.self, ClientUpdateBody.self, UserCreateBody.self, UserUpdateBody.self,
             ScopeCreateBody.self,
-            KeyRotateBody.self, TenantCreateBody.self, TenantUpdateBody.self,
+            KeyRotateBody.self, TenantCreateBody.self, TenantUpdateBody.self, IdentityProviderCreateBody.self,
+            IdentityProviderUpdateBody.self,
         ]
     }
 

@@ -86,7 +86,9 @@ struct ProblemResponse: Error, Sendable {
     static func forbidden(_ scope: String) -> ProblemResponse {
         ProblemResponse(
             status: .forbidden, title: "Forbidden", detail: "this token lacks the scope \(scope) (or tessera:admin)",
-            headers: [.wwwAuthenticate: AuthenticationChallenge.bearer + #", error="insufficient_scope", scope="\#(scope)""#])
+            headers: [
+                .wwwAuthenticate: AuthenticationChallenge.bearer + #", error="insufficient_scope", scope="\#(scope)""#
+            ])
     }
 
     static func notFound(_ detail: String) -> ProblemResponse {
@@ -109,7 +111,7 @@ struct ProblemResponse: Error, Sendable {
             )
         case let error as AdministrationError:
             switch error {
-            case .unknownTenant, .unknownClient, .unknownUser:
+            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider:
                 return .notFound(error.description)
             case .unknownScope:
                 return ProblemResponse(

@@ -11,6 +11,8 @@ import TesseraOAuth
 struct BrowserCookies {
     static let session = "tessera_session"
     static let browser = "tessera_browser"
+    /// A sign-in at an upstream provider in progress (sealed state, nonce, PKCE verifier).
+    static let upstream = "tessera_upstream"
 
     let path: String
     let secure: Bool
@@ -28,6 +30,17 @@ struct BrowserCookies {
 
     func clearedSession() -> Cookie {
         Cookie(name: Self.session, value: "", maxAge: 0, path: path, secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// `SameSite=Lax`: the upstream's redirect back is a top-level GET, on which Lax cookies go.
+    func upstream(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: Self.upstream, value: value, maxAge: maxAge, path: path, secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    func clearedUpstream() -> Cookie {
+        Cookie(name: Self.upstream, value: "", maxAge: 0, path: path, secure: secure, httpOnly: true, sameSite: .lax)
     }
 
     func browser(_ value: String) -> Cookie {

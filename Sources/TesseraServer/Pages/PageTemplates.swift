@@ -54,6 +54,13 @@ enum PageTemplates {
         <input id="password" name="password" type="password" autocomplete="current-password" required>
         <button type="submit">Sign in</button>
         </form>
+        {{#providers}}<form method="post" action="{{upstreamAction}}">
+        <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        <input type="hidden" name="pending" value="{{pending}}">
+        <input type="hidden" name="provider" value="{{slug}}">
+        <button type="submit" class="secondary">Sign in with {{name}}</button>
+        </form>
+        {{/providers}}
         {{#passkeyOptions}}<form method="post" action="{{passkeyAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <input type="hidden" name="pending" value="{{pending}}">

@@ -79,6 +79,10 @@ struct TenantPage {
             values["error"] = prompt.error
             values["passkeyOptions"] = prompt.passkeyOptions
             values["passkeyAction"] = tenant.issuer + AccountPaths.passkeySignIn
+            if !prompt.providers.isEmpty {
+                values["providers"] = prompt.providers.map { ["slug": $0.slug, "name": $0.name] }
+                values["upstreamAction"] = tenant.issuer + AccountPaths.upstreamStart
+            }
             response = pages.render(
                 .login, values, tenant: tenant.tenant, status: HTTPResponse.Status(code: prompt.status))
         case .secondFactor(let prompt):
@@ -141,6 +145,15 @@ struct TenantPage {
         return response
     }
 
+    /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
+    func respond(_ step: InteractionStep, signingIn session: LoginSession?) -> Response {
+        var response = respond(step)
+        if let session, let sealed = sealer.seal(session, purpose: .session, tenantID: tenant.id) {
+            response.setCookie(cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+        }
+        return response
+    }
+
     /// A page of ours with a form: the browser gets its binding cookie if it had none, so the
     /// form's CSRF token can be checked when it comes back.
     func render(_ page: PageRenderer.Page, _ values: [String: Any]) -> Response {
@@ -167,7 +180,7 @@ extension TenantPage {
         case .failure(let refusal): return .failure(refusal)
         case .success(let form):
             guard let session = await state.session else {
-                return .failure(PageRefusal(response: respond(flow.loginPage(forAccountOf: tenant))))
+                return .failure(PageRefusal(response: respond(await flow.loginPage(forAccountOf: tenant))))
             }
             return .success((session, form))
         }

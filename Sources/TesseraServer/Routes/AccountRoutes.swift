@@ -21,7 +21,7 @@ struct AccountRoutes {
         tenant.get(RouterPath(AccountPaths.account)) { request, context in
             let page = TenantPage(request, context, browser: browser)
             guard let session = await page.state.session else {
-                return page.respond(flow.loginPage(forAccountOf: page.tenant))
+                return page.respond(await flow.loginPage(forAccountOf: page.tenant))
             }
             let overview: (User, [AccountService.App])?
             let sessions: [SessionRecord]
@@ -34,7 +34,7 @@ struct AccountRoutes {
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
             }
             guard let (user, apps) = overview else {
-                var response = page.respond(flow.loginPage(forAccountOf: page.tenant))
+                var response = page.respond(await flow.loginPage(forAccountOf: page.tenant))
                 response.setCookie(page.cookies.clearedSession())
                 return response
             }

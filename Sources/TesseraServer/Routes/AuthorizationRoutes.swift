@@ -48,7 +48,7 @@ struct AuthorizationRoutes {
         form(AccountPaths.passkeySignIn, on: tenant) { page, form, context in
             let (step, session) = await flow.submitPasskey(
                 form: form, tenant: page.tenant, address: context.remoteAddress, requestID: context.requestID,
-                logger: context.logger)
+                logger: context.logger, browser: page.signInBrowser)
             return signedIn(page, step, session)
         }
         form(AccountPaths.enrolment, on: tenant) { page, form, context in
@@ -83,11 +83,6 @@ struct AuthorizationRoutes {
 
     /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
     func signedIn(_ page: TenantPage, _ step: InteractionStep, _ session: LoginSession?) -> Response {
-        var response = page.respond(step)
-        if let session, let sealed = browser.sealer.seal(session, purpose: .session, tenantID: page.tenant.id) {
-            response.setCookie(
-                page.cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
-        }
-        return response
+        page.respond(step, signingIn: session)
     }
 }
