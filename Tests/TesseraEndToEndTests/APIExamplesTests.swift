@@ -193,6 +193,54 @@ extension EndToEndTests {
                 weak.headers(named: "WWW-Authenticate").first?.contains(#"acr_values="urn:tessera:acr:2fa""#) == true)
         }
 
+        /// RFC 9470 end to end: the API's refusal names the acr_values, the app asks Tessera for
+        /// them, the user steps up (setting up an authenticator app inside the sign-in, its code
+        /// computed by pyotp), and the new token is taken.
+        @Test func aRefusedTokenStepsUpToTwoFactorsAndIsThenTaken() async throws {
+            let directory = try makeTemporaryDirectory()
+            func run(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
+                let result = try TesseraBinary.run(arguments + ["--json"], in: directory, stdin: stdin)
+                guard result.status == 0 else { throw TestSetupError("\(arguments): \(result.stderr)") }
+                return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+            }
+            _ = try run(["tenant", "create", "billing"])
+            _ = try run(["scope", "create", "--tenant", "billing", "billing:read"])
+            _ = try run(
+                ["user", "create", "--tenant", "billing", "--username", "dana", "--password-stdin"],
+                stdin: UserDelegationTests.password)
+            let app = try run([
+                "client", "create", "--tenant", "billing", "--name", "Invoices", "--redirect-uri",
+                "https://app.example.com/callback", "--scope", "openid", "--scope", "billing:read", "--audience",
+                "https://billing.example.com",
+            ])
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let issuer = "\(server.baseURL)/t/billing"
+            let (api, base) = try Self.resourceServer(
+                issuer: issuer, audience: "https://billing.example.com", in: directory,
+                arguments: ["--invoices-acr", "urn:tessera:acr:2fa"])
+            defer { api.stop() }
+            try await api.waitUntilServing(base + "/healthz")
+            let result = try Interop.python(
+                "step_up.py",
+                [
+                    issuer, try #require(app["client_id"] as? String), try #require(app["client_secret"] as? String),
+                    "https://app.example.com/callback", "dana", UserDelegationTests.password, base,
+                ])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr) \(api.output)")
+            let output = result.json()
+            #expect(output["first_amr"] as? [String] == ["pwd"])
+            #expect(output["first_status"] as? Int == 401)
+            #expect(output["first_error"] as? String == "insufficient_user_authentication")
+            #expect(output["asked_acr_values"] as? String == "urn:tessera:acr:2fa")
+            #expect(output["setup_page"] as? Bool == true)
+            #expect(output["recovery_codes"] as? Int == 10)
+            #expect(output["second_amr"] as? [String] == ["pwd", "otp", "mfa"])
+            #expect(output["second_acr"] as? String == "urn:tessera:acr:2fa")
+            #expect(output["access_acr"] as? String == "urn:tessera:acr:2fa")
+            #expect(output["second_status"] as? Int == 200)
+        }
+
         @Test func theOrdersAPITakesADPoPBoundTokenOnlyWithAFreshProofByItsKey() async throws {
             let directory = try makeTemporaryDirectory()
             let server = try await TesseraServerProcess.start(in: directory)

@@ -23,6 +23,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
 from selenium.webdriver.support import expected_conditions
@@ -57,6 +58,14 @@ def browser() -> webdriver.Chrome:
         options.add_argument(argument)
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     return webdriver.Chrome(service=service, options=options)
+
+
+def main_text(driver) -> str:
+    """The page's main text, or "" while a navigation replaces the page under the reader."""
+    try:
+        return driver.find_element(By.TAG_NAME, "main").text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
 
 
 def main() -> int:
@@ -96,7 +105,7 @@ def main() -> int:
             (By.CSS_SELECTOR, "button[data-webauthn]")))
         driver.find_element(By.NAME, "name").send_keys("This laptop")
         add.click()
-        wait.until(lambda d: "This laptop" in d.find_element(By.TAG_NAME, "main").text)
+        wait.until(lambda d: "This laptop" in main_text(d))
         result["account_text"] = driver.find_element(By.TAG_NAME, "main").text
         shot(driver, "passkey-account")
         credentials = driver.get_credentials()
@@ -142,13 +151,13 @@ def main() -> int:
         # Signed in again with the passkey; a logout link without a hint asks first.
         wait.until(expected_conditions.visibility_of_element_located(
             (By.CSS_SELECTOR, "button[data-webauthn]"))).click()
-        wait.until(lambda d: "Your account" in d.find_element(By.TAG_NAME, "main").text)
+        wait.until(lambda d: "Your account" in main_text(d))
         driver.get(metadata["end_session_endpoint"])
         confirm = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "button[type=submit]")))
         result["confirm_text"] = driver.find_element(By.TAG_NAME, "main").text
         shot(driver, "logout-confirm")
         confirm.click()
-        wait.until(lambda d: "signed out" in d.find_element(By.TAG_NAME, "main").text.lower())
+        wait.until(lambda d: "signed out" in main_text(d).lower())
         result["done_text"] = driver.find_element(By.TAG_NAME, "main").text
         shot(driver, "logout-done")
         driver.get(issuer + "/account")

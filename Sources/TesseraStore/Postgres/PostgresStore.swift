@@ -115,7 +115,9 @@ public final class PostgresStore: Store, SQLExecutor {
         case .uuid: return .uuid(try cell.decode(UUID.self))
         case .int2, .int4, .int8: return .int(try cell.decode(Int.self))
         case .bool: return .bool(try cell.decode(Bool.self))
-        case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
+        // Written rounded to milliseconds, read back as microseconds: rounded again, so a value
+        // reads back equal to what was written (postgres-nio truncates on the way in).
+        case .timestamptz, .timestamp: return .date(try cell.decode(Date.self).roundedToMilliseconds)
         case .bytea: return .bytes(Array(buffer: try cell.decode(ByteBuffer.self)))
         default: return .text(try cell.decode(String.self))
         }
