@@ -225,6 +225,19 @@ extension SecondFactorEnrolmentTests {
                 let access = try Inspect.claims(of: try #require(second["access_token"] as? String))
                 #expect(access["acr"] as? String == "urn:tessera:acr:2fa")
                 #expect(access["amr"] as? [String] == ["pwd", "otp", "mfa"])
+                // OIDC Core §12.2: a refresh re-authenticates nobody; its tokens say how the
+                // family's sign-in was made, and so does the next rotation's.
+                var refreshToken = try #require(second["refresh_token"] as? String)
+                for _ in 0..<2 {
+                    let refreshed = try await fixture.refresh(http, refreshToken).jsonObject()
+                    let refreshedAccess = try Inspect.claims(of: try #require(refreshed["access_token"] as? String))
+                    #expect(refreshedAccess["amr"] as? [String] == ["pwd", "otp", "mfa"])
+                    #expect(refreshedAccess["acr"] as? String == "urn:tessera:acr:2fa")
+                    let refreshedID = try Inspect.claims(of: try #require(refreshed["id_token"] as? String))
+                    #expect(refreshedID["amr"] as? [String] == ["pwd", "otp", "mfa"])
+                    #expect(refreshedID["acr"] as? String == "urn:tessera:acr:2fa")
+                    refreshToken = try #require(refreshed["refresh_token"] as? String)
+                }
                 // Without acr_values the ID token names no acr (INTERFACE.md).
                 let plain = try await fixture.redeem(http, code: try await fixture.code(browser)).jsonObject()
                 #expect(try Inspect.claims(of: try #require(plain["id_token"] as? String))["acr"] == nil)

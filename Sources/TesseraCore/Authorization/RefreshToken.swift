@@ -22,6 +22,10 @@ public struct RefreshToken: Sendable, Equatable {
     /// RFC 9449 §5: the thumbprint of the DPoP key a public client's token is bound to; every
     /// refresh then needs a proof by that key.
     public let jkt: String?
+    /// RFC 8176 `amr` and OIDC Core §2 `acr` of the sign-in the family began with: a refresh
+    /// re-authenticates nobody, so its tokens say what that sign-in was (OIDC Core §12.2).
+    public var authenticationMethods: [String] = []
+    public var authenticationContext: String?
 
     public init(
         tenantID: UUID, tokenHash: SecretHash, familyID: UUID, clientID: String, userID: UUID, scopes: ScopeSet,

@@ -91,14 +91,18 @@ public struct RefreshTokenGrant: GrantHandler {
                     try await operations.revokeRefreshFamily(tenantID: tenant.id, familyID: token.familyID, at: now)
                     return .refused(.invalidGrant("the user's account is no longer active"))
                 }
+                var grant = UserTokenIssuer.Grant(
+                    user: user, scopes: scopes, requestedAudience: resources.isEmpty ? token.audience : resources,
+                    authTime: token.authTime, nonce: nil,
+                    family: rotates
+                        ? .continuing(id: token.familyID, expiresAt: token.expiresAt) : .kept(id: token.familyID),
+                    refreshScopes: token.scopes,
+                    refreshAudience: token.audience, refreshBinding: token.jkt)
+                // OIDC Core §12.2: the refreshed tokens describe the original sign-in.
+                grant.authenticationMethods = token.authenticationMethods
+                grant.authenticationContext = token.authenticationContext
                 let issued = try await tokens.issue(
-                    UserTokenIssuer.Grant(
-                        user: user, scopes: scopes, requestedAudience: resources.isEmpty ? token.audience : resources,
-                        authTime: token.authTime, nonce: nil,
-                        family: rotates
-                            ? .continuing(id: token.familyID, expiresAt: token.expiresAt) : .kept(id: token.familyID),
-                        refreshScopes: token.scopes,
-                        refreshAudience: token.audience, refreshBinding: token.jkt),
+                    grant,
                     client: client, tenant: tenant, proof: request.proof, confirmation: request.confirmation,
                     operations: operations)
                 return .issued(issued.response)

@@ -89,7 +89,7 @@ public struct UserTokenIssuer: Sendable {
                 case .new, .kept: (UUID(), now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenTTL)))
                 case .continuing(let id, let end): (id, end)
                 }
-            try await operations.insertRefreshToken(
+            var token =
                 RefreshToken(
                     tenantID: tenant.id, tokenHash: SecretHash(of: value), familyID: family, clientID: client.id,
                     userID: grant.user.id, scopes: grant.refreshScopes, audience: grant.refreshAudience,
@@ -98,7 +98,10 @@ public struct UserTokenIssuer: Sendable {
                         familyEnd, now.addingTimeInterval(TimeInterval(tenant.settings.refreshTokenIdleTTL))),
                     // RFC 9449 §5: a public client's refresh token is bound to its DPoP key; a
                     // confidential client's is bound to its authentication already.
-                    jkt: grant.refreshBinding ?? (client.isPublic ? proof?.jkt : nil)))
+                    jkt: grant.refreshBinding ?? (client.isPublic ? proof?.jkt : nil))
+            token.authenticationMethods = grant.authenticationMethods
+            token.authenticationContext = grant.authenticationContext
+            try await operations.insertRefreshToken(token)
             refreshValue = value
             familyID = family
         }

@@ -6,8 +6,8 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO refresh_tokens (tenant_id, token_hash, family_id, client_id, user_id, scopes, audience,
-                auth_time, created_at, expires_at, idle_expires_at, used_at, revoked_at, jkt)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                auth_time, created_at, expires_at, idle_expires_at, used_at, revoked_at, jkt, amr, acr)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """,
             [
                 .uuid(token.tenantID), .bytes(token.tokenHash.bytes), .uuid(token.familyID), .text(token.clientID),
@@ -15,6 +15,8 @@ extension SQLExecutor {
                 .date(token.authTime), .date(token.createdAt), .date(token.expiresAt), .date(token.idleExpiresAt),
                 token.usedAt.map(SQLValue.date) ?? .null, token.revokedAt.map(SQLValue.date) ?? .null,
                 token.jkt.map(SQLValue.text) ?? .null,
+                token.authenticationMethods.isEmpty ? .null : .text(token.authenticationMethods.joined(separator: " ")),
+                token.authenticationContext.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -97,5 +99,7 @@ extension RefreshToken {
             createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
             idleExpiresAt: try row.date("idle_expires_at"), usedAt: try row.optionalDate("used_at"),
             revokedAt: try row.optionalDate("revoked_at"), jkt: try row.optionalString("jkt"))
+        authenticationMethods = try row.optionalString("amr").map { $0.split(separator: " ").map(String.init) } ?? []
+        authenticationContext = try row.optionalString("acr")
     }
 }
