@@ -197,20 +197,15 @@ public struct AuthorizationFlow: Sendable {
             (user, next) = try await passwordLogin.authenticate(
                 tenant: tenant, username: form["username"] ?? "", password: form["password"] ?? "", address: address,
                 requestID: requestID)
-        } catch .invalidCredentials {
-            return (
-                await loginPage(
-                    pending.purpose, clientName: clientName, tenant: tenant, error: "Wrong username or password.",
-                    status: 401), nil
-            )
-        } catch .throttled(let wait) {
-            return (
-                await loginPage(
-                    pending.purpose, clientName: clientName, tenant: tenant,
-                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
-            )
         } catch {
-            return (Self.unavailable(error, while: "checking the password", logger: logger), nil)
+            return (
+                await refused(
+                    error, wrong: "Wrong username or password.", while: "checking the password", logger: logger
+                ) { message, status in
+                    await loginPage(
+                        pending.purpose, clientName: clientName, tenant: tenant, error: message, status: status)
+                }, nil
+            )
         }
         if next != .complete {
             var awaiting = PendingInteraction(
@@ -335,23 +330,31 @@ public struct AuthorizationFlow: Sendable {
         do {
             try await passwordLogin.verifySecondFactor(
                 form["otp"] ?? "", user: user, tenant: tenant, address: address, requestID: requestID)
-        } catch .invalidCredentials {
-            return (
-                await secondFactorPage(
-                    pending, clientName: clientName, tenant: tenant, error: "That code is not right.", status: 401), nil
-            )
-        } catch .throttled(let wait) {
-            return (
-                await secondFactorPage(
-                    pending, clientName: clientName, tenant: tenant,
-                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
-            )
         } catch {
-            return (Self.unavailable(error, while: "checking the code", logger: logger), nil)
+            return (
+                await refused(error, wrong: "That code is not right.", while: "checking the code", logger: logger) {
+                    message, status in
+                    await secondFactorPage(
+                        pending, clientName: clientName, tenant: tenant, error: message, status: status)
+                }, nil
+            )
         }
         return await signedIn(
             user, with: pending.firstFactor + [.oneTimePassword], purpose: pending.purpose, tenant: tenant,
             logger: logger, browser: browser, requestID: requestID)
+    }
+
+    /// A refused sign-in step drawn again by `page`: with what was wrong (401), how long to wait
+    /// (429), or the unavailable page when the database did not answer.
+    func refused(
+        _ failure: PasswordLogin.Failure, wrong: String, while step: String, logger: Logger,
+        _ page: (String, Int) async -> InteractionStep
+    ) async -> InteractionStep {
+        switch failure {
+        case .invalidCredentials: return await page(wrong, 401)
+        case .throttled(let wait): return await page("Too many failed attempts. Try again in \(wait) seconds.", 429)
+        case .unavailable: return Self.unavailable(failure, while: step, logger: logger)
+        }
     }
 
     /// Signed in just now: a session with its server-side record, and on to what the sign-in

@@ -37,20 +37,16 @@ extension AuthorizationFlow {
                     throw .wrongCode
                 }
             }
-        } catch .invalidCredentials {
-            return (
-                await loginPage(
-                    pending.purpose, clientName: clientName, tenant: tenant,
-                    error: "That passkey did not sign you in. Try again, or use your password.", status: 401), nil
-            )
-        } catch .throttled(let wait) {
-            return (
-                await loginPage(
-                    pending.purpose, clientName: clientName, tenant: tenant,
-                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
-            )
         } catch {
-            return (Self.unavailable(error, while: "checking the passkey", logger: logger), nil)
+            return (
+                await refused(
+                    error, wrong: "That passkey did not sign you in. Try again, or use your password.",
+                    while: "checking the passkey", logger: logger
+                ) { message, status in
+                    await loginPage(
+                        pending.purpose, clientName: clientName, tenant: tenant, error: message, status: status)
+                }, nil
+            )
         }
         // A passkey that only tested presence is one factor; where every sign-in needs two,
         // it does not end one (docs/passkeys.md).
@@ -93,20 +89,15 @@ extension AuthorizationFlow {
                     throw .wrongCode
                 }
             }
-        } catch .invalidCredentials {
-            return (
-                await secondFactorPage(
-                    pending, clientName: clientName, tenant: tenant, error: "That passkey did not sign you in.",
-                    status: 401), nil
-            )
-        } catch .throttled(let wait) {
-            return (
-                await secondFactorPage(
-                    pending, clientName: clientName, tenant: tenant,
-                    error: "Too many failed attempts. Try again in \(wait) seconds.", status: 429), nil
-            )
         } catch {
-            return (Self.unavailable(error, while: "checking the passkey", logger: logger), nil)
+            return (
+                await refused(
+                    error, wrong: "That passkey did not sign you in.", while: "checking the passkey", logger: logger
+                ) { message, status in
+                    await secondFactorPage(
+                        pending, clientName: clientName, tenant: tenant, error: message, status: status)
+                }, nil
+            )
         }
         return await signedIn(
             user, with: pending.firstFactor + methods, purpose: pending.purpose, tenant: tenant, logger: logger,
