@@ -24,7 +24,7 @@ struct PasskeyPagesTests {
     }
 
     @Test func theLoginPageCarriesDiscoverableOptionsAndAScriptTheCSPAllows() async throws {
-        try await ServerFixture.withRuntime(.sqlite) { runtime in
+        try await ServerFixture.withRuntime(.sqlite, publicURL: "http://localhost:8080") { runtime in
             let fixture = try await DelegationFixture.make(runtime)
             try await ServerFixture.withClient(runtime) { http in
                 let login = try await TestBrowser(http).get(fixture.authorizeURL())
@@ -44,7 +44,7 @@ struct PasskeyPagesTests {
     }
 
     @Test func aPasskeyAddedOnTheAccountPageSignsInThroughTheForms() async throws {
-        try await ServerFixture.withRuntime(.sqlite) { runtime in
+        try await ServerFixture.withRuntime(.sqlite, publicURL: "http://localhost:8080") { runtime in
             let fixture = try await DelegationFixture.make(runtime)
             let party = runtime.passkeys.relyingParty
             try await ServerFixture.withClient(runtime) { http in
@@ -126,8 +126,23 @@ struct PasskeyPagesTests {
         }
     }
 
-    @Test func theFormsRefuseBadInputWithoutA5xx() async throws {
+    @Test func atAnAddressNoPageOffersPasskeys() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
+            #expect(!runtime.passkeys.relyingParty.isUsable)
+            let fixture = try await DelegationFixture.make(runtime)
+            try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                #expect(!(try await browser.get(fixture.authorizeURL())).text.contains("data-webauthn"))
+                _ = try await fixture.code(browser)
+                let account = try await browser.get(fixture.path + "/account")
+                #expect(account.text.contains("Passkeys need this service at a domain name"))
+                #expect(!account.text.contains("data-webauthn"))
+            }
+        }
+    }
+
+    @Test func theFormsRefuseBadInputWithoutA5xx() async throws {
+        try await ServerFixture.withRuntime(.sqlite, publicURL: "http://localhost:8080") { runtime in
             let fixture = try await DelegationFixture.make(runtime)
             try await ServerFixture.withClient(runtime) { http in
                 let browser = TestBrowser(http)

@@ -35,6 +35,16 @@ enum ServerFixture {
         return try await TesseraRuntime.open(configuration: configuration, logger: TestDatabases.logger)
     }
 
+    /// A runtime whose public URL is `publicURL` (a domain, for passkeys), otherwise as below.
+    static func withRuntime<T>(
+        _ backend: TestBackend, publicURL: String, _ body: (TesseraRuntime) async throws -> T
+    ) async throws -> T {
+        let url = try PublicURL(publicURL)
+        return try await withRuntime(
+            url: try await TestDatabases.freshURL(backend), masterKey: MasterKey.generate(),
+            adjust: { $0.publicURL = url }, body)
+    }
+
     /// Opens a runtime on a new database of `backend`, runs `body`, and closes it whatever happens.
     static func withRuntime<T>(
         _ backend: TestBackend, masterKey: MasterKey = MasterKey.generate(),
@@ -45,9 +55,10 @@ enum ServerFixture {
 
     /// Opens a runtime on the database at `url`, runs `body`, and closes it whatever happens.
     static func withRuntime<T>(
-        url: String, masterKey: MasterKey, _ body: (TesseraRuntime) async throws -> T
+        url: String, masterKey: MasterKey, adjust: (inout TesseraConfiguration) -> Void = { _ in },
+        _ body: (TesseraRuntime) async throws -> T
     ) async throws -> T {
-        let runtime = try await open(url: url, masterKey: masterKey)
+        let runtime = try await open(url: url, masterKey: masterKey, adjust: adjust)
         do {
             let result = try await body(runtime)
             await runtime.close()

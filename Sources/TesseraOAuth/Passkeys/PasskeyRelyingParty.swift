@@ -12,6 +12,10 @@ public struct PasskeyRelyingParty: Sendable {
     public let id: String
     /// The origin browsers report for our pages (RFC 6454 serialization: no default port).
     public let origin: String
+    /// Whether browsers take the RP id at all: a domain (`localhost` included), never an IP
+    /// address (WebAuthn L3 §5.1.2 requires a valid domain string). At an address, such as the
+    /// default `http://127.0.0.1:8080`, no page offers passkeys.
+    public let isUsable: Bool
     let idHash: [UInt8]
 
     public init(publicURL: PublicURL) {
@@ -24,6 +28,7 @@ public struct PasskeyRelyingParty: Sendable {
         }
         self.id = host
         self.origin = origin
+        self.isUsable = !host.isEmpty && !host.contains(":") && !host.allSatisfy { $0.isNumber || $0 == "." }
         self.idHash = Array(SHA256.hash(data: Array(host.utf8)))
     }
 

@@ -51,7 +51,8 @@ public struct Passkeys: Sendable {
     }
 
     func challenge(_ ceremony: PasskeyRelyingParty.Ceremony, userID: UUID?, tenant: TenantContext) -> String? {
-        sealer.seal(
+        guard relyingParty.isUsable else { return nil }
+        return sealer.seal(
             Challenge(ceremony: ceremony, userID: userID, expiresAt: clock().addingTimeInterval(Self.timeout)),
             purpose: .passkey, tenantID: tenant.id)
     }

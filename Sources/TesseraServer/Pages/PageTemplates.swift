@@ -158,7 +158,8 @@ enum PageTemplates {
         <button type="submit">Set up an authenticator app</button>
         </form>{{/hasTOTP}}{{/offersTOTP}}
         <h2>Passkeys</h2>
-        {{^passkeys}}<p class="muted">None yet. A passkey signs you in with your fingerprint, face or screen lock instead of a password, and cannot be phished.</p>{{/passkeys}}
+        {{#passkeysUnavailable}}<p class="muted">Passkeys need this service at a domain name; at an address such as 127.0.0.1 browsers cannot keep them.</p>{{/passkeysUnavailable}}
+        {{^passkeysUnavailable}}{{^passkeys}}<p class="muted">None yet. A passkey signs you in with your fingerprint, face or screen lock instead of a password, and cannot be phished.</p>{{/passkeys}}{{/passkeysUnavailable}}
         {{#passkeys}}<div class="app">
         <strong>{{name}}</strong>
         <div class="muted">Added {{created}}{{#lastUsed}} · last used {{lastUsed}}{{/lastUsed}}{{#synced}} · synced to your other devices{{/synced}}</div>

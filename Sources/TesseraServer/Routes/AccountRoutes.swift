@@ -55,7 +55,7 @@ struct AccountRoutes {
                 "canTurnOff": page.tenant.settings.mfa != .required,
                 "totpSetupAction": page.tenant.issuer + AccountPaths.totpSetup,
                 "totpRemoveAction": page.tenant.issuer + AccountPaths.totpRemove,
-                "hasPasskeys": !registered.isEmpty,
+                "hasPasskeys": !registered.isEmpty, "passkeysUnavailable": !passkeys.relyingParty.isUsable,
                 "passkeys": registered.map { passkey -> [String: Any] in
                     var item: [String: Any] = [
                         "name": passkey.name, "id": Base64URL.encode(passkey.credentialID),

@@ -24,6 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
                     "public_url": "\(runtime.configuration.publicURL)",
                     "database": "\(runtime.store.backend.rawValue)",
                 ])
+            if !runtime.passkeys.relyingParty.isUsable {
+                runtime.logger.notice(
+                    "Passkeys are off: WebAuthn needs a domain name in the public URL, not an address (for development, --public-url http://localhost:\(runtime.configuration.port))"
+                )
+            }
             // Graceful: on SIGTERM/SIGINT in-flight requests finish, then the store closes.
             try await app.runService()
         }
