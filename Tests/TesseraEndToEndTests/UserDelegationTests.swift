@@ -107,6 +107,13 @@ extension EndToEndTests {
                     "RS256", "RS256",
                 ])
             #expect(keys.filter { $0["line"] as? String == "main" }.allSatisfy { $0["alg"] as? String == "ES256" })
+            // `none` and unknown names are refused with a sentence, and change nothing.
+            for bad in ["none", "HS256"] {
+                let refused = try TesseraBinary.run(
+                    ["client", "update", "--tenant", "acme", "--id-token-alg", bad, clients.web.id], in: directory)
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains("id_token_signed_response_alg"), "\(refused.stderr)")
+            }
         }
 
         /// Set TESSERA_SCREENSHOT_DIR to keep the screenshots (docs/screenshots is where the
