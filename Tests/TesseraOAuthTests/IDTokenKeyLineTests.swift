@@ -110,10 +110,7 @@ struct IDTokenKeyLineTests {
         backend: TestBackend
     ) async throws {
         try await ProtocolFixture.withRuntime(backend) { runtime in
-            _ = try await ProtocolFixture.acme(runtime)
-            let tenant = try await runtime.administration.updateSettings(
-                of: try await runtime.administration.tenant("acme"),
-                [.keyPublishAhead: 30, .keyRotationPeriod: 600, .accessTokenTTL: 60, .idTokenTTL: 60], actor: "test")
+            let tenant = try await ProtocolFixture.acmeRotatingQuickly(runtime)
             _ = try await runtime.administration.createClient(in: tenant, Self.registration("RS256"), actor: "test")
             let initial = try await runtime.store.signingKeys(tenantID: tenant.id)
             let original = try Self.line(initial, .idToken(.rs256)).only(.current)

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraJOSE
 import TesseraStore
 
 // A client's `id_token_signed_response_alg` (OIDC Dynamic Client Registration 1.0 §2), read and
@@ -32,21 +33,14 @@ extension Administration {
         let line = KeyLine.idToken(algorithm)
         guard try await !store.signingKeys(tenantID: tenant.id).contains(where: { $0.line == line }) else { return }
         let now = clock()
-        let keys = try keyProvisioner.idTokenLine(tenant, algorithm: algorithm, now: now)
-        let transitions = keys.map { "\($0.kid)=\($0.state.rawValue)" }.joined(separator: " ")
+        let plan = try keyProvisioner.idTokenLine(tenant, algorithm: algorithm, now: now)
+        let record = KeyManagement.auditRecord(plan, action: .keyProvision, target: nil)
         do {
             try await store.audited(
                 AuditedChange(
-                    tenantID: tenant.id, actor: actor, requestID: requestID, at: now,
-                    records: [
-                        AuditRecord(
-                            action: .keyProvision, target: keys.map(\.kid).joined(separator: ","),
-                            details: AuditDetails().strings("transitions", [transitions]).string(
-                                "line", algorithm.jwsAlgorithm))
-                    ], feed: (.keys, ""))
-            ) { operations in
-                for key in keys { try await operations.insertSigningKey(key) }
-            }
+                    tenantID: tenant.id, actor: actor, requestID: requestID, at: now, records: [record],
+                    feed: (.keys, ""))
+            ) { operations in try await KeyManagement.write(plan, operations: operations) }
         } catch StoreError.conflict {
             // Another instance provisioned the line first; it is there now, or this is a real conflict.
             guard try await store.signingKeys(tenantID: tenant.id).contains(where: { $0.line == line }) else {

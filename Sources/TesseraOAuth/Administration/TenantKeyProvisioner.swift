@@ -16,10 +16,9 @@ public struct TenantKeyProvisioner: Sendable {
         ).map(\.record)
     }
 
-    /// The first `current` and `next` keys of the tenant's ID-token line of `algorithm`.
-    func idTokenLine(_ tenant: Tenant, algorithm: SigningAlgorithm, now: Date) throws -> [SigningKeyRecord] {
+    /// The first `current` and `next` keys of the tenant's ID-token line of `algorithm`, as a plan.
+    func idTokenLine(_ tenant: Tenant, algorithm: SigningAlgorithm, now: Date) throws -> [KeyTransition] {
         try KeyLifecycle.initialKeys(
-            tenantID: tenant.id, algorithm: algorithm, now: now, masterKey: masterKey, line: .idToken(algorithm)
-        ).map(\.record)
+            tenantID: tenant.id, algorithm: algorithm, now: now, masterKey: masterKey, line: .idToken(algorithm))
     }
 }
