@@ -95,7 +95,4 @@ public struct TenantKeys: Sendable {
         guard let key else { throw .noSigningKey(tenantID: tenantID) }
         return key
     }
-
-    /// The algorithms of the ID-token lines that can sign here.
-    public var idTokenLineAlgorithms: Set<SigningAlgorithm> { Set(idTokenSigners.keys) }
 }
