@@ -24,6 +24,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case keyRevoke = "key.revoke"
     case keySchedule = "key.schedule"
     case keyRewrap = "key.rewrap"
+    /// An ID-token key line's first keys, made when a client first asked for its algorithm.
+    case keyProvision = "key.provision"
 
     case consentGrant = "consent.grant"
     case consentRevoke = "consent.revoke"

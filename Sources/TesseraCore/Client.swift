@@ -118,6 +118,12 @@ public struct Client: Sendable, Equatable {
             throw ValidationError(
                 field: "require_signed_request_object", "signed request objects need the client's public keys (JWKS)")
         }
+        if let algorithm = requirements.idTokenSigningAlgorithm, !SigningAlgorithm.idTokenAlgorithms.contains(algorithm)
+        {
+            throw ValidationError(
+                field: "id_token_signed_response_alg",
+                "'\(algorithm.rawValue)' is not one of ES256, RS256, Ed25519 (EdDSA)")
+        }
         // RFC 9700 §4.14.2: a public client's refresh token is either rotated or sender-constrained.
         if isPublic, requirements.refreshTokenRotation == .reuse, !requirements.dpopBoundAccessTokens {
             throw ValidationError(

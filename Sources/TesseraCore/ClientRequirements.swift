@@ -24,6 +24,10 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
     /// The class every sign-in for this client must meet (Tessera's `required_acr`): as if each
     /// of its authorization requests asked for it with `acr_values`, but not voluntary.
     public var requiredContext: AuthenticationContext?
+    /// OIDC Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`: the algorithm its
+    /// ID tokens (and logout tokens, Back-Channel Logout 1.0 §2.6) are signed with. Nil: the
+    /// tenant's main keys, of `key_algorithm`.
+    public var idTokenSigningAlgorithm: SigningAlgorithm?
 
     public init(
         dpopBoundAccessTokens: Bool = false, certificateBoundAccessTokens: Bool = false,
@@ -47,6 +51,7 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
         case signedRequestObject = "require_signed_request_object"
         case refreshTokenRotation = "refresh_token_rotation"
         case requiredContext = "required_acr"
+        case idTokenSigningAlgorithm = "id_token_signed_response_alg"
     }
 
     /// The member names of `certificateSubject`: its own metadata name.
@@ -76,6 +81,8 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
                 RefreshTokenRotation.self, forKey: .refreshTokenRotation),
             certificateSubject: subject)
         requiredContext = try container.decodeIfPresent(AuthenticationContext.self, forKey: .requiredContext)
+        idTokenSigningAlgorithm = try container.decodeIfPresent(
+            SigningAlgorithm.self, forKey: .idTokenSigningAlgorithm)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +93,7 @@ public struct ClientRequirements: Sendable, Equatable, Codable {
         try container.encode(signedRequestObject, forKey: .signedRequestObject)
         try container.encodeIfPresent(refreshTokenRotation, forKey: .refreshTokenRotation)
         try container.encodeIfPresent(requiredContext, forKey: .requiredContext)
+        try container.encodeIfPresent(idTokenSigningAlgorithm, forKey: .idTokenSigningAlgorithm)
         if let certificateSubject {
             var subjects = encoder.container(keyedBy: SubjectKey.self)
             try subjects.encode(certificateSubject.value, forKey: SubjectKey(stringValue: certificateSubject.name))

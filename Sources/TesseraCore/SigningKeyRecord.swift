@@ -64,12 +64,15 @@ public struct SigningKeyRecord: Sendable, Equatable {
     public var retireAfter: Date?
     /// When it was retired or revoked.
     public var endedAt: Date?
+    /// The series it rotates in: the tenant's main keys, or an ID-token line of one algorithm.
+    public let line: KeyLine
 
     public init(
         tenantID: UUID, kid: String, algorithm: SigningAlgorithm, state: KeyState, publicJWK: String,
         sealedPrivateKey: [UInt8]?, createdAt: Date, activatedAt: Date? = nil, deactivatedAt: Date? = nil,
-        retireAfter: Date? = nil, endedAt: Date? = nil
+        retireAfter: Date? = nil, endedAt: Date? = nil, line: KeyLine = .main
     ) {
+        self.line = line
         self.tenantID = tenantID
         self.kid = kid
         self.algorithm = algorithm

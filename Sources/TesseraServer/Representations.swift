@@ -75,6 +75,9 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     /// OIDC Back-Channel Logout 1.0 §2.2, when registered.
     public let backchannelLogoutURI: String?
     public let backchannelLogoutSessionRequired: Bool
+    /// OIDC Registration §2, as registered (`Ed25519` for EdDSA keys, RFC 9864); null: the
+    /// tenant's `key_algorithm`.
+    public let idTokenSignedResponseAlg: String?
     public let status: String
     public let version: Int
     public let createdAt: Date
@@ -101,6 +104,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         refreshTokenRotation = client.requirements.refreshTokenRotation?.rawValue
         certificateSubject = client.requirements.certificateSubject.map { [$0.name: $0.value] }
         requiredACR = client.requirements.requiredContext?.rawValue
+        idTokenSignedResponseAlg = client.requirements.idTokenSigningAlgorithm?.jwsAlgorithm
         status = client.status.rawValue
         version = client.version
         createdAt = client.createdAt
@@ -125,6 +129,7 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         case requiredACR = "required_acr"
         case backchannelLogoutURI = "backchannel_logout_uri"
         case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
+        case idTokenSignedResponseAlg = "id_token_signed_response_alg"
         case createdAt = "created_at"
 
         var schema: MemberSchema {
@@ -138,6 +143,10 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
             case .certificateSubject:
                 .described(.anyObject, "the tls_client_auth_* member (RFC 8705 §2.1.2) and its value, if registered")
             case .requiredACR: .string(values: AuthenticationContext.allCases.map(\.rawValue))
+            case .idTokenSignedResponseAlg:
+                .described(
+                    .string(values: SigningAlgorithm.idTokenAlgorithms.map(\.jwsAlgorithm)),
+                    "OIDC Registration §2, as registered; null: the tenant's key_algorithm")
             case .clientSecret: .described(.text, "only when just created or rotated")
             case .isPublic: .boolean
             case .grantTypes, .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
@@ -151,12 +160,14 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         var isRequired: Bool {
             ![
                 .clientSecret, .accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR,
-                .backchannelLogoutURI,
+                .backchannelLogoutURI, .idTokenSignedResponseAlg,
             ].contains(self)
         }
         var isNullableOutput: Bool {
-            [.accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR, .backchannelLogoutURI]
-                .contains(self)
+            [
+                .accessTokenTTL, .refreshTokenRotation, .certificateSubject, .requiredACR, .backchannelLogoutURI,
+                .idTokenSignedResponseAlg,
+            ].contains(self)
         }
     }
 }
@@ -226,6 +237,9 @@ public struct SigningKeyRepresentation: AdminRepresentation, Sendable {
     public let alg: String
     public let state: String
     public let published: Bool
+    /// `main` (access tokens, and ID tokens by default) or `id_token` (ID tokens of clients that
+    /// registered this algorithm; docs/id-token-signing.md).
+    public let line: String
     public let createdAt: Date
     public let activatedAt: Date?
     public let deactivatedAt: Date?
@@ -237,6 +251,7 @@ public struct SigningKeyRepresentation: AdminRepresentation, Sendable {
         alg = key.algorithm.jwsAlgorithm
         state = key.state.rawValue
         published = key.state.isPublished && key.algorithm.isPublishable
+        line = key.line == .main ? "main" : "id_token"
         createdAt = key.createdAt
         activatedAt = key.activatedAt
         deactivatedAt = key.deactivatedAt
@@ -245,7 +260,7 @@ public struct SigningKeyRepresentation: AdminRepresentation, Sendable {
     }
 
     enum CodingKeys: String, SchemaKey {
-        case kid, alg, state, published
+        case kid, alg, state, published, line
         case createdAt = "created_at"
         case activatedAt = "activated_at"
         case deactivatedAt = "deactivated_at"
@@ -256,10 +271,11 @@ public struct SigningKeyRepresentation: AdminRepresentation, Sendable {
             switch self {
             case .kid, .alg, .state: .text
             case .published: .boolean
+            case .line: .string(values: ["main", "id_token"])
             case .createdAt, .activatedAt, .deactivatedAt, .retireAfter, .endedAt: .dateTime
             }
         }
 
-        var isRequired: Bool { [.kid, .alg, .state, .published, .createdAt].contains(self) }
+        var isRequired: Bool { [.kid, .alg, .state, .published, .line, .createdAt].contains(self) }
     }
 }

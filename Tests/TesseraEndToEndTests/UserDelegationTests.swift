@@ -10,7 +10,10 @@ extension EndToEndTests {
         static let password = "correct horse battery"
 
         /// `acme` with a user, a confidential web app and a public native app, made through the CLI.
-        static func tenant(in directory: URL) throws -> (web: (id: String, secret: String), native: String) {
+        /// `idTokenAlg` registers the web app's `id_token_signed_response_alg` (`--id-token-alg`).
+        static func tenant(
+            in directory: URL, idTokenAlg: String? = nil
+        ) throws -> (web: (id: String, secret: String), native: String) {
             func run(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
                 let result = try TesseraBinary.run(arguments, in: directory, stdin: stdin)
                 guard result.status == 0 else { throw TestSetupError("\(arguments): \(result.stderr)") }
@@ -29,7 +32,7 @@ extension EndToEndTests {
                 [
                     "client", "create", "--tenant", "acme", "--name", "Order Viewer", "--redirect-uri",
                     "https://app.example.com/callback", "--json",
-                ] + grants + scopes)
+                ] + grants + scopes + (idTokenAlg.map { ["--id-token-alg", $0] } ?? []))
             let native = try run(
                 [
                     "client", "create", "--tenant", "acme", "--name", "Orders for Android", "--public",
@@ -67,6 +70,50 @@ extension EndToEndTests {
             #expect(userinfo["sub"] as? String == access["sub"] as? String)
             #expect(output["reuse_status"] as? Int == 400)
             #expect(output["reuse_error"] as? String == "invalid_grant")
+        }
+
+        /// OIDC Core §15.1: RS256 is mandatory to implement. A client registered with
+        /// `--id-token-alg RS256` gets ID tokens that authlib and joserfc verify with RS256 alone,
+        /// by an RSA key of the JWKS; discovery lists RS256; the access token stays ES256.
+        @Test func authlibVerifiesTheRS256IDTokenOfAClientRegisteredForIt() async throws {
+            let directory = try makeTemporaryDirectory()
+            let clients = try Self.tenant(in: directory, idTokenAlg: "RS256")
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let result = try Interop.python(
+                "authorization_code.py",
+                [
+                    "\(server.baseURL)/t/acme", clients.web.id, clients.web.secret, "https://app.example.com/callback",
+                    "alice", Self.password, "RS256",
+                ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let output = result.json()
+            let header = output["id_token_header"] as? [String: Any] ?? [:]
+            #expect(header["alg"] as? String == "RS256")
+            let jwk = output["id_token_jwk"] as? [String: Any] ?? [:]
+            #expect(jwk["kty"] as? String == "RSA" && jwk["alg"] as? String == "RS256")
+            #expect((output["id_token"] as? [String: Any])?["aud"] as? String == clients.web.id)
+            #expect(output["reuse_error"] as? String == "invalid_grant")
+            let metadata = try await HTTP.request(
+                "GET", "\(server.baseURL)/t/acme/.well-known/openid-configuration"
+            ).json()
+            let algorithms = metadata["id_token_signing_alg_values_supported"] as? [String] ?? []
+            #expect(algorithms.first == "ES256" && algorithms.contains("RS256"))
+            // The access token is the main line's: ES256, as before.
+            let listed = try TesseraBinary.run(["keys", "list", "--tenant", "acme", "--json"], in: directory)
+            let keys = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [[String: Any]] ?? []
+            #expect(
+                keys.filter { $0["line"] as? String == "id_token" }.compactMap { $0["alg"] as? String } == [
+                    "RS256", "RS256",
+                ])
+            #expect(keys.filter { $0["line"] as? String == "main" }.allSatisfy { $0["alg"] as? String == "ES256" })
+            // `none` and unknown names are refused with a sentence, and change nothing.
+            for bad in ["none", "HS256"] {
+                let refused = try TesseraBinary.run(
+                    ["client", "update", "--tenant", "acme", "--id-token-alg", bad, clients.web.id], in: directory)
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains("id_token_signed_response_alg"), "\(refused.stderr)")
+            }
         }
 
         /// Set TESSERA_SCREENSHOT_DIR to keep the screenshots (docs/screenshots is where the

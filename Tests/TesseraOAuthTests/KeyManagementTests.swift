@@ -286,10 +286,7 @@ struct KeyManagementTests {
         backend: TestBackend
     ) async throws {
         try await ProtocolFixture.withRuntime(backend) { runtime in
-            _ = try await ProtocolFixture.acme(runtime)
-            let tenant = try await runtime.administration.updateSettings(
-                of: try await runtime.administration.tenant("acme"),
-                [.keyPublishAhead: 30, .keyRotationPeriod: 600, .accessTokenTTL: 60, .idTokenTTL: 60], actor: "test")
+            let tenant = try await ProtocolFixture.acmeRotatingQuickly(runtime)
             let lifetime = RotationPolicy(settings: tenant.settings).longestTokenLifetime
             try #require(lifetime < 600, "a previous key must be due to retire before the next rotation")
             let initial = try await runtime.store.signingKeys(tenantID: tenant.id)

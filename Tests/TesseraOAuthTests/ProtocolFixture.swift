@@ -71,4 +71,12 @@ enum ProtocolFixture {
     static func acme(_ runtime: ProtocolRuntime) async throws -> Tenant {
         try await runtime.administration.createTenant(slug: "acme", name: "Acme", actor: "test")
     }
+
+    /// `acme` with keys that rotate every 600 s, published 30 s ahead, for tokens of 60 s: a
+    /// previous key retires before the next rotation, so a test can walk a whole key life.
+    static func acmeRotatingQuickly(_ runtime: ProtocolRuntime) async throws -> Tenant {
+        try await runtime.administration.updateSettings(
+            of: try await acme(runtime),
+            [.keyPublishAhead: 30, .keyRotationPeriod: 600, .accessTokenTTL: 60, .idTokenTTL: 60], actor: "test")
+    }
 }

@@ -59,6 +59,7 @@ struct AdminSchemaTests {
             .requiring(.twoFactors),
             createdAt: Date())
         registered.backchannelLogout = try BackChannelLogout(uri: "https://app.example.com/bcl", sessionRequired: true)
+        registered.requirements.idTokenSigningAlgorithm = .rs256
         let client = ClientRepresentation(registered, tenant: try TenantSlug("acme"), secret: "s")
         let written = try #require(
             try JSONSerialization.jsonObject(with: JSONResponse.encoder.encode(client)) as? [String: Any])

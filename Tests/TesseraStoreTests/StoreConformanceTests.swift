@@ -352,7 +352,7 @@ struct PostgresMigrationTests {
                 "0005_refresh_token_binding.sql", "0006_requirements_and_pushed_requests.sql", "0007_totp.sql",
                 "0008_authentication_methods.sql", "0009_recovery_codes.sql", "0010_post_logout_redirect_uris.sql",
                 "0011_authentication_context.sql", "0012_passkeys.sql", "0013_sessions.sql",
-                "0014_identity_providers.sql", "0016_refresh_authentication.sql",
+                "0014_identity_providers.sql", "0015_key_lines.sql", "0016_refresh_authentication.sql",
             ])
         for store in stores { await store.close() }
     }

@@ -3,7 +3,10 @@ against a running Tessera, then refreshes; joserfc verifies the ID token (signat
 published JWKS, iss, aud, nonce, at_hash). The user's part (login and consent forms) is played
 by a plain requests session. Prints one JSON object; exits non-zero on any failure.
 
-Usage: authorization_code.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD
+With ID_TOKEN_ALG (a client registered with `id_token_signed_response_alg`, OIDC Registration
+§2) the ID token is verified with that algorithm only, which discovery must list.
+
+Usage: authorization_code.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD [ID_TOKEN_ALG]
 """
 import base64
 import hashlib
@@ -27,8 +30,11 @@ def at_hash(access_token: str) -> str:
 
 def main() -> int:
     issuer, client_id, client_secret, redirect_uri, username, password = sys.argv[1:7]
+    id_token_algorithms = sys.argv[7:8] or ["ES256", "EdDSA", "RS256"]
     metadata = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
     assert "S256" in metadata["code_challenge_methods_supported"], metadata
+    if len(sys.argv) > 7:
+        assert sys.argv[7] in metadata["id_token_signing_alg_values_supported"], metadata
     session = OAuth2Session(
         client_id, client_secret, scope="openid profile orders:read", redirect_uri=redirect_uri,
         code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic",
@@ -43,8 +49,10 @@ def main() -> int:
     token = session.fetch_token(
         metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier)
 
-    keys = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=5).json())
-    id_token = jwt.decode(token["id_token"], keys, algorithms=["ES256", "EdDSA", "RS256"])
+    jwks = requests.get(metadata["jwks_uri"], timeout=5).json()
+    keys = KeySet.import_key_set(jwks)
+    id_token = jwt.decode(token["id_token"], keys, algorithms=id_token_algorithms)
+    id_token_jwk = next(key for key in jwks["keys"] if key["kid"] == id_token.header["kid"])
     jwt.JWTClaimsRegistry(
         iss={"essential": True, "value": issuer}, aud={"essential": True, "value": client_id},
         sub={"essential": True}, exp={"essential": True}, iat={"essential": True},
@@ -65,6 +73,8 @@ def main() -> int:
         "state_returned": state in callback,
         "scope": token["scope"],
         "id_token": id_token.claims,
+        "id_token_header": id_token.header,
+        "id_token_jwk": id_token_jwk,
         "access_token": access.claims,
         "userinfo": userinfo,
         "refreshed_scope": refreshed["scope"],

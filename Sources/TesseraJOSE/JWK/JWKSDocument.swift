@@ -9,7 +9,8 @@ import TesseraCore
 /// re-rendered from its parsed public members rather than copied, so a record whose `publicJWK`
 /// wrongly carried a private member could not leak it: such a record is left out.
 public struct JWKSDocument: Sendable, Equatable {
-    /// `{"keys":[...]}`, compact; current first, then next, then previous (newest first).
+    /// `{"keys":[...]}`, compact; current first, then next, then previous (newest first); within
+    /// a state the main line's key before those of ID-token lines.
     public let json: String
     /// Strong ETag: the quoted base64url SHA-256 of `json` (RFC 9110 §8.8.3).
     public let etag: String
@@ -35,6 +36,8 @@ public func jwksJSON(publishedKeys records: [SigningKeyRecord]) -> String {
         .filter { $0.state.isPublished && $0.algorithm.isPublishable }
         .sorted { lhs, rhs in
             if rank(lhs.state) != rank(rhs.state) { return rank(lhs.state) < rank(rhs.state) }
+            // The main line's key of each state before the ID-token lines' (docs/id-token-signing.md).
+            if (lhs.line == .main) != (rhs.line == .main) { return lhs.line == .main }
             // Most recently demoted `previous` first; then by kid so equal dates stay ordered.
             let lhsDate = lhs.deactivatedAt ?? lhs.createdAt
             let rhsDate = rhs.deactivatedAt ?? rhs.createdAt

@@ -15,16 +15,16 @@ public struct GeneratedKey: Sendable {
     public let privateKey: [UInt8]
 
     /// The key as a record to store: its private part sealed under `masterKey`, bound to the
-    /// tenant and kid.
+    /// tenant and kid, in `line`.
     public func record(
-        tenantID: UUID, state: KeyState, now: Date, masterKey: MasterKey
+        tenantID: UUID, state: KeyState, now: Date, masterKey: MasterKey, line: KeyLine = .main
     ) throws(KeyError)
         -> SigningKeyRecord
     {
         SigningKeyRecord(
             tenantID: tenantID, kid: kid, algorithm: algorithm, state: state, publicJWK: publicJWK,
             sealedPrivateKey: try masterKey.seal(privateKey, tenantID: tenantID, kid: kid),
-            createdAt: now, activatedAt: state == .current ? now : nil)
+            createdAt: now, activatedAt: state == .current ? now : nil, line: line)
     }
 }
 

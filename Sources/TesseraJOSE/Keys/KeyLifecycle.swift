@@ -7,15 +7,16 @@ import TesseraCore
 /// New keys are generated and sealed here, which needs randomness and the master key, nothing
 /// else.
 public enum KeyLifecycle {
-    /// A new tenant's keys: one `current` (signing from `now`) and one `next`.
+    /// A new line's keys: one `current` (signing from `now`) and one `next`. A new tenant gets
+    /// its main line so; an ID-token line starts so when a client first asks for its algorithm.
     public static func initialKeys(
-        tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey
+        tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey, line: KeyLine = .main
     ) throws(KeyError) -> [KeyTransition] {
         [
             .insert(
                 try KeyGenerator.generate(algorithm).record(
-                    tenantID: tenantID, state: .current, now: now, masterKey: masterKey)),
-            .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)),
+                    tenantID: tenantID, state: .current, now: now, masterKey: masterKey, line: line)),
+            .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey, line: line)),
         ]
     }
 
@@ -36,8 +37,9 @@ public enum KeyLifecycle {
             && next.createdAt.addingTimeInterval(TimeInterval(publishAhead)) <= now
     }
 
-    /// Rotates: `current` → `previous` (verifying until `now + longestTokenLifetime`), `next` →
-    /// `current`, and a new `next` of `algorithm` is published.
+    /// Rotates one line (the main one unless told): `current` → `previous` (verifying until
+    /// `now + longestTokenLifetime`), `next` → `current`, and a new `next` of `algorithm` is
+    /// published. Keys of other lines are not touched.
     ///
     /// Emergency case: with no `next` key (one was revoked and not replaced, or the data is
     /// damaged) a fresh key becomes `current` at once. Resource servers holding a cached JWKS
@@ -45,9 +47,9 @@ public enum KeyLifecycle {
     /// accepted cost of rotating without notice.
     public static func rotate(
         records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date,
-        longestTokenLifetime: Int, masterKey: MasterKey
+        longestTokenLifetime: Int, masterKey: MasterKey, line: KeyLine = .main
     ) throws(KeyError) -> [KeyTransition] {
-        let records = records.filter { $0.tenantID == tenantID }
+        let records = records.filter { $0.tenantID == tenantID && $0.line == line }
         var plan: [KeyTransition] = []
         if var current = records.first(where: { $0.state == .current }) {
             current.state = .previous
@@ -56,7 +58,7 @@ public enum KeyLifecycle {
             plan.append(.update(current, expectedState: .current))
         }
         plan += try promoteNext(
-            records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)
+            records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey, line: line)
         return plan
     }
 
@@ -80,13 +82,19 @@ public enum KeyLifecycle {
     /// every token it signed stops verifying.
     ///
     /// Revoking the `current` key promotes the `next` key immediately (or, if there is none, a
-    /// fresh key) so the tenant keeps signing; revoking the `next` key publishes a new one.
+    /// fresh key) so the tenant keeps signing; revoking the `next` key publishes a new one. What
+    /// replaces the key is of its own line: `algorithm` for the main line, the line's own
+    /// algorithm for an ID-token line.
     public static func revoke(
         kid: String, records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date,
         masterKey: MasterKey
     ) throws(KeyError) -> [KeyTransition] {
-        let records = records.filter { $0.tenantID == tenantID }
-        guard let key = records.first(where: { $0.kid == kid }) else { throw .unknownKey(kid: kid) }
+        guard let key = records.first(where: { $0.tenantID == tenantID && $0.kid == kid }) else {
+            throw .unknownKey(kid: kid)
+        }
+        let line = key.line
+        let algorithm = line.algorithm ?? algorithm
+        let records = records.filter { $0.tenantID == tenantID && $0.line == line }
         var revoked = key
         revoked.state = .revoked
         revoked.sealedPrivateKey = nil
@@ -100,33 +108,55 @@ public enum KeyLifecycle {
         case .next:
             return [
                 revocation,
-                .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)),
+                .insert(
+                    try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey, line: line)),
             ]
         case .current:
             return [revocation]
                 + (try promoteNext(
-                    records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey))
+                    records: records, tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey,
+                    line: line))
         }
     }
 
-    /// What the periodic job does for one tenant: retire what has expired, give a tenant without
-    /// a signing key one at once, publish a `next` key if there is none, and rotate when due.
+    /// What the periodic job does for one tenant: for each of its lines, retire what has
+    /// expired, give a line without a signing key one at once, publish a `next` key if there is
+    /// none, and rotate when due. The main line's new keys are of `algorithm` (`key_algorithm`);
+    /// an ID-token line's are of its own. Every line follows the same `policy`.
     public static func scheduled(
         records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date,
         policy: RotationPolicy, masterKey: MasterKey
     ) throws(KeyError) -> [KeyTransition] {
         let records = records.filter { $0.tenantID == tenantID }
+        var lines: [KeyLine] = [.main]
+        for record in records where !lines.contains(record.line) { lines.append(record.line) }
+        var plan: [KeyTransition] = []
+        for line in lines {
+            plan += try scheduled(
+                line: line, records: records.filter { $0.line == line }, tenantID: tenantID,
+                algorithm: line.algorithm ?? algorithm, now: now, policy: policy, masterKey: masterKey)
+        }
+        return plan
+    }
+
+    /// `scheduled` for the keys of one line.
+    private static func scheduled(
+        line: KeyLine, records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date,
+        policy: RotationPolicy, masterKey: MasterKey
+    ) throws(KeyError) -> [KeyTransition] {
         var plan = retirements(records: records, now: now)
         let hasCurrent = records.contains { $0.state == .current }
         let hasNext = records.contains { $0.state == .next }
         if hasCurrent && !hasNext {
-            plan.append(.insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)))
+            plan.append(
+                .insert(
+                    try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey, line: line)))
         } else if dueRotation(
             records: records, now: now, rotationPeriod: policy.rotationPeriod, publishAhead: policy.publishAhead)
         {
             plan += try rotate(
                 records: records, tenantID: tenantID, algorithm: algorithm, now: now,
-                longestTokenLifetime: policy.longestTokenLifetime, masterKey: masterKey)
+                longestTokenLifetime: policy.longestTokenLifetime, masterKey: masterKey, line: line)
         }
         return plan
     }
@@ -150,7 +180,8 @@ public enum KeyLifecycle {
     /// The existing `next` key becomes `current` now, or a fresh key does if there is none; then
     /// a new `next` is published. Callers have already taken the old `current` out of the way.
     private static func promoteNext(
-        records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey
+        records: [SigningKeyRecord], tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey,
+        line: KeyLine
     ) throws(KeyError) -> [KeyTransition] {
         var plan: [KeyTransition] = []
         if var next = records.first(where: { $0.state == .next }) {
@@ -159,18 +190,20 @@ public enum KeyLifecycle {
             plan.append(.update(next, expectedState: .next))
         } else {
             let fresh = try KeyGenerator.generate(algorithm).record(
-                tenantID: tenantID, state: .current, now: now, masterKey: masterKey)
+                tenantID: tenantID, state: .current, now: now, masterKey: masterKey, line: line)
             plan.append(.insert(fresh))
         }
-        plan.append(.insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey)))
+        plan.append(
+            .insert(try newNext(tenantID: tenantID, algorithm: algorithm, now: now, masterKey: masterKey, line: line)))
         return plan
     }
 
     private static func newNext(
-        tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey
+        tenantID: UUID, algorithm: SigningAlgorithm, now: Date, masterKey: MasterKey, line: KeyLine
     )
         throws(KeyError) -> SigningKeyRecord
     {
-        try KeyGenerator.generate(algorithm).record(tenantID: tenantID, state: .next, now: now, masterKey: masterKey)
+        try KeyGenerator.generate(algorithm).record(
+            tenantID: tenantID, state: .next, now: now, masterKey: masterKey, line: line)
     }
 }

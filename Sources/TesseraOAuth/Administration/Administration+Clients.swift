@@ -23,6 +23,9 @@ extension Administration {
         /// `backchannel_logout_session_required`.
         public var backchannelLogoutURI: String?
         public var backchannelLogoutSessionRequired: Bool?
+        /// OIDC Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg` as sent; nil:
+        /// the tenant's main keys (`key_algorithm`).
+        public var idTokenSigningAlgorithm: String?
 
         public init(
             name: String, isPublic: Bool = false, authMethod: ClientAuthMethod? = nil, jwks: String? = nil,
@@ -61,6 +64,8 @@ extension Administration {
         /// A new `backchannel_logout_uri`; an empty string removes the registration.
         public var backchannelLogoutURI: String?
         public var backchannelLogoutSessionRequired: Bool?
+        /// A new `id_token_signed_response_alg`, as sent.
+        public var idTokenSigningAlgorithm: String?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
@@ -145,8 +150,13 @@ extension Administration {
         draft.backchannelLogout = try Self.backchannelLogout(
             uri: registration.backchannelLogoutURI, sessionRequired: registration.backchannelLogoutSessionRequired,
             current: nil)
+        if let name = registration.idTokenSigningAlgorithm {
+            draft.requirements.idTokenSigningAlgorithm = try Self.idTokenAlgorithm(name, in: tenant)
+        }
         let client = draft
         try client.validate()
+        try await provisionIDTokenLine(
+            client.requirements.idTokenSigningAlgorithm, in: tenant, actor: actor, requestID: requestID)
         try await store.audited(
             AuditedChange(
                 tenantID: tenant.id, actor: actor, requestID: requestID, at: client.createdAt,
@@ -182,12 +192,17 @@ extension Administration {
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
         client.requirements = changes.applied(to: client.requirements)
+        if let name = changes.idTokenSigningAlgorithm {
+            client.requirements.idTokenSigningAlgorithm = try Self.idTokenAlgorithm(name, in: tenant)
+        }
         client.backchannelLogout = try Self.backchannelLogout(
             uri: changes.backchannelLogoutURI, sessionRequired: changes.backchannelLogoutSessionRequired,
             current: client.backchannelLogout)
         try client.validate()
         // After validation: invalid input is 422 whatever the version, as the document says.
         try Self.check(expectedVersion, current: readVersion)
+        try await provisionIDTokenLine(
+            client.requirements.idTokenSigningAlgorithm, in: tenant, actor: actor, requestID: requestID)
         return try await save(client, .clientUpdate, actor: actor, requestID: requestID)
     }
 

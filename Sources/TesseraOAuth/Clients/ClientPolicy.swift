@@ -42,6 +42,19 @@ public struct ClientPolicy: Sendable {
         return isFAPI2 && !client.isPublic ? .reuse : .default(for: client)
     }
 
+    /// OIDC Registration §2 `id_token_signed_response_alg`, as registered (nil: the tenant's main
+    /// keys). A tenant that switched to FAPI 2.0 after an RS256 client registered refuses to
+    /// sign for it (§5.4.1 forbids RSASSA-PKCS1-v1_5) rather than sign with an algorithm the
+    /// client does not expect.
+    func idTokenAlgorithm() throws(OAuthError) -> SigningAlgorithm? {
+        let registered = client.requirements.idTokenSigningAlgorithm
+        if isFAPI2, registered == .rs256 {
+            throw .unauthorizedClient(
+                "FAPI 2.0 (§5.4.1) forbids RS256 ID tokens; register id_token_signed_response_alg ES256 or Ed25519")
+        }
+        return registered
+    }
+
     /// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA (Ed25519); otherwise every asymmetric algorithm.
     static let fapi2Algorithms: [JWSAlgorithm] = [.ps256, .es256, .ed25519, .edDSA]
 

@@ -103,7 +103,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         dpopSigningAlgValuesSupported = hasTokenEndpoint ? algorithms : nil
         codeChallengeMethodsSupported = ["S256"]
         subjectTypesSupported = ["public"]
-        idTokenSigningAlgValuesSupported = [tenant.settings.keyAlgorithm.jwsAlgorithm]
+        idTokenSigningAlgValuesSupported = Self.idTokenSigningAlgorithms(tenant.settings)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -138,5 +138,20 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
         case subjectTypesSupported = "subject_types_supported"
         case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
+    }
+}
+
+extension AuthorizationServerMetadata {
+    /// OIDC Discovery 1.0 §3 `id_token_signing_alg_values_supported`: what a client may register
+    /// as `id_token_signed_response_alg`, the default (`key_algorithm`) first; RS256 is OIDC
+    /// Core §15.1's mandatory one, left out under FAPI 2.0 (§5.4.1 forbids it). Ed25519 is named
+    /// as RFC 9864 does, the `alg` its tokens carry.
+    static func idTokenSigningAlgorithms(_ settings: TenantSettings) -> [String] {
+        var algorithms = [settings.keyAlgorithm]
+        for algorithm in SigningAlgorithm.idTokenAlgorithms where !algorithms.contains(algorithm) {
+            if settings.securityProfile == .fapi2, algorithm == .rs256 { continue }
+            algorithms.append(algorithm)
+        }
+        return algorithms.map(\.jwsAlgorithm)
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraCore
+import TesseraJOSE
 import TesseraStore
 
 /// Works off the outbox of logout tokens (Back-Channel Logout 1.0 §2.5), off every request path:
 /// every `interval` it claims the deliveries that are due (one instance per row, see
-/// `claimLogoutDeliveries`), signs each token with the tenant's current key and POSTs it. A
+/// `claimLogoutDeliveries`), signs each token with the key the client's ID tokens are signed with and POSTs it. A
 /// failed attempt is audited and retried after a back-off that doubles up to a cap; after the
 /// last attempt the delivery is given up and that is audited too.
 public struct BackChannelLogoutSender: Service {
@@ -114,13 +115,25 @@ public struct BackChannelLogoutSender: Service {
         }
     }
 
-    /// §2.4: the logout token, signed now with the tenant's current key; nil when it cannot be.
+    /// §2.4: the logout token, signed now; nil when it cannot be. §2.6: it is signed like the
+    /// client's ID tokens, so with the key of the client's `id_token_signed_response_alg` (the
+    /// tenant's main key when it registered none, or when the client is gone).
     func token(for delivery: LogoutDelivery) async throws -> String? {
         guard let tenant = try await store.tenant(id: delivery.tenantID), tenant.status == .active else { return nil }
-        let keys = try await tenants.keys(for: tenant)
+        let context = TenantContext(
+            tenant: tenant, issuer: publicURL.issuer(for: tenant.slug), keys: try await tenants.keys(for: tenant))
+        var algorithm: SigningAlgorithm?
+        if let client = try await store.client(tenantID: tenant.id, id: delivery.clientID) {
+            do {
+                algorithm = try ClientPolicy(client, at: context).idTokenAlgorithm()
+            } catch {
+                return nil
+            }
+        }
+        guard let signer = try? context.keys.idTokenSigner(for: algorithm) else { return nil }
         let claims = LogoutTokenClaims(
-            iss: publicURL.issuer(for: tenant.slug), aud: delivery.clientID, iat: Int(clock().timeIntervalSince1970),
+            iss: context.issuer, aud: delivery.clientID, iat: Int(clock().timeIntervalSince1970),
             jti: delivery.jti, sub: delivery.subject, sid: delivery.sid)
-        return try? keys.sign(claims, type: LogoutTokenClaims.type)
+        return try? signer.sign(claims, type: LogoutTokenClaims.type)
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import TesseraCore
 import TesseraJOSE
 
-/// An OpenID Connect ID token (OIDC Core §2): who signed in, when, for which client. Signed by
-/// the tenant's current key like access tokens, with `typ: JWT`.
+/// An OpenID Connect ID token (OIDC Core §2): who signed in, when, for which client. Signed with
+/// `typ: JWT` by the key of the client's `id_token_signed_response_alg`, or the tenant's main key.
 public struct IDTokenClaims: Sendable, Equatable, CompactJSONEncodable {
     public let iss: String
     public let sub: String

@@ -117,20 +117,30 @@ public struct UserTokenIssuer: Sendable {
             accessTokenClaims: access.claims, familyID: familyID)
     }
 
+    /// OIDC Core §3.1.3.6: signed with the algorithm the client registered (OIDC Registration
+    /// §2 `id_token_signed_response_alg`) by that ID-token line's current key, or by the
+    /// tenant's main key; `at_hash` uses the hash of the algorithm that signs.
     func signIDToken(
         _ grant: Grant, accessToken: String, client: Client, tenant: TenantContext
     ) throws(OAuthError) -> String {
+        let algorithm = try ClientPolicy(client, at: tenant).idTokenAlgorithm()
+        let signer: LoadedKey
+        do {
+            signer = try tenant.keys.idTokenSigner(for: algorithm)
+        } catch {
+            throw .temporarilyUnavailable("the tenant has no usable signing key")
+        }
         let now = Int(clock().timeIntervalSince1970)
         let claims = IDTokenClaims(
             iss: tenant.issuer, sub: grant.user.id.uuidString.lowercased(), aud: client.id,
             exp: now + tenant.settings.idTokenTTL,
             iat: now, authTime: Int(grant.authTime.timeIntervalSince1970), nonce: grant.nonce,
-            atHash: tenant.keys.current.map { IDTokenClaims.atHash(of: accessToken, algorithm: $0.algorithm) },
+            atHash: IDTokenClaims.atHash(of: accessToken, algorithm: signer.algorithm),
             azp: client.id,
             preferredUsername: grant.scopes.contains("profile") ? grant.user.username : nil,
             amr: grant.authenticationMethods, acr: grant.authenticationContext, sid: grant.sessionID)
         do {
-            return try tenant.keys.sign(claims, type: "JWT")
+            return try signer.sign(claims, type: "JWT")
         } catch {
             throw .temporarilyUnavailable("the tenant has no usable signing key")
         }

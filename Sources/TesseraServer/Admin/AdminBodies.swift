@@ -29,6 +29,7 @@ struct ClientCreateBody: AdminBody, Sendable {
     let requiredACR: AuthenticationContext?
     let backchannelLogoutURI: String?
     let backchannelLogoutSessionRequired: Bool?
+    let idTokenSignedResponseAlg: String?
     let tlsSubjectDN: String?
     let tlsSANDNS: String?
     let tlsSANURI: String?
@@ -56,6 +57,7 @@ struct ClientCreateBody: AdminBody, Sendable {
         case requiredACR = "required_acr"
         case backchannelLogoutURI = "backchannel_logout_uri"
         case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
+        case idTokenSignedResponseAlg = "id_token_signed_response_alg"
 
         var schema: MemberSchema {
             switch self {
@@ -64,6 +66,7 @@ struct ClientCreateBody: AdminBody, Sendable {
                 .described(
                     .text, "OIDC Back-Channel Logout 1.0 §2.2: absolute https URI (http on loopback), no fragment")
             case .backchannelLogoutSessionRequired: .boolean
+            case .idTokenSignedResponseAlg: Self.idTokenAlgorithmSchema
             case .isPublic: .boolean
             case .authMethod: .string(values: ClientAuthMethod.allCases.map(\.rawValue))
             case .jwks, .scope: .text
@@ -110,6 +113,7 @@ struct ClientCreateBody: AdminBody, Sendable {
         registration.requirements.requiredContext = requiredACR
         registration.backchannelLogoutURI = backchannelLogoutURI
         registration.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
+        registration.idTokenSigningAlgorithm = idTokenSignedResponseAlg
         return registration
     }
 }
@@ -134,6 +138,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let requiredACR: AuthenticationContext?
     let backchannelLogoutURI: String?
     let backchannelLogoutSessionRequired: Bool?
+    let idTokenSignedResponseAlg: String?
 
     enum CodingKeys: String, SchemaKey {
         case name, scope, audiences, status
@@ -149,6 +154,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
         case requiredACR = "required_acr"
         case backchannelLogoutURI = "backchannel_logout_uri"
         case backchannelLogoutSessionRequired = "backchannel_logout_session_required"
+        case idTokenSignedResponseAlg = "id_token_signed_response_alg"
 
         var schema: MemberSchema {
             switch self {
@@ -156,6 +162,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
             case .backchannelLogoutURI:
                 .described(.text, "OIDC Back-Channel Logout 1.0 §2.2; an empty string removes it")
             case .backchannelLogoutSessionRequired: .boolean
+            case .idTokenSignedResponseAlg: Self.idTokenAlgorithmSchema
             case .scope: .text
             case .grantTypes: .array(.string(values: GrantType.allCases.map(\.rawValue)))
             case .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
@@ -183,6 +190,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
         changes.requiredContext = requiredACR
         changes.backchannelLogoutURI = backchannelLogoutURI
         changes.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
+        changes.idTokenSigningAlgorithm = idTokenSignedResponseAlg
         return changes
     }
 }
@@ -297,5 +305,15 @@ struct TenantUpdateBody: AdminBody, Sendable {
 
         var schema: MemberSchema { .string(values: Tenant.Status.allCases.map(\.rawValue)) }
         var isRequired: Bool { false }
+    }
+}
+
+extension SchemaKey {
+    /// OIDC Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`: read as a string,
+    /// so an unknown value is the admin API's 422 naming the member, not a decoding error.
+    static var idTokenAlgorithmSchema: MemberSchema {
+        .described(
+            .string(values: SigningAlgorithm.idTokenAlgorithmNames),
+            "OIDC Registration §2; default: the tenant's key_algorithm. EdDSA is Ed25519's older name; none is refused")
     }
 }

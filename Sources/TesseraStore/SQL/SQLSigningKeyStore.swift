@@ -6,14 +6,15 @@ extension SQLExecutor {
         try await execute(
             """
             INSERT INTO signing_keys (tenant_id, kid, algorithm, state, public_jwk, private_key, created_at,
-                activated_at, deactivated_at, retire_after, ended_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                activated_at, deactivated_at, retire_after, ended_at, line)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """,
             [
                 .uuid(key.tenantID), .text(key.kid), .text(key.algorithm.rawValue), .text(key.state.rawValue),
                 .text(key.publicJWK), key.sealedPrivateKey.map(SQLValue.bytes) ?? .null, .date(key.createdAt),
                 key.activatedAt.map(SQLValue.date) ?? .null, key.deactivatedAt.map(SQLValue.date) ?? .null,
                 key.retireAfter.map(SQLValue.date) ?? .null, key.endedAt.map(SQLValue.date) ?? .null,
+                .text(key.line.storedName),
             ])
     }
 
@@ -65,13 +66,14 @@ extension SigningKeyRecord {
     init(row: SQLRow) throws {
         let kid = try row.string("kid")
         guard let algorithm = SigningAlgorithm(rawValue: try row.string("algorithm")),
-            let state = KeyState(rawValue: try row.string("state"))
+            let state = KeyState(rawValue: try row.string("state")),
+            let line = KeyLine(storedName: try row.string("line"))
         else { throw StoreError.corrupt("signing key \(kid)") }
         self.init(
             tenantID: try row.uuid("tenant_id"), kid: kid, algorithm: algorithm, state: state,
             publicJWK: try row.string("public_jwk"), sealedPrivateKey: try row.optionalBytes("private_key"),
             createdAt: try row.date("created_at"), activatedAt: try row.optionalDate("activated_at"),
             deactivatedAt: try row.optionalDate("deactivated_at"), retireAfter: try row.optionalDate("retire_after"),
-            endedAt: try row.optionalDate("ended_at"))
+            endedAt: try row.optionalDate("ended_at"), line: line)
     }
 }

@@ -28,7 +28,8 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Rotate now: the published next key signs, the current one verifies until its tokens expire.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "The tenant's slug.") var tenant: String
-        @Option(help: "Algorithm of the new next key: ES256, EdDSA (Ed25519) or RS256 (default: the tenant's).") var alg: String?
+        @Option(help: "Algorithm of the new next key: ES256, EdDSA (Ed25519) or RS256 (default: the tenant's).")
+        var alg: String?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -86,7 +87,7 @@ func printKeys(_ keys: [SigningKeyRecord], json: Bool) {
         CommandOutput.json(views)
     } else {
         CommandOutput.table(
-            ["KID", "ALG", "STATE", "CREATED"],
-            views.map { [$0.kid, $0.alg, $0.state, ISO8601DateFormatter().string(from: $0.createdAt)] })
+            ["KID", "ALG", "STATE", "LINE", "CREATED"],
+            views.map { [$0.kid, $0.alg, $0.state, $0.line, ISO8601DateFormatter().string(from: $0.createdAt)] })
     }
 }

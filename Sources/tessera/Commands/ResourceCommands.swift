@@ -77,6 +77,10 @@ struct ClientCommand: AsyncParsableCommand {
         var backchannelLogoutUri: String?
         @Flag(help: "The client needs sid in its logout and ID tokens (Tessera always sends it).")
         var backchannelLogoutSessionRequired = false
+        @Option(
+            help: "RS256, ES256 or EdDSA (Ed25519): how its ID tokens are signed (default: the tenant's key_algorithm)."
+        )
+        var idTokenAlg: String?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -108,6 +112,7 @@ struct ClientCommand: AsyncParsableCommand {
                 registration.requirements.requiredContext = requireAcr
                 registration.backchannelLogoutURI = backchannelLogoutUri
                 registration.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired ? true : nil
+                registration.idTokenSigningAlgorithm = idTokenAlg
                 let created = try await runtime.administration.createClient(
                     in: try await runtime.administration.tenant(tenant), registration, actor: "cli")
                 let view = ClientRepresentation(created.client, tenant: try TenantSlug(tenant), secret: created.secret)
@@ -127,7 +132,8 @@ struct ClientCommand: AsyncParsableCommand {
 }
 
 extension ClientCommand {
-    /// Changes what the admin API's PATCH changes; here the back-channel logout registration.
+    /// Changes what the admin API's PATCH changes; here the name, the back-channel logout
+    /// registration and the ID tokens' algorithm.
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a client's registration.")
         @OptionGroup var options: GlobalOptions
@@ -139,6 +145,8 @@ extension ClientCommand {
         var backchannelLogoutUri: String?
         @Option(help: "true or false: the client needs sid in its logout and ID tokens.")
         var backchannelLogoutSessionRequired: Bool?
+        @Option(help: "RS256, ES256 or EdDSA (Ed25519): how its ID tokens are signed from now on.")
+        var idTokenAlg: String?
         @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
@@ -149,6 +157,7 @@ extension ClientCommand {
                 var changes = Administration.ClientChanges(name: name)
                 changes.backchannelLogoutURI = backchannelLogoutUri
                 changes.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
+                changes.idTokenSigningAlgorithm = idTokenAlg
                 let client = try await runtime.administration.updateClient(
                     in: try await runtime.administration.tenant(tenant), id: id, changes, expectedVersion: nil,
                     actor: "cli")
