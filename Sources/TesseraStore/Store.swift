@@ -179,6 +179,10 @@ public protocol RefreshTokenStore: Sendable {
     func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken?
     /// Revokes every token of the family; returns how many were still unrevoked.
     @discardableResult
+    /// Remembers that `familyID` issued the access token `jti`, so revoking the family revokes it.
+    func recordFamilyAccessToken(tenantID: UUID, familyID: UUID, jti: String, expiresAt: Date) async throws
+    /// The revocations below also revoke every unexpired access token the revoked families
+    /// issued (their `jti`s join the revocation list, with a change-feed entry each).
     func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int
     /// Revokes every token the user holds at the client (consent withdrawn).
     @discardableResult

@@ -70,6 +70,8 @@ extension EndToEndTests {
             #expect(userinfo["sub"] as? String == access["sub"] as? String)
             #expect(output["reuse_status"] as? Int == 400)
             #expect(output["reuse_error"] as? String == "invalid_grant")
+            // The reuse revoked the family, and with it the access tokens it issued.
+            #expect(output["revoked_family_access_active"] as? [Bool] == [false, false], "\(output)")
         }
 
         /// OIDC Core §15.1: RS256 is mandatory to implement. A client registered with

@@ -263,6 +263,43 @@ struct GrantStoreConformanceTests {
     }
 
     @Test(arguments: TestBackend.allCases)
+    func revokingAFamilyRevokesTheAccessTokensItIssuedAndNoOthers(backend: TestBackend) async throws {
+        let store = try await TestDatabases.freshStore(backend)
+        defer { Task { await store.close() } }
+        let tenant = try await Fixtures.insertedTenant(store)
+        let family = UUID()
+        let other = UUID()
+        let now = Date()
+        let (_, token) = Self.refresh(in: tenant, family: family)
+        let (_, otherToken) = Self.refresh(in: tenant, family: other, clientID: "cli")
+        for row in [token, otherToken] { try await store.insertRefreshToken(row) }
+        let live = now.addingTimeInterval(600)
+        try await store.recordFamilyAccessToken(tenantID: tenant.id, familyID: family, jti: "a-1", expiresAt: live)
+        try await store.recordFamilyAccessToken(tenantID: tenant.id, familyID: family, jti: "a-2", expiresAt: live)
+        // Already expired: nothing left to refuse, so nothing to remember.
+        try await store.recordFamilyAccessToken(
+            tenantID: tenant.id, familyID: family, jti: "a-0", expiresAt: now.addingTimeInterval(-1))
+        try await store.recordFamilyAccessToken(tenantID: tenant.id, familyID: other, jti: "b-1", expiresAt: live)
+        let before = try await store.latestChangeSequence()
+
+        #expect(try await store.revokeRefreshFamily(tenantID: tenant.id, familyID: family, at: now) == 1)
+        for jti in ["a-1", "a-2"] {
+            #expect(try await store.revokedToken(tenantID: tenant.id, jti: jti) != nil, "\(jti)")
+        }
+        #expect(try await store.revokedToken(tenantID: tenant.id, jti: "a-0") == nil)
+        #expect(try await store.revokedToken(tenantID: tenant.id, jti: "b-1") == nil)
+        // Every instance hears of each one through the change feed.
+        let changes = try await store.changes(after: before, limit: 10)
+        #expect(Set(changes.filter { $0.kind == .revokedToken }.map(\.subject)) == ["a-1", "a-2"])
+        // Revoking the other family by user and client reaches its token too.
+        #expect(
+            try await store.revokeRefreshTokens(
+                tenantID: tenant.id, userID: otherToken.userID, clientID: "cli", at: now)
+                == 1)
+        #expect(try await store.revokedToken(tenantID: tenant.id, jti: "b-1") != nil)
+    }
+
+    @Test(arguments: TestBackend.allCases)
     func familyAndConsentRevocationReachEveryTokenOfTheirsOnly(backend: TestBackend) async throws {
         let store = try await TestDatabases.freshStore(backend)
         defer { Task { await store.close() } }

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 import sys
+import time
 
 import requests
 from authlib.common.security import generate_token
@@ -69,7 +70,18 @@ def main() -> int:
     reused = requests.post(
         metadata["token_endpoint"], auth=(client_id, client_secret), timeout=5,
         data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+    # Revoking the family also revoked the access tokens it issued: introspection says inactive
+    # (within the change feed's round at most) for the code's and the refresh's alike.
+    def active(access_token: str) -> bool:
+        return requests.post(
+            metadata["introspection_endpoint"], auth=(client_id, client_secret), timeout=5,
+            data={"token": access_token}).json().get("active")
+
+    deadline = time.time() + 5
+    while time.time() < deadline and any(active(t) for t in (token["access_token"], refreshed["access_token"])):
+        time.sleep(0.2)
     print(json.dumps({
+        "revoked_family_access_active": [active(token["access_token"]), active(refreshed["access_token"])],
         "state_returned": state in callback,
         "scope": token["scope"],
         "id_token": id_token.claims,

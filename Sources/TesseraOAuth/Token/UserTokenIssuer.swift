@@ -105,6 +105,11 @@ public struct UserTokenIssuer: Sendable {
             refreshValue = value
             familyID = family
         }
+        if let familyID {
+            try await operations.recordFamilyAccessToken(
+                tenantID: tenant.id, familyID: familyID, jti: access.claims.jti,
+                expiresAt: Date(timeIntervalSince1970: TimeInterval(access.claims.exp)))
+        }
         var idToken: String?
         if grant.scopes.contains("openid") {
             idToken = try signIDToken(

@@ -10,6 +10,7 @@ extension SQLExecutor {
         for (table, key) in [
             ("revoked_tokens", "tenant_id, jti"), ("client_assertions", "tenant_id, client_id, jti"),
             ("dpop_proofs", "tenant_id, jkt, jti"), ("webauthn_challenges", "tenant_id, ceremony, jti"),
+            ("family_access_tokens", "tenant_id, jti"),
             ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
             ("device_codes", "tenant_id, device_code_hash"), ("pushed_requests", "tenant_id, handle_hash"),
             ("sessions", "tenant_id, sid"), ("session_clients", "tenant_id, sid, client_id"),

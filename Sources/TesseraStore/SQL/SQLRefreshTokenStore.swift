@@ -80,12 +80,38 @@ extension SQLExecutor {
     private func revokeRefreshTokens(
         where condition: String, _ binds: SQLValue..., tenantID: UUID, at date: Date
     ) async throws -> Int {
-        try await execute(
+        let revoked = try await execute(
             """
             UPDATE refresh_tokens SET revoked_at = $2, expires_at = CASE WHEN expires_at > $2 THEN $2 ELSE expires_at END
             WHERE tenant_id = $1 AND \(condition) AND revoked_at IS NULL RETURNING family_id
-            """, [.uuid(tenantID), .date(date)] + binds
-        ).count
+            """, [.uuid(tenantID), .date(date)] + binds)
+        for family in Set(try revoked.map { try $0.uuid("family_id") }) {
+            try await revokeAccessTokens(ofFamily: family, tenantID: tenantID, at: date)
+        }
+        return revoked.count
+    }
+
+    public func recordFamilyAccessToken(tenantID: UUID, familyID: UUID, jti: String, expiresAt: Date) async throws {
+        try await execute(
+            "INSERT INTO family_access_tokens (tenant_id, family_id, jti, expires_at) VALUES ($1, $2, $3, $4)",
+            [.uuid(tenantID), .uuid(familyID), .text(jti), .date(expiresAt)])
+    }
+
+    /// The family's unexpired access tokens join the revocation list, each with a change-feed
+    /// entry so every instance refuses them (at once here on PostgreSQL's notification, within
+    /// a poll on SQLite). One already revoked stays as it was.
+    private func revokeAccessTokens(ofFamily family: UUID, tenantID: UUID, at date: Date) async throws {
+        let jtis = try await execute(
+            """
+            INSERT INTO revoked_tokens (tenant_id, jti, expires_at, revoked_at)
+            SELECT tenant_id, jti, expires_at, $3 FROM family_access_tokens
+            WHERE tenant_id = $1 AND family_id = $2 AND expires_at > $3
+            ON CONFLICT DO NOTHING RETURNING jti
+            """, [.uuid(tenantID), .uuid(family), .date(date)])
+        for row in jtis {
+            try await recordChange(
+                Change(tenantID: tenantID, kind: .revokedToken, subject: try row.string("jti"), changedAt: date))
+        }
     }
 }
 
