@@ -152,7 +152,7 @@ struct SessionRoutesTests {
                 #expect(page.text.contains("Where you are signed in"))
                 for sid in sids { #expect(page.text.contains("value=\"\(sid)\"")) }
                 #expect(page.text.components(separatedBy: "(this browser)").count == 2, "one marker")
-                #expect(page.text.contains("Signed in 20") && page.text.contains("pwd"))
+                #expect(page.text.contains("Signed in 20") && page.text.contains("· password"))
                 let csrf = try page.input("csrf_token")
 
                 // Without a CSRF token nothing happens; with one, the phone's session ends.

@@ -68,6 +68,19 @@ struct AccountSessionRoutes {
     }
 
     /// The template values of the list, for the account page of `session`'s user.
+    /// How a session was signed in, in words (the amr values are for machines).
+    static func describe(_ methods: [AuthenticationMethod]) -> String {
+        let words = methods.compactMap { method -> String? in
+            switch method {
+            case .password: "password"
+            case .oneTimePassword: "authenticator app"
+            case .hardwareKey: "passkey"
+            case .userPresence, .multipleFactors: nil
+            }
+        }
+        return words.isEmpty ? "an identity provider" : words.joined(separator: " and ")
+    }
+
     static func values(
         _ records: [SessionRecord], current: LoginSession, page: TenantPage
     ) -> [String: Any] {
@@ -78,7 +91,7 @@ struct AccountSessionRoutes {
             "sessions": records.map { record in
                 [
                     "browser": record.browser, "signedInAt": formatter.string(from: record.createdAt) + " UTC",
-                    "methods": AuthenticationMethod.claim(record.methods).joined(separator: ", "),
+                    "methods": Self.describe(record.methods),
                     "isCurrent": record.sid == current.sid, "sid": record.sid, "csrfToken": csrf,
                     "endAction": page.tenant.issuer + AccountPaths.endSession,
                 ] as [String: Any]
