@@ -35,7 +35,8 @@ extension IdentityProvider {
         }
         switch url.scheme {
         case "https": break
-        case "http" where ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()): break
+        // The loopback hosts plain http is taken for, as for redirect URIs (RFC 8252 §7.3).
+        case "http" where RedirectURI.loopbackHosts.contains(host.lowercased()): break
         default: throw ValidationError(field: "issuer", "the issuer is an https URL (http only for a loopback host)")
         }
         return issuer

@@ -136,7 +136,7 @@ public struct AuthorizationFlow: Sendable {
             awaiting.passwordVerifiedAt = session.authTime
             do throws(SecondFactors.Failure) {
                 if try await secondFactors.isRequired(for: user) {
-                    return await secondFactorPage(awaiting, clientName: client.name, tenant: tenant)
+                    return await secondFactorPage(awaiting, for: user, clientName: client.name, tenant: tenant)
                 }
             } catch {
                 return Self.unavailable(error, while: "reading the user's factors", logger: logger)
@@ -213,7 +213,7 @@ public struct AuthorizationFlow: Sendable {
                 expiresAt: clock().addingTimeInterval(Self.secondFactorLifetime))
             awaiting.passwordVerifiedAt = clock()
             if next == .enrolment { return (enrolmentPage(awaiting, user: user, tenant: tenant), nil) }
-            return (await secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
+            return (await secondFactorPage(awaiting, for: user, clientName: clientName, tenant: tenant), nil)
         }
         return await signedIn(
             user, with: [.password], purpose: pending.purpose, tenant: tenant, logger: logger, browser: browser,
@@ -223,17 +223,34 @@ public struct AuthorizationFlow: Sendable {
     /// How long the code page waits after a right password: a code or two, not a coffee break.
     static let secondFactorLifetime: TimeInterval = 5 * 60
 
+    enum AwaitedUser {
+        case active(User)
+        /// The page that ends the sign-in instead.
+        case ended(InteractionStep)
+    }
+
+    /// The user a sign-in in progress names (sealed in its pending state), while still active;
+    /// otherwise the page that ends it: expired, or unavailable when the database did not answer.
+    func awaitedUser(_ userID: UUID, tenant: TenantContext, logger: Logger) async -> AwaitedUser {
+        do {
+            guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active else {
+                return .ended(Self.expired)
+            }
+            return .active(user)
+        } catch {
+            return .ended(Self.unavailable(error, while: "reading the user", logger: logger))
+        }
+    }
+
     /// The second step after a right password: the code of the user's app and, when they have
     /// passkeys, a button to use one instead (its options list only their credentials).
     func secondFactorPage(
-        _ pending: PendingInteraction, clientName: String?, tenant: TenantContext, error: String? = nil,
-        status: Int = 200
+        _ pending: PendingInteraction, for user: User, clientName: String?, tenant: TenantContext,
+        error: String? = nil, status: Int = 200
     ) async -> InteractionStep {
         guard let sealed = sealer.seal(pending, purpose: .pending, tenantID: tenant.id) else { return Self.unavailable }
         var prompt = SecondFactorPrompt(pending: sealed, clientName: clientName, error: error, status: status)
-        if let userID = pending.userID, let secondFactors = passwordLogin.secondFactors,
-            let user = try? await store.user(tenantID: tenant.id, id: userID)
-        {
+        if let secondFactors = passwordLogin.secondFactors {
             prompt.offersCode = (try? await secondFactors.hasTOTP(user)) ?? true
             if let passkeys, let registered = try? await passkeys.list(for: user), !registered.isEmpty {
                 prompt.passkeyOptions = passkeys.authenticationOptions(
@@ -263,13 +280,9 @@ public struct AuthorizationFlow: Sendable {
             pending.passwordVerifiedAt != nil, let secondFactors = passwordLogin.secondFactors
         else { return Self.expired }
         let user: User
-        do {
-            guard let found = try await store.user(tenantID: tenant.id, id: userID), found.status == .active else {
-                return Self.expired
-            }
-            user = found
-        } catch {
-            return Self.unavailable(error, while: "reading the user", logger: logger)
+        switch await awaitedUser(userID, tenant: tenant, logger: logger) {
+        case .active(let found): user = found
+        case .ended(let page): return page
         }
         let codes: [String]
         do throws(SecondFactors.Failure) {
@@ -294,15 +307,13 @@ public struct AuthorizationFlow: Sendable {
         guard let pending = openPending(form["pending"], tenant: tenant), let userID = pending.userID,
             pending.secondFactorVerifiedAt != nil
         else { return (Self.expired, nil) }
-        do {
-            guard let user = try await store.user(tenantID: tenant.id, id: userID), user.status == .active else {
-                return (Self.expired, nil)
-            }
+        switch await awaitedUser(userID, tenant: tenant, logger: logger) {
+        case .active(let user):
             return await signedIn(
                 user, with: pending.firstFactor + [.oneTimePassword], purpose: pending.purpose, tenant: tenant,
                 logger: logger, browser: browser, requestID: nil)
-        } catch {
-            return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
+        case .ended(let page):
+            return (page, nil)
         }
     }
 
@@ -319,13 +330,9 @@ public struct AuthorizationFlow: Sendable {
         else { return (Self.expired, nil) }
         let clientName = await self.clientName(of: pending, tenant: tenant, logger: logger)
         let user: User
-        do {
-            guard let found = try await store.user(tenantID: tenant.id, id: userID), found.status == .active else {
-                return (Self.expired, nil)
-            }
-            user = found
-        } catch {
-            return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
+        switch await awaitedUser(userID, tenant: tenant, logger: logger) {
+        case .active(let found): user = found
+        case .ended(let page): return (page, nil)
         }
         do {
             try await passwordLogin.verifySecondFactor(
@@ -335,7 +342,7 @@ public struct AuthorizationFlow: Sendable {
                 await refused(error, wrong: "That code is not right.", while: "checking the code", logger: logger) {
                     message, status in
                     await secondFactorPage(
-                        pending, clientName: clientName, tenant: tenant, error: message, status: status)
+                        pending, for: user, clientName: clientName, tenant: tenant, error: message, status: status)
                 }, nil
             )
         }

@@ -68,13 +68,9 @@ extension AuthorizationFlow {
         tenant: TenantContext, address: String?, requestID: String?, logger: Logger, browser: SignInBrowser
     ) async -> (InteractionStep, LoginSession?) {
         let user: User
-        do {
-            guard let found = try await store.user(tenantID: tenant.id, id: userID), found.status == .active else {
-                return (Self.expired, nil)
-            }
-            user = found
-        } catch {
-            return (Self.unavailable(error, while: "reading the user", logger: logger), nil)
+        switch await awaitedUser(userID, tenant: tenant, logger: logger) {
+        case .active(let found): user = found
+        case .ended(let page): return (page, nil)
         }
         var methods: [AuthenticationMethod] = []
         do {
@@ -95,7 +91,7 @@ extension AuthorizationFlow {
                     error, wrong: "That passkey did not sign you in.", while: "checking the passkey", logger: logger
                 ) { message, status in
                     await secondFactorPage(
-                        pending, clientName: clientName, tenant: tenant, error: message, status: status)
+                        pending, for: user, clientName: clientName, tenant: tenant, error: message, status: status)
                 }, nil
             )
         }

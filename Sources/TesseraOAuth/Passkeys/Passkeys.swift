@@ -128,10 +128,10 @@ public struct Passkeys: Sendable {
             backedUp: data.flags.backedUp, transports: response.transports, aaguid: credential.aaguid,
             name: name.isEmpty ? "Passkey" : name, createdAt: clock())
         do {
-            guard try await store.passkeys(tenantID: tenant.id, userID: user.id).count < Self.maximumPerUser else {
-                throw Failure.refused("the user has \(Self.maximumPerUser) passkeys")
-            }
             try await store.transaction { operations in
+                // Counted in the insert's transaction, beside the challenge it spends.
+                guard try await operations.passkeys(tenantID: tenant.id, userID: user.id).count < Self.maximumPerUser
+                else { throw Failure.refused("the user has \(Self.maximumPerUser) passkeys") }
                 try await Self.spend(challengeText, .registration, tenant: tenant, in: operations, now: clock())
                 try await operations.insertPasskey(passkey)
                 try await operations.appendAudit(

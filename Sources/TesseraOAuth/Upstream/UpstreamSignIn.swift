@@ -240,7 +240,7 @@ public struct UpstreamSignIn: Sendable {
             awaiting.upstreamProvider = provider.slug
             if next == .enrolment { return (flow.enrolmentPage(awaiting, user: user, tenant: tenant), nil) }
             let clientName = await flow.clientName(of: awaiting, tenant: tenant, logger: logger)
-            return (await flow.secondFactorPage(awaiting, clientName: clientName, tenant: tenant), nil)
+            return (await flow.secondFactorPage(awaiting, for: user, clientName: clientName, tenant: tenant), nil)
         }
         await audit(.loginSuccess, provider, tenant, requestID, actor: "user:\(user.id)")
         return await flow.signedIn(user, with: [], purpose: purpose, tenant: tenant, logger: logger)
