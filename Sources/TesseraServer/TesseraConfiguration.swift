@@ -19,6 +19,8 @@ public struct TesseraConfiguration: Sendable {
     public var changePollInterval: Duration = .seconds(2)
     /// How often the key schedule runs (`TESSERA_KEY_SCHEDULE_INTERVAL`).
     public var keyScheduleInterval: Duration = .seconds(60)
+    /// How often this instance tells the others it serves (docs/cluster-limits.md).
+    public var heartbeatInterval: Duration = .seconds(2)
     /// Seconds of clock skew allowed when checking `exp` and `nbf` of tokens (`TESSERA_TOKEN_LEEWAY`).
     public var tokenLeeway: Int = 5
     /// Where the first start writes the system admin client's credentials

@@ -25,7 +25,8 @@ public struct TesseraRuntime: Sendable {
     let tokenValidator: AccessTokenValidator
     /// Takes DPoP proofs at the token endpoint and the server's own resources alike.
     let dpop: DPoPVerifier
-    /// Per-instance request budgets of addresses and clients at the token endpoints.
+    /// Request budgets of addresses and clients at the token endpoints, each divided among the
+    /// instances the heartbeat counts.
     public let rateLimiter = RateLimiter()
     /// The change feed's position before anything was cached: the follower starts here, so no
     /// change committed while this process was starting is missed.
@@ -149,7 +150,7 @@ public struct TesseraRuntime: Sendable {
     /// Passkeys (WebAuthn) of the tenants' users, with this server's public URL as RP id and origin.
     public var passkeys: Passkeys { Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL) }
 
-        public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
+    public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
 
     public var userinfoEndpoint: UserinfoEndpoint {
         UserinfoEndpoint(validator: tokenValidator, store: store)
@@ -178,6 +179,9 @@ public struct TesseraRuntime: Sendable {
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
             PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
+            ClusterHeartbeat(
+                registry: store, share: rateLimiter.cluster, interval: configuration.heartbeatInterval,
+                logger: logger),
             BackChannelLogoutSender(
                 store: store, tenants: tenants, publicURL: configuration.publicURL,
                 policy: OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback),

@@ -177,12 +177,12 @@ public protocol RefreshTokenStore: Sendable {
         tenantID: UUID, tokenHash: SecretHash, clientID: String, at date: Date, idleExpiresAt: Date
     ) async throws -> RefreshToken?
     func refreshToken(tenantID: UUID, tokenHash: SecretHash) async throws -> RefreshToken?
-    /// Revokes every token of the family; returns how many were still unrevoked.
-    @discardableResult
     /// Remembers that `familyID` issued the access token `jti`, so revoking the family revokes it.
     func recordFamilyAccessToken(tenantID: UUID, familyID: UUID, jti: String, expiresAt: Date) async throws
-    /// The revocations below also revoke every unexpired access token the revoked families
-    /// issued (their `jti`s join the revocation list, with a change-feed entry each).
+    // The revocations below also revoke every unexpired access token the revoked families
+    // issued (their `jti`s join the revocation list, with a change-feed entry each).
+    /// Revokes every token of the family; returns how many were still unrevoked.
+    @discardableResult
     func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int
     /// Revokes every token the user holds at the client (consent withdrawn).
     @discardableResult
@@ -258,7 +258,8 @@ public protocol ExpiryPurge: Sendable {
 public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore, SigningKeyStore, AuditLog,
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
     PushedRequestStore, RefreshTokenStore, TOTPStore, PasskeyStore,
-    DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore, IdentityProviderStore
+    DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore, IdentityProviderStore, InstanceRegistry,
+    LoginFailureStore
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

@@ -1,6 +1,7 @@
 import Foundation
-import TesseraOAuth
 import Testing
+
+@testable import TesseraOAuth
 
 @Suite("Rate limiter")
 struct RateLimiterTests {
@@ -34,5 +35,42 @@ struct RateLimiterTests {
         for index in 0..<1_000 {
             #expect(await limiter.admit("address-\(index)", rate: 10, now: start + .seconds(index)) == nil)
         }
+    }
+
+    @Test func eachOfNInstancesKeepsAnNthOfTheBudget() async {
+        let limiter = RateLimiter(shards: 1)
+        limiter.cluster.update(instanceCount: 3)
+        let start = ContinuousClock.now
+        // A burst of 9/3 = 3 here, then 3 a second: over ten seconds 3 + 30, a third of 9/s.
+        var admitted = 0
+        for step in 0..<1_000 {
+            if await limiter.admit("k", rate: 9, now: start + .milliseconds(step * 10)) == nil { admitted += 1 }
+        }
+        #expect((32...33).contains(admitted), "\(admitted)")
+        // An instance leaving gives the others its share at once.
+        limiter.cluster.update(instanceCount: 1)
+        var afterwards = 0
+        for step in 0..<100 {
+            if await limiter.admit("k", rate: 9, now: start + .seconds(10) + .milliseconds(step * 10)) == nil {
+                afterwards += 1
+            }
+        }
+        #expect((9...10).contains(afterwards), "\(afterwards)")
+    }
+
+    @Test func aShareBelowOneRequestASecondStillAdmitsAtItsPace() async {
+        let limiter = RateLimiter(shards: 1)
+        limiter.cluster.update(instanceCount: 4)
+        let start = ContinuousClock.now
+        #expect(await limiter.admit("k", rate: 1, now: start) == nil)
+        let wait = await limiter.admit("k", rate: 1, now: start + .seconds(1))
+        #expect(wait == .seconds(3), "a quarter request a second: the next one after 4 s")
+        #expect(await limiter.admit("k", rate: 1, now: start + .seconds(4)) == nil)
+    }
+
+    @Test func anInstanceCountIsAtLeastOne() {
+        let share = ClusterShare()
+        share.update(instanceCount: 0)
+        #expect(share.instanceCount == 1)
     }
 }

@@ -24,12 +24,12 @@ public struct PasswordLogin: Sendable {
     let clock: @Sendable () -> Date
 
     public init(
-        store: any Store, passwords: PasswordHasher, throttle: LoginThrottle = LoginThrottle(),
-        secondFactors: SecondFactors? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        store: any Store, passwords: PasswordHasher, secondFactors: SecondFactors? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         self.store = store
         self.passwords = passwords
-        self.throttle = throttle
+        self.throttle = LoginThrottle(store: store)
         self.secondFactors = secondFactors
         self.decoyHash = try await passwords.hash(RandomToken.generate(bytes: 16))
         self.clock = clock
@@ -52,7 +52,7 @@ public struct PasswordLogin: Sendable {
     ) async throws(Failure) -> (user: User, next: Next) {
         let username = (try? User.normalizeUsername(rawUsername)) ?? ""
         let keys = Self.throttleKeys(tenant, username, address)
-        if let wait = await throttle.wait(for: keys, now: clock()) {
+        if let wait = try await waitingTime(keys) {
             await audit(tenant, .loginThrottled, username, address, requestID)
             throw .throttled(retryAfter: wait)
         }
@@ -69,13 +69,13 @@ public struct PasswordLogin: Sendable {
             throw .unavailable
         }
         guard let user, matches, user.status == .active, user.tenantID == tenant.id else {
-            let lockedOut = await throttle.recordFailure(for: keys, now: clock())
+            let lockedOut = try await recordFailure(keys)
             await audit(tenant, lockedOut ? .loginLockout : .loginFailure, username, address, requestID)
             throw .invalidCredentials
         }
         let next = try await nextStep(for: user, tenant: tenant)
         if next == .complete {
-            await throttle.recordSuccess(for: keys[0])
+            await recordSuccess(keys[0])
             await audit(tenant, .loginSuccess, username, address, requestID, actor: "user:\(user.id)")
         }
         return (user, next)
@@ -112,14 +112,14 @@ public struct PasswordLogin: Sendable {
         _ check: () async throws(SecondFactors.Failure) -> Void
     ) async throws(Failure) {
         let keys = Self.throttleKeys(tenant, user.username, address)
-        if let wait = await throttle.wait(for: keys, now: clock()) {
+        if let wait = try await waitingTime(keys) {
             await audit(tenant, .loginThrottled, user.username, address, requestID)
             throw .throttled(retryAfter: wait)
         }
         do throws(SecondFactors.Failure) {
             try await check()
         } catch .wrongCode {
-            let lockedOut = await throttle.recordFailure(for: keys, now: clock())
+            let lockedOut = try await recordFailure(keys)
             await audit(
                 tenant, lockedOut ? .loginLockout : .secondFactorFailure, user.username, address, requestID,
                 actor: "user:\(user.id)")
@@ -127,7 +127,7 @@ public struct PasswordLogin: Sendable {
         } catch {
             throw .unavailable
         }
-        await throttle.recordSuccess(for: keys[0])
+        await recordSuccess(keys[0])
         await audit(tenant, .loginSuccess, user.username, address, requestID, actor: "user:\(user.id)")
     }
 
@@ -140,8 +140,7 @@ public struct PasswordLogin: Sendable {
         tenant: TenantContext, address: String?, requestID: String?,
         _ check: () async throws(SecondFactors.Failure) -> User
     ) async throws(Failure) -> User {
-        let addressKey = Self.throttleKeys(tenant, "", address)[1]
-        if let wait = await throttle.wait(for: [addressKey], now: clock()) {
+        if let wait = try await waitingTime([.address(address, in: tenant)]) {
             await audit(tenant, .loginThrottled, "", address, requestID)
             throw .throttled(retryAfter: wait)
         }
@@ -158,8 +157,37 @@ public struct PasswordLogin: Sendable {
         return user
     }
 
-    static func throttleKeys(_ tenant: TenantContext, _ username: String, _ address: String?) -> [String] {
-        ["user|\(tenant.id)|\(username)", "address|\(tenant.id)|\(address ?? "-")"]
+    static func throttleKeys(
+        _ tenant: TenantContext, _ username: String, _ address: String?
+    )
+        -> [LoginThrottle.Subject]
+    {
+        [.user(username, in: tenant), .address(address, in: tenant)]
+    }
+
+    /// The back-off's answer; a database that cannot tell fails the sign-in closed.
+    func waitingTime(_ subjects: [LoginThrottle.Subject]) async throws(Failure) -> Int? {
+        do {
+            return try await throttle.wait(for: subjects, now: clock())
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// A failure that cannot be counted fails the sign-in closed too: an attempt whose failure
+    /// is forgotten would be a free guess.
+    func recordFailure(_ subjects: [LoginThrottle.Subject]) async throws(Failure) -> Bool {
+        do {
+            return try await throttle.recordFailure(for: subjects, now: clock())
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// The user is in: their count goes. Failing to clear it only means earlier failures are
+    /// forgiven a quarter of an hour later instead of now, so it does not fail the sign-in.
+    private func recordSuccess(_ subject: LoginThrottle.Subject) async {
+        try? await throttle.recordSuccess(for: subject)
     }
 
     private func audit(

@@ -17,8 +17,14 @@ extension AuthorizationFlow {
         _ typed: String?, tenant: TenantContext, session: LoginSession?, address: String?, requestID: String?,
         logger: Logger
     ) async -> InteractionStep {
-        let throttleKey = ["device|\(tenant.id)|\(address ?? "-")"]
-        if let wait = await passwordLogin.throttle.wait(for: throttleKey, now: clock()) {
+        let throttleKey = [LoginThrottle.Subject.deviceCodes(from: address, in: tenant)]
+        let waiting: Int?
+        do {
+            waiting = try await passwordLogin.throttle.wait(for: throttleKey, now: clock())
+        } catch {
+            return Self.unavailable(error, while: "reading the back-off", logger: logger)
+        }
+        if let wait = waiting {
             return .deviceCode(
                 DeviceCodePrompt(
                     userCode: nil, error: "Too many wrong codes. Try again in \(wait) seconds.", status: 429))
@@ -34,7 +40,11 @@ extension AuthorizationFlow {
         guard let code, code.status == .pending, code.expiresAt > clock(),
             let client = await activeClient(code.clientID, tenant: tenant, logger: logger)
         else {
-            await passwordLogin.throttle.recordFailure(for: throttleKey, now: clock())
+            do {
+                try await passwordLogin.throttle.recordFailure(for: throttleKey, now: clock())
+            } catch {
+                return Self.unavailable(error, while: "counting a wrong user code", logger: logger)
+            }
             try? await store.appendAudit(
                 AuditRecord(action: .deviceUserCodeFailure, target: "user_code"), tenantID: tenant.id,
                 actor: "address:\(address ?? "unknown")", requestID: requestID, at: clock())

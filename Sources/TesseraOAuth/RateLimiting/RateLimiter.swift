@@ -1,15 +1,20 @@
 import Foundation
 
-/// Token buckets in memory, one per key (a client, an address): `rate` requests per second with
-/// a burst of `rate`. Limits are per instance; behind a load balancer of N instances a client gets
-/// up to N times its rate, which is what per-instance memory can promise without a shared store.
+/// Token buckets in memory, one per key (a client, an address). A budget of `rate` requests per
+/// second is for the whole cluster: each of the N instances the heartbeat counts keeps a bucket
+/// of `rate / N` per second with a burst of as much, so N instances behind a balancer that spreads
+/// requests let through about `rate` together, without a database round trip per request
+/// (docs/cluster-limits.md has the tolerance).
 ///
 /// Keys are spread over several actors so the hot path does not queue behind one lock.
 public struct RateLimiter: Sendable {
     let shards: [Shard]
+    /// The live instance count each budget is divided by.
+    public let cluster: ClusterShare
 
-    public init(shards: Int = 16, capacityPerShard: Int = 50_000) {
+    public init(shards: Int = 16, capacityPerShard: Int = 50_000, cluster: ClusterShare = ClusterShare()) {
         self.shards = (0..<max(1, shards)).map { _ in Shard(capacity: capacityPerShard) }
+        self.cluster = cluster
     }
 
     /// nil when the request may go ahead; otherwise how long to wait (the `Retry-After`).
@@ -19,7 +24,7 @@ public struct RateLimiter: Sendable {
         var hasher = Hasher()
         hasher.combine(key)
         let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
-        return await shards[index].admit(key, rate: Double(rate), now: now)
+        return await shards[index].admit(key, rate: Double(rate) / Double(cluster.instanceCount), now: now)
     }
 
     actor Shard {
@@ -34,8 +39,10 @@ public struct RateLimiter: Sendable {
         init(capacity: Int) { self.capacity = capacity }
 
         func admit(_ key: String, rate: Double, now: ContinuousClock.Instant) -> Duration? {
-            var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
-            bucket.tokens = min(rate, bucket.tokens + (now - bucket.updated).inSeconds * rate)
+            // A share below one request a second still admits one at a time, at its pace.
+            let burst = max(1, rate)
+            var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated).inSeconds * rate)
             bucket.updated = now
             guard bucket.tokens >= 1 else {
                 buckets[key] = bucket

@@ -112,7 +112,7 @@ public struct SecondFactors: Sendable {
     ) async throws(Failure)
         -> [String]
     {
-        guard let bytes = try? Base64URL.decode(sealed),
+        guard let bytes = Base64URL.decode(sealed),
             let plaintext = try? open(Array(bytes), tenantID: tenant.id, userID: user.id),
             let pending = try? JSONDecoder().decode(PendingSecret.self, from: Data(plaintext)),
             pending.expiresAt > clock(),

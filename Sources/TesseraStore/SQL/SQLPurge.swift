@@ -14,6 +14,7 @@ extension SQLExecutor {
             ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
             ("device_codes", "tenant_id, device_code_hash"), ("pushed_requests", "tenant_id, handle_hash"),
             ("sessions", "tenant_id, sid"), ("session_clients", "tenant_id, sid, client_id"),
+            ("login_failures", "tenant_id, subject"),
         ] {
             removed += try await execute(
                 """

@@ -60,6 +60,7 @@ extension SQLExecutor {
         ).map(RefreshToken.init(row:))
     }
 
+    @discardableResult
     public func revokeRefreshFamily(tenantID: UUID, familyID: UUID, at date: Date) async throws -> Int {
         try await revokeRefreshTokens(where: "family_id = $3", .uuid(familyID), tenantID: tenantID, at: date)
     }
