@@ -78,12 +78,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                // The guarded outbound HTTP client (upstream identity providers, next metadata documents).
+                // The guarded outbound HTTP client (upstream identity providers, back-channel logout
+                // tokens POSTed to clients, next client ID metadata documents).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                // Back-channel logout tokens are POSTed to clients (docs/sessions.md).
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Hummingbird application, middleware, pages, service lifecycle.
