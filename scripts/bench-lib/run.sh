@@ -37,6 +37,22 @@ SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"
 export BENCH_AUTHORIZATION="Basic $(printf '%s:%s' "$ID" "$SECRET" | base64 -w0)"
 export BENCH_TOKEN_DIR="$WORK"
 
+# The stateful phases' cast: a user, a web app that rotates refresh tokens, and a device app.
+# Codes live their longest (600 s) so the ones made before the redemption phase are still good.
+"$BINARY" tenant settings bench --set authorization_code_ttl=600 --set device_poll_interval=1 >/dev/null
+BENCH_PASSWORD="bench-password-$RANDOM$RANDOM"
+"$BINARY" user create --tenant bench --username benchuser --password-stdin >/dev/null <<<"$BENCH_PASSWORD"
+export BENCH_REDIRECT_URI="https://app.example.com/callback"
+WEB=$("$BINARY" client create --tenant bench --name "Bench web app" --scope openid --scope orders:read \
+    --grant authorization_code --grant refresh_token --refresh-rotation rotate \
+    --redirect-uri "$BENCH_REDIRECT_URI" --audience https://api.example.com --json)
+WEB_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])' <<<"$WEB")
+WEB_SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])' <<<"$WEB")
+export BENCH_WEB_AUTHORIZATION="Basic $(printf '%s:%s' "$WEB_ID" "$WEB_SECRET" | base64 -w0)"
+DEVICE=$("$BINARY" client create --tenant bench --name "Bench device" --public --scope orders:read \
+    --grant urn:ietf:params:oauth:grant-type:device_code --audience https://api.example.com --json)
+export BENCH_DEVICE_CLIENT=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])' <<<"$DEVICE")
+
 if [ "$TENANTS" -gt 0 ]; then
     # Made before the server starts, so the one-tenant phases run on a server that has not
     # seen them (and their memory is measured before the many-tenant phases load them).
@@ -123,6 +139,83 @@ if [ "$TENANTS" -gt 0 ]; then
 "
 fi
 
+# ---- stateful phases (issue 15): every request reads and writes PostgreSQL
+echo "bench: signing a user in once; minting authorization codes for the redemption phase" >&2
+export BENCH_VERIFIER="bench-verifier-$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))')"
+SIGNIN=$(python3 "$LIB/stateful_setup.py" signin "$BASE" /t/bench "$WEB_ID" "$BENCH_REDIRECT_URI" benchuser \
+    "$BENCH_PASSWORD" "$BENCH_VERIFIER")
+export BENCH_COOKIE=$(sed -n 1p <<<"$SIGNIN")
+AUTHORIZE_PATH=$(sed -n 2p <<<"$SIGNIN")
+wrk -t2 -c"$CONNECTIONS" -d"$((DURATION * 2))s" -s "$LIB/mint_codes.lua" "$BASE$AUTHORIZE_PATH" \
+    >"$WORK/mint.txt" 2>&1
+read -r MINT_RPS _ <<<"$(python3 "$LIB/parse_wrk.py" "$WORK/mint.txt")"
+cat "$WORK"/codes-*.txt >"$WORK/codes.txt"
+CODES=$(wc -l <"$WORK/codes.txt")
+
+echo "bench: authorization code redemptions ($CODES codes, each once)" >&2
+read -r CODE_RPS CODE_P50 CODE_P99 CODE_ERRORS <<<"$(BENCH_CODES="$WORK/codes.txt" BENCH_THREADS=2 \
+    run_wrk redeem redeem_codes.lua "$BASE/t/bench/token")"
+cat "$WORK"/refresh-*.txt | head -n "$CONNECTIONS" >"$WORK/refresh.txt"
+CHAINS=$(wc -l <"$WORK/refresh.txt")
+
+echo "bench: refresh grants ($CHAINS connections, each rotating its own chain)" >&2
+BENCH_REFRESH_TOKENS="$WORK/refresh.txt" wrk -t"$CHAINS" -c"$CHAINS" -d"${DURATION}s" --latency \
+    -s "$LIB/refresh_chain.lua" "$BASE/t/bench/token" >"$WORK/refresh-run.txt" 2>&1
+read -r REFRESH_RPS REFRESH_P50 REFRESH_P99 REFRESH_ERRORS <<<"$(python3 "$LIB/parse_wrk.py" "$WORK/refresh-run.txt")"
+REFRESH_BROKEN=$(sed -n 's/.*chains, \([0-9]*\) refused rotations.*/\1/p' "$WORK/refresh-run.txt")
+
+DEVICES=${BENCH_DEVICES:-10000}
+echo "bench: starting $DEVICES device authorizations; polling them" >&2
+python3 "$LIB/stateful_setup.py" devices "$BASE" /t/bench "$BENCH_DEVICE_CLIENT" "$DEVICES" "$WORK/devices.txt" >/dev/null
+BENCH_DEVICE_CODES="$WORK/devices.txt" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+    -s "$LIB/device_poll.lua" "$BASE/t/bench/token" >"$WORK/device-run.txt" 2>&1
+read -r POLL_RPS POLL_P50 POLL_P99 _ <<<"$(python3 "$LIB/parse_wrk.py" "$WORK/device-run.txt")"
+POLL_MIX=$(sed -n 's/^device polls: //p' "$WORK/device-run.txt")
+
+# The purge under load: a million expired one-time ids (DPoP proofs, client assertions, WebAuthn
+# challenges of the bench tenant) written straight into PostgreSQL while the server is down; it
+# purges them from its first round on, while wrk asks for client-credentials tokens.
+PURGE_ROWS=${BENCH_PURGE_ROWS:-1000000}
+echo "bench: client credentials while the purge removes $PURGE_ROWS expired rows" >&2
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+TENANT_ID=$(psql -qtA "$TESSERA_DATABASE_URL" -c "SELECT id FROM tenants WHERE slug = 'bench'")
+THIRD=$((PURGE_ROWS / 3))
+psql -q "$TESSERA_DATABASE_URL" >/dev/null <<SQL
+INSERT INTO dpop_proofs (tenant_id, jkt, jti, expires_at)
+    SELECT '$TENANT_ID', 'bench-jkt', 'p' || n, now() - interval '1 hour' FROM generate_series(1, $THIRD) n;
+INSERT INTO client_assertions (tenant_id, client_id, jti, expires_at)
+    SELECT '$TENANT_ID', '$ID', 'a' || n, now() - interval '1 hour' FROM generate_series(1, $THIRD) n;
+INSERT INTO webauthn_challenges (tenant_id, ceremony, jti, expires_at)
+    SELECT '$TENANT_ID', 'authentication', 'c' || n, now() - interval '1 hour'
+    FROM generate_series(1, $((PURGE_ROWS - 2 * THIRD))) n;
+SQL
+expired() {
+    psql -qtA "$TESSERA_DATABASE_URL" -c "SELECT (SELECT count(*) FROM dpop_proofs WHERE expires_at < now())
+        + (SELECT count(*) FROM client_assertions WHERE expires_at < now())
+        + (SELECT count(*) FROM webauthn_challenges WHERE expires_at < now())"
+}
+EXPIRED_BEFORE=$(expired)
+"$BINARY" serve --port "$PORT" >>"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+    curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+read -r PURGE_RPS PURGE_P50 PURGE_P99 PURGE_ERRORS <<<"$(run_wrk purge-token token.lua "$BASE/t/bench/token")"
+EXPIRED_AFTER=$(expired)
+
+STATEFUL_ROWS="| authorization codes minted (GET /authorize, signed in, consent given; not a measured phase): codes/s | $MINT_RPS |
+| authorization code redemptions/s ($CODES distinct codes, PKCE S256, access + refresh + ID token each) | $CODE_RPS |
+| code redemption latency p50 / p99; non-2xx responses | $CODE_P50 / $CODE_P99; $CODE_ERRORS |
+| refresh grants/s ($CHAINS connections, each rotating its own chain) | $REFRESH_RPS |
+| refresh latency p50 / p99; non-2xx responses; refused rotations | $REFRESH_P50 / $REFRESH_P99; $REFRESH_ERRORS; ${REFRESH_BROKEN:-?} |
+| device-code polls/s, $DEVICES devices pending | $POLL_RPS |
+| device poll latency p50 / p99; answers | $POLL_P50 / $POLL_P99; $POLL_MIX |
+| client-credentials tokens/s while the purge runs over $EXPIRED_BEFORE expired rows (of the quiet rate) | $PURGE_RPS ($(ratio "$PURGE_RPS" "$TOKEN_RPS")) |
+| token latency p50 / p99 during the purge (quiet: $TOKEN_P50 / $TOKEN_P99); non-2xx | $PURGE_P50 / $PURGE_P99; $PURGE_ERRORS |
+| expired rows purged during that phase (${DURATION} s) | $((EXPIRED_BEFORE - EXPIRED_AFTER)) of $EXPIRED_BEFORE |
+"
+
 cat <<TABLE
 
 | measure | result |
@@ -144,3 +237,4 @@ cat <<TABLE
 | DPoP tokens/s against one core's verifying ceiling (each verifies a proof, signs a token) | $(ratio "$DPOP_RPS" "$VERIFIES") |
 TABLE
 printf '%s' "$MULTI_ROWS"
+printf '%s' "$STATEFUL_ROWS"
