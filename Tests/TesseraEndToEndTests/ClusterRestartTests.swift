@@ -126,7 +126,9 @@ extension EndToEndTests {
         }
 
         /// Runs one mode to its end and returns its summary, printed for the test log.
-        func run(_ mode: String, _ cluster: Cluster, urls: [String], extra: [String: Any], within seconds: Double)
+        func run(
+            _ mode: String, _ cluster: Cluster, urls: [String], extra: [String: Any], within seconds: Double
+        )
             async throws -> (summary: [String: Any], status: Int32)
         {
             let script = try Script(mode, config: try cluster.config(urls: urls, extra: extra), in: cluster.directory)
@@ -203,14 +205,19 @@ extension EndToEndTests {
                 "load",
                 config: try cluster.config(
                     urls: [nginx.baseURL],
-                    extra: ["workers": 6, "stop_file": stopFile, "state": directory.appendingPathComponent("load.json").path]),
+                    extra: [
+                        "workers": 6, "stop_file": stopFile,
+                        "state": directory.appendingPathComponent("load.json").path,
+                    ]),
                 in: directory)
             try await waitForFile(stopFile + ".started")
             for index in 0..<3 {
                 let began = Date()
                 let status = await cluster.instances[index].stop()
                 let took = Date().timeIntervalSince(began)
-                #expect(status == 0, "instance \(index) exited with \(status): \(cluster.instances[index].output.suffix(2_000))")
+                #expect(
+                    status == 0,
+                    "instance \(index) exited with \(status): \(cluster.instances[index].output.suffix(2_000))")
                 #expect(took < Double(Self.shutdownTimeout) + 1, "instance \(index) took \(took) s to stop")
                 #expect(cluster.instances[index].output.contains("SIGTERM received"))
                 cluster.instances[index] = try await cluster.start(index)
