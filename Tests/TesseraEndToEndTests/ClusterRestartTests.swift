@@ -156,6 +156,11 @@ extension EndToEndTests {
             }
         }
 
+        /// How many token requests the instance logged so far.
+        func tokenRequests(_ instance: TesseraServerProcess) -> Int {
+            instance.output.components(separatedBy: "hb.request.path=/t/acme/token").count - 1
+        }
+
         func races(_ cluster: Cluster, count: Int, state: URL) async throws {
             let (summary, status) = try await run(
                 "races", cluster, urls: cluster.urls,
@@ -164,6 +169,13 @@ extension EndToEndTests {
             #expect(summary["races"] as? Int == count)
             #expect(summary["exactly_one_winner"] as? Int == count, "\(summary["odd"] ?? "")")
             #expect(summary["losers_all_invalid_grant"] as? Int == count, "\(summary["odd"] ?? "")")
+            if summary["losers_all_invalid_grant"] as? Int != count {
+                for instance in cluster.instances {
+                    for line in instance.output.split(separator: "\n") where line.contains("could not be stored") {
+                        print(line)
+                    }
+                }
+            }
             // RFC 9700 §4.14.2 as docs/refresh-rotation.md implements it: the losers presented
             // a used token, so the family is revoked, the winner's new token with it.
             #expect(summary["family_revoked_after"] as? Int == count)
@@ -259,8 +271,14 @@ extension EndToEndTests {
                         "tolerate_connection_errors": true,
                     ]),
                 in: directory)
-            // Killed once a first worker finished a round: the others are mid-request.
+            // Killed mid-load: once it answered 60 token requests of this load (codes and
+            // refreshes), while the workers keep sending.
+            let before = tokenRequests(cluster.instances[0])
             try await waitForFile(killStop + ".started")
+            let deadline = Date().addingTimeInterval(60)
+            while tokenRequests(cluster.instances[0]) < before + 60, Date() < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             cluster.instances[0].kill9()
             FileManager.default.createFile(atPath: killStop, contents: nil)
             let killed = try await killLoad.finish(within: 60)
