@@ -171,7 +171,8 @@ extension EndToEndTests {
             #expect(summary["losers_all_invalid_grant"] as? Int == count, "\(summary["odd"] ?? "")")
             if summary["losers_all_invalid_grant"] as? Int != count {
                 for instance in cluster.instances {
-                    for line in instance.output.split(separator: "\n") where line.contains("could not be stored") {
+                    for line in instance.output.split(separator: "\n")
+                    where line.contains("could not be stored") || line.contains("Request failed") {
                         print(line)
                     }
                 }
