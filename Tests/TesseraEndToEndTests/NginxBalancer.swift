@@ -56,20 +56,10 @@ final class NginxBalancer: @unchecked Sendable {
             at: directory.appendingPathComponent("temp"), withIntermediateDirectories: true)
         let path = directory.path
         let configuration = """
-            \(getuid() == 0 ? "user root;" : "")
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            pid \(path)/nginx.pid;
-            error_log \(path)/error.log warn;
-            events { worker_connections 512; }
+            \(NginxMutualTLSProxy.preamble(path: path, errorLogLevel: "warn", workerConnections: 512))
             http {
                 access_log off;
-                client_body_temp_path \(path)/temp/body;
-                proxy_temp_path \(path)/temp/proxy;
-                fastcgi_temp_path \(path)/temp/fastcgi;
-                uwsgi_temp_path \(path)/temp/uwsgi;
-                scgi_temp_path \(path)/temp/scgi;
+                \(NginxMutualTLSProxy.temporaryPaths(path: path))
             \(upstreamBlock(ports: ports, keepaliveTimeout: keepaliveTimeout))
                 server {
                     listen 127.0.0.1:\(port);

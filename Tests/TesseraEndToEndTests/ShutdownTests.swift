@@ -69,17 +69,23 @@ extension EndToEndTests {
             return (server.process.terminationStatus, Date().timeIntervalSince(began))
         }
 
+        /// A server with a probe holding a kept-alive connection, SIGTERMed, once it logged the
+        /// signal: it is draining.
+        func drainingServer(shutdownTimeout: Int) async throws -> (TesseraServerProcess, Probe) {
+            let server = try await TesseraServerProcess.start(
+                in: try makeTemporaryDirectory(), environment: ["TESSERA_SHUTDOWN_TIMEOUT": "\(shutdownTimeout)"])
+            let probe = try Probe(port: server.port)
+            guard try await probe.line() == "open" else { throw TestSetupError("the probe did not connect") }
+            kill(server.process.processIdentifier, SIGTERM)
+            try await waitForLog(server, "SIGTERM received")
+            return (server, probe)
+        }
+
         @Test func sigtermClosesTheListenerAnswersOnKeptConnectionsWithConnectionCloseAndExitsWithinTheBound()
             async throws
         {
-            let directory = try makeTemporaryDirectory()
-            let server = try await TesseraServerProcess.start(
-                in: directory, environment: ["TESSERA_SHUTDOWN_TIMEOUT": "6"])
+            let (server, probe) = try await drainingServer(shutdownTimeout: 6)
             defer { Task { await server.stop() } }
-            let probe = try Probe(port: server.port)
-            #expect(try await probe.line() == "open")
-            kill(server.process.processIdentifier, SIGTERM)
-            try await waitForLog(server, "SIGTERM received")
             // The idle kept-alive connection is still open: a request on it is answered, with
             // `Connection: close`, and /readyz says the process is draining.
             probe.go()
@@ -95,17 +101,12 @@ extension EndToEndTests {
         }
 
         @Test func aSecondSignalDuringTheDrainEndsTheProcessAtOnce() async throws {
-            let directory = try makeTemporaryDirectory()
             // With a 60 s bound, the kept connection would hold the drain for 30 s.
-            let server = try await TesseraServerProcess.start(
-                in: directory, environment: ["TESSERA_SHUTDOWN_TIMEOUT": "60"])
+            let (server, probe) = try await drainingServer(shutdownTimeout: 60)
             defer { Task { await server.stop() } }
-            let probe = try Probe(port: server.port)
-            #expect(try await probe.line() == "open")
-            kill(server.process.processIdentifier, SIGTERM)
-            try await waitForLog(server, "SIGTERM received")
             kill(server.process.processIdentifier, SIGINT)
             let (status, took) = try await exit(of: server, within: 5)
+            withExtendedLifetime(probe) {}
             #expect(status == 1)
             #expect(took < 5)
             #expect(server.output.contains("Second SIGINT during shutdown: exiting now"))

@@ -32,9 +32,11 @@ public final class PostgresStore: Store, SQLExecutor {
     }
 
     /// A transaction PostgreSQL ended as a deadlock victim or a serialization failure rolled
-    /// back whole, so it is run again, up to three times in all (PostgreSQL manual, 13.6: such
-    /// transactions are to be retried). Concurrent reuses of one refresh token at several
-    /// instances revoke its family at once and can deadlock one another (docs/rolling-restarts.md).
+    /// back whole, so it is run again, up to five times in all, after a random pause of up to
+    /// 20 ms times the attempt so that the same partners do not meet again (PostgreSQL manual,
+    /// 13.6: such transactions are to be retried). Concurrent reuses of one refresh token at
+    /// several instances revoke its family at once and can deadlock one another
+    /// (docs/rolling-restarts.md).
     public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
@@ -44,7 +46,8 @@ public final class PostgresStore: Store, SQLExecutor {
                         try await body(PostgresTransaction(connection: connection, logger: logger))
                     }
                 }
-            } catch StoreError.conflict(let what) where what.hasPrefix(Self.concurrentTransaction) && attempt < 3 {
+            } catch StoreError.conflict(let what) where what.hasPrefix(Self.concurrentTransaction) && attempt < 5 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...20) * attempt))
                 attempt += 1
             }
         }
