@@ -3,14 +3,22 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the HTTP application: the one function `tessera serve` and the tests share, so what
-/// the tests drive is what runs.
-public func buildApplication(runtime: TesseraRuntime, services: [any Service] = []) -> some ApplicationProtocol {
+/// the tests drive is what runs. `beforeServing` runs before the listener opens (`serve` waits
+/// there for startup to complete).
+public func buildApplication(
+    runtime: TesseraRuntime, services: [any Service] = [],
+    beforeServing: (@Sendable () async throws -> Void)? = nil
+) -> some ApplicationProtocol {
     let configuration = runtime.configuration
-    return Application(
+    let connections = runtime.connections
+    var application = Application(
         router: buildRouter(runtime: runtime),
+        server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tessera"),
         services: services,
         logger: runtime.logger)
+    if let beforeServing { application.beforeServerStarts(perform: beforeServing) }
+    return application
 }
 
 /// Every route of the server. Routes of an issuer are added to the tenant wall's groups only, so
@@ -18,6 +26,7 @@ public func buildApplication(runtime: TesseraRuntime, services: [any Service] = 
 public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext> {
     let router = Router(context: TesseraRequestContext.self)
     router.addMiddleware {
+        ConnectionCloseMiddleware(drain: runtime.connections)
         TrustedProxyMiddleware(proxies: runtime.configuration.trustedProxies)
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)

@@ -37,6 +37,10 @@ public struct TesseraConfiguration: Sendable {
     /// The wait after a back-channel logout delivery's first failure, doubled after each further
     /// one up to 15 minutes (`TESSERA_BACKCHANNEL_RETRY_BASE`, seconds; docs/sessions.md).
     public var backchannelRetryBase: Duration = .seconds(5)
+    /// The bound on a graceful shutdown, from the first SIGTERM/SIGINT to exit
+    /// (`TESSERA_SHUTDOWN_TIMEOUT`, seconds; docs/rolling-restarts.md). Idle keep-alive
+    /// connections are left to the client to close for the first half of it.
+    public var shutdownTimeout: Duration = .seconds(10)
 
     /// Where the master key comes from, in the order INTERFACE.md gives.
     public enum MasterKeySource: Sendable, Equatable {
@@ -142,6 +146,7 @@ public struct TesseraConfiguration: Sendable {
         case let other: throw ConfigurationError("TESSERA_OUTBOUND_ALLOW_LOOPBACK '\(other)' is not 1 or 0")
         }
         configuration.backchannelRetryBase = try seconds(environment["TESSERA_BACKCHANNEL_RETRY_BASE"], default: 5)
+        configuration.shutdownTimeout = try seconds(environment["TESSERA_SHUTDOWN_TIMEOUT"], default: 10)
         if let proxies = environment["TESSERA_TRUSTED_PROXIES"], !proxies.isEmpty {
             do {
                 configuration.trustedProxies = try TrustedProxies(parsing: proxies)

@@ -28,6 +28,10 @@ public struct TesseraRuntime: Sendable {
     /// Request budgets of addresses and clients at the token endpoints, each divided among the
     /// instances the heartbeat counts.
     public let rateLimiter = RateLimiter()
+    /// Starting, serving or draining: what `/readyz` reports besides the database.
+    public let serving = ServingPhase()
+    /// How keep-alive connections end on shutdown (`ConnectionDrain`).
+    public let connections = ConnectionDrain()
     /// The change feed's position before anything was cached: the follower starts here, so no
     /// change committed while this process was starting is missed.
     let changesSeenUpTo: Int
@@ -160,7 +164,14 @@ public struct TesseraRuntime: Sendable {
         Discovery(store: store, grants: grants, mutualTLS: mutualTLS)
     }
 
-    var readiness: Readiness { Readiness(store: store) }
+    var readiness: Readiness { Readiness(store: store, phase: serving) }
+
+    /// Loads what the first requests need before the listener opens: the `system` tenant in the
+    /// directory with its keys (its keys are already in the ring since `open`; other tenants'
+    /// load on first use, from the store).
+    func warmUp() async throws {
+        if let system = try await tenants.tenant(slug: .system) { _ = try await tenants.keys(for: system) }
+    }
 
     var adminServices: AdminServices {
         AdminServices(
@@ -175,7 +186,7 @@ public struct TesseraRuntime: Sendable {
         [
             ChangeFollower(
                 store: store, tenants: tenants, clients: clients, revocations: revocations,
-                startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
+                startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval, phase: serving,
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
             PurgeScheduler(store: store, interval: .seconds(60), logger: logger),

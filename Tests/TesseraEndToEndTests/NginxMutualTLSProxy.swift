@@ -93,24 +93,39 @@ final class NginxMutualTLSProxy: @unchecked Sendable {
         """
     }
 
+    /// The top of every test nginx's configuration: one worker in the foreground, with its pid
+    /// file and error log under `path` (nothing under /var).
+    static func preamble(path: String, errorLogLevel: String, workerConnections: Int) -> String {
+        """
+        \(getuid() == 0 ? "user root;" : "")
+        daemon off;
+        master_process on;
+        worker_processes 1;
+        pid \(path)/nginx.pid;
+        error_log \(path)/error.log \(errorLogLevel);
+        events { worker_connections \(workerConnections); }
+        """
+    }
+
+    /// The `http` block's temporary directories, under `path` too.
+    static func temporaryPaths(path: String) -> String {
+        """
+        client_body_temp_path \(path)/temp/body;
+        proxy_temp_path \(path)/temp/proxy;
+        fastcgi_temp_path \(path)/temp/fastcgi;
+        uwsgi_temp_path \(path)/temp/uwsgi;
+        scgi_temp_path \(path)/temp/scgi;
+        """
+    }
+
     func configuration(port: Int, upstream: String, bindingFrom: String?) -> String {
         let path = directory.path
         return """
             load_module \(Self.jsModule);
-            \(getuid() == 0 ? "user root;" : "")
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            pid \(path)/nginx.pid;
-            error_log \(path)/error.log info;
-            events { worker_connections 64; }
+            \(Self.preamble(path: path, errorLogLevel: "info", workerConnections: 64))
             http {
                 access_log \(path)/access.log;
-                client_body_temp_path \(path)/temp/body;
-                proxy_temp_path \(path)/temp/proxy;
-                fastcgi_temp_path \(path)/temp/fastcgi;
-                uwsgi_temp_path \(path)/temp/uwsgi;
-                scgi_temp_path \(path)/temp/scgi;
+                \(Self.temporaryPaths(path: path))
                 js_import mtls from \(path)/client_cert.js;
                 js_set $client_cert_rfc9440 mtls.clientCert;
             \(Self.serverBlock(port: port, pki: pki, upstream: upstream, bindingFrom: bindingFrom))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import TesseraOAuth
 import TesseraServer
 import TesseraTestSupport
 import Testing
@@ -92,6 +93,44 @@ struct OperationsRoutesTests {
                 let body = try response.jsonObject()
                 #expect(body["status"] as? String == "ready")
                 #expect(body["database"] as? String == "ok")
+            }
+        }
+    }
+
+    /// docs/rolling-restarts.md: ready only once the change feed was caught up once after the
+    /// caches were loaded, and no longer once shutdown began; then answers say `Connection: close`.
+    @Test func readyzSaysStartingUntilTheFeedWasCaughtUpAndDrainingOnceShutdownBegan() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let application = buildApplication(runtime: runtime)
+            try await application.test(.router) { client in
+                let starting = try await client.execute(uri: "/readyz", method: .get)
+                #expect(starting.status == .serviceUnavailable)
+                #expect(try starting.jsonObject()["phase"] as? String == "starting")
+                #expect(starting.headers[.connection] == nil)
+            }
+            let follower = try #require(runtime.backgroundServices.compactMap { $0 as? ChangeFollower }.first)
+            let following = Task { try await follower.run() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while await runtime.serving.current == .starting, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            following.cancel()
+            _ = await following.result
+            try await application.test(.router) { client in
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                #expect(ready.status == .ok)
+                #expect(try ready.jsonObject()["status"] as? String == "ready")
+            }
+            runtime.connections.begin()
+            await runtime.serving.markDraining()
+            try await application.test(.router) { client in
+                let draining = try await client.execute(uri: "/readyz", method: .get)
+                #expect(draining.status == .serviceUnavailable)
+                #expect(try draining.jsonObject()["phase"] as? String == "draining")
+                #expect(draining.headers[.connection] == "close")
+                let other = try await client.execute(uri: "/healthz", method: .get)
+                #expect(other.status == .ok)
+                #expect(other.headers[.connection] == "close")
             }
         }
     }

@@ -74,11 +74,14 @@ enum ServerFixture {
         try await runtime.administration.createTenant(slug: "acme", name: "Acme", actor: "test")
     }
 
-    /// Drives the application in-process, without background services.
+    /// Drives the application in-process, without background services. The change follower's
+    /// first round would complete startup (`/readyz`); without it, the caches are as fresh as
+    /// `open` left them, so startup is marked complete here.
     static func withClient<T: Sendable>(
         _ runtime: TesseraRuntime, _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        try await buildApplication(runtime: runtime).test(.router, body)
+        await runtime.serving.markStarted()
+        return try await buildApplication(runtime: runtime).test(.router, body)
     }
 }
 

@@ -10,6 +10,9 @@ public enum Interop {
 
     public typealias Result = ProcessRunner.Result
 
+    /// The path of one script, for tests that run it in the background themselves.
+    public static func script(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
     public static func python(_ script: String, _ arguments: [String]) throws -> Result {
         try ProcessRunner.run("/usr/bin/env", ["python3", folder.appendingPathComponent(script).path] + arguments)
     }

@@ -48,14 +48,14 @@ public final class TesseraServerProcess: @unchecked Sendable {
     /// `publicURL` defaults to the server's own address; instances behind one load balancer
     /// share one public URL, so multi-instance tests pass the same value to each.
     /// `publicHost` names that address otherwise: WebAuthn needs a domain (`localhost`) as RP id,
-    /// never an IP address.
+    /// never an IP address. `port` restarts an instance where a load balancer expects it.
     public static func start(
         in directory: URL, environment: [String: String] = [:], arguments: [String] = [], publicURL: String? = nil,
-        publicHost: String = "127.0.0.1"
+        publicHost: String = "127.0.0.1", port: Int? = nil
     ) async throws -> TesseraServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TesseraBinary.path)
-        let chosen = try freeLoopbackPort()
+        let chosen = try port ?? freeLoopbackPort()
         process.arguments =
             ["serve", "--port", "\(chosen)", "--public-url", publicURL ?? "http://\(publicHost):\(chosen)"] + arguments
         process.currentDirectoryURL = directory
@@ -95,6 +95,12 @@ public final class TesseraServerProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// Ends the process with SIGKILL, as a crash or the kernel's OOM killer would.
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

@@ -15,11 +15,14 @@ public struct ChangeFollower: Service {
     /// Where the feed stood before this process cached anything.
     let startPosition: Int
     let pollInterval: Duration
+    /// Told once the feed has been caught up for the first time: until then `/readyz` says
+    /// `starting` (docs/rolling-restarts.md).
+    let phase: ServingPhase?
     let logger: Logger
 
     public init(
         store: any Store, tenants: TenantDirectory, clients: CachedClientDirectory, revocations: RevocationList,
-        startPosition: Int, pollInterval: Duration, logger: Logger
+        startPosition: Int, pollInterval: Duration, phase: ServingPhase? = nil, logger: Logger
     ) {
         self.store = store
         self.tenants = tenants
@@ -27,12 +30,16 @@ public struct ChangeFollower: Service {
         self.revocations = revocations
         self.startPosition = startPosition
         self.pollInterval = pollInterval
+        self.phase = phase
         self.logger = logger
     }
 
     public func run() async throws {
         var position = startPosition
+        var caughtUpOnce = false
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // The first round runs at once, not after the first poll interval: startup waits for it.
+        continuation.yield()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await listen(continuation) }
@@ -42,7 +49,12 @@ public struct ChangeFollower: Service {
                     }
                 }
                 for await _ in wakes {
-                    position = await catchUp(from: position)
+                    let round = await catchUp(from: position)
+                    position = round.position
+                    if round.complete, !caughtUpOnce {
+                        caughtUpOnce = true
+                        await phase?.markStarted()
+                    }
                 }
                 group.cancelAll()
             }
@@ -64,8 +76,9 @@ public struct ChangeFollower: Service {
         }
     }
 
-    /// Applies every change after `position`; returns the new position.
-    private func catchUp(from position: Int) async -> Int {
+    /// Applies every change after `position`; returns the new position, and whether it reached
+    /// the end of the feed (false when the store failed on the way).
+    private func catchUp(from position: Int) async -> (position: Int, complete: Bool) {
         var position = position
         do {
             while true {
@@ -92,12 +105,12 @@ public struct ChangeFollower: Service {
                 }
                 if changes.count < 500 {
                     await revocations.prune()
-                    return position
+                    return (position, true)
                 }
             }
         } catch {
             logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])
-            return position
+            return (position, false)
         }
     }
 }

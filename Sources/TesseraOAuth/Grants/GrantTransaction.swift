@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TesseraStore
 
 /// How a grant that writes ends: tokens, or an error that must be answered only after the
@@ -26,6 +27,8 @@ extension Store {
         } catch let error as OAuthError {
             throw error
         } catch {
+            // The client only learns to retry; the operator needs the cause.
+            Logger(label: "tessera").warning("A grant could not be stored", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable("the grant could not be stored; retry")
         }
     }

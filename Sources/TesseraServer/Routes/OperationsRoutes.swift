@@ -13,8 +13,15 @@ struct OperationsRoutes {
         router.get("/healthz") { _, _ in
             JSONResponse.make(["status": "ok"], headers: [.cacheControl: "no-store"])
         }
-        // Ready: the database answers within a second.
+        // Ready: startup is complete, no shutdown has begun (docs/rolling-restarts.md), and the
+        // database answers within a second.
         router.get("/readyz") { _, context in
+            let phase = await readiness.phase.current
+            guard phase == .serving else {
+                return JSONResponse.make(
+                    ["status": "unavailable", "phase": phase.rawValue], status: .serviceUnavailable,
+                    headers: [.cacheControl: "no-store"])
+            }
             do {
                 try await readiness.check(timeout: .seconds(1))
                 return JSONResponse.make(["status": "ready", "database": "ok"], headers: [.cacheControl: "no-store"])

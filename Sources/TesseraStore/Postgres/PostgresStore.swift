@@ -31,13 +31,30 @@ public final class PostgresStore: Store, SQLExecutor {
         }
     }
 
+    /// A transaction PostgreSQL ended as a deadlock victim or a serialization failure rolled
+    /// back whole, so it is run again, up to five times in all, after a random pause of up to
+    /// 20 ms times the attempt so that the same partners do not meet again (PostgreSQL manual,
+    /// 13.6: such transactions are to be retried). Concurrent reuses of one refresh token at
+    /// several instances revoke its family at once and can deadlock one another
+    /// (docs/rolling-restarts.md).
     public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
-        try await Self.mapErrors {
-            try await client.withTransaction(logger: logger) { connection in
-                try await body(PostgresTransaction(connection: connection, logger: logger))
+        var attempt = 1
+        while true {
+            do {
+                return try await Self.mapErrors {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await body(PostgresTransaction(connection: connection, logger: logger))
+                    }
+                }
+            } catch StoreError.conflict(let what) where what.hasPrefix(Self.concurrentTransaction) && attempt < 5 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...20) * attempt))
+                attempt += 1
             }
         }
     }
+
+    /// How `mapErrors` names a deadlock (40P01) or serialization failure (40001).
+    static let concurrentTransaction = "concurrent transaction: "
 
     public func transactionIfLockFree<T: Sendable>(
         job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
@@ -142,7 +159,7 @@ public final class PostgresStore: Store, SQLExecutor {
             if let state = error.serverInfo?[.sqlState] {
                 if state == "23505" { throw StoreError.conflict(error.serverInfo?[.message] ?? "unique key") }
                 if state == "40001" || state == "40P01" {
-                    throw StoreError.conflict("concurrent transaction: \(error.serverInfo?[.message] ?? state)")
+                    throw StoreError.conflict("\(concurrentTransaction)\(error.serverInfo?[.message] ?? state)")
                 }
                 throw StoreError.unavailable("PostgreSQL \(state): \(error.serverInfo?[.message] ?? "")")
             }

@@ -16,7 +16,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withRuntime(options, host: host, port: port) { runtime in
-            let app = buildApplication(runtime: runtime, services: runtime.backgroundServices)
             runtime.logger.info(
                 "Tessera is serving",
                 metadata: [
@@ -29,8 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
                     "Passkeys are off: WebAuthn needs a domain name in the public URL, not an address (for development, --public-url http://localhost:\(runtime.configuration.port))"
                 )
             }
-            // Graceful: on SIGTERM/SIGINT in-flight requests finish, then the store closes.
-            try await app.runService()
+            // Graceful and bounded: on SIGTERM/SIGINT in-flight requests finish, then the store
+            // closes (docs/rolling-restarts.md).
+            try await serve(runtime: runtime)
         }
     }
 }
