@@ -19,6 +19,9 @@ public struct TesseraRuntime: Sendable {
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
     public let revocations: RevocationList
+    /// How current the caches are; the stateless paths stop answering from memory once the
+    /// change feed has been unreadable for too long (docs/database-failover.md).
+    public let freshness: CacheFreshness
     /// One authenticator for the token, introspection and revocation endpoints, so they share
     /// its cache of parsed client key sets.
     let clientAuthenticator: ClientAuthenticator
@@ -75,6 +78,7 @@ public struct TesseraRuntime: Sendable {
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
                 revocations: revocations,
+                freshness: CacheFreshness(limit: configuration.statelessOutageLimit),
                 clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
                 tokenValidator: AccessTokenValidator(
                     revocations: revocations, leeway: configuration.tokenLeeway, dpop: dpop),
@@ -159,7 +163,7 @@ public struct TesseraRuntime: Sendable {
         Discovery(store: store, grants: grants, mutualTLS: mutualTLS)
     }
 
-    var readiness: Readiness { Readiness(store: store) }
+    var readiness: Readiness { Readiness(store: store, freshness: freshness) }
 
     var adminServices: AdminServices {
         AdminServices(
@@ -174,7 +178,7 @@ public struct TesseraRuntime: Sendable {
         [
             ChangeFollower(
                 store: store, tenants: tenants, clients: clients, revocations: revocations,
-                startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
+                freshness: freshness, startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
                 logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
             PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
