@@ -153,7 +153,7 @@ public struct TesseraRuntime: Sendable {
     /// Passkeys (WebAuthn) of the tenants' users, with this server's public URL as RP id and origin.
     public var passkeys: Passkeys { Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL) }
 
-        public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
+    public var endSession: EndSession { EndSession(clients: clients, sealer: sealer) }
 
     public var userinfoEndpoint: UserinfoEndpoint {
         UserinfoEndpoint(validator: tokenValidator, store: store)

@@ -76,7 +76,8 @@ struct PostgresHostList: Equatable {
             }
         }
         guard let portText else { return PostgresHost(host: String(name), port: 5432) }
-        guard !portText.isEmpty, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText), (1...65_535).contains(port)
+        guard !portText.isEmpty, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText),
+            (1...65_535).contains(port)
         else { throw bad("'\(text)': the port must be a number from 1 to 65535") }
         return PostgresHost(host: String(name), port: port)
     }

@@ -72,7 +72,8 @@ struct DatabaseURLTests {
 
     @Test func everyLibpqNameOfAWritableTargetIsTaken() throws {
         #expect(try settings("postgres://h1,h2/db?target_session_attrs=any").targetSessionAttributes == .any)
-        #expect(try settings("postgres://h1,h2/db?target_session_attrs=read-write").targetSessionAttributes == .readWrite)
+        #expect(
+            try settings("postgres://h1,h2/db?target_session_attrs=read-write").targetSessionAttributes == .readWrite)
         #expect(try settings("postgres://h1,h2/db?target_session_attrs=primary").targetSessionAttributes == .primary)
         #expect(try settings("postgres://h1,h2/db").targetSessionAttributes == .any)
     }

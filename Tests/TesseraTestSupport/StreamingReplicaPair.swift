@@ -20,8 +20,12 @@ public final class StreamingReplicaPair: @unchecked Sendable {
     var standbyData: String { directory.appendingPathComponent("standby").path }
 
     /// Shell commands that stop the primary at once (as a crash would) and promote the standby.
-    public var stopPrimaryCommand: String { Self.asOwner("'\(binaries)/pg_ctl' -D '\(primaryData)' -m immediate -w -t 30 stop") }
-    public var promoteStandbyCommand: String { Self.asOwner("'\(binaries)/pg_ctl' -D '\(standbyData)' -w -t 30 promote") }
+    public var stopPrimaryCommand: String {
+        Self.asOwner("'\(binaries)/pg_ctl' -D '\(primaryData)' -m immediate -w -t 30 stop")
+    }
+    public var promoteStandbyCommand: String {
+        Self.asOwner("'\(binaries)/pg_ctl' -D '\(standbyData)' -w -t 30 promote")
+    }
 
     public static func start() throws -> StreamingReplicaPair {
         guard let binaries = PrivatePostgres.binaries else {
@@ -70,7 +74,17 @@ public final class StreamingReplicaPair: @unchecked Sendable {
         "-p \(port) -k '\(directory.path)' -c listen_addresses=127.0.0.1 -c wal_level=replica -c max_wal_senders=5 -c hot_standby=on -c fsync=off"
     }
 
-    /// Whether the standby streams from the primary synchronously (`pg_stat_replication`).
+    /// Whether the standby streams from the primary synchronously (`pg_stat_replication`) within
+    /// 30 s of its start (it connects to the primary after `pg_ctl start` returns).
+    public func becomesSynchronous() async -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if isSynchronous { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
     public var isSynchronous: Bool {
         let output = try? PrivatePostgres.capture(
             "'\(binaries)/psql' -h 127.0.0.1 -p \(primaryPort) -U postgres -Atc \"SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'\" postgres"

@@ -22,11 +22,11 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
 
-from tessera_pages import read_form, sign_in_and_approve
+from tessera_pages import read_form
 
 TIMEOUT = 15
 
@@ -44,18 +44,20 @@ class Recorder:
             self.answers.append({
                 "t": time.monotonic(), "what": what, "instance": instance, "status": response.status_code,
                 "retry_after": response.headers.get("Retry-After"),
-                "body": response.text[:200] if response.status_code >= 500 else "",
+                "body": response.text[:200] if response.status_code >= 400 else "",
             })
 
-    def error(self, what, instance, error):
+    def error(self, what, instance, error, started):
         with self.lock:
-            self.errors.append({"t": time.monotonic(), "what": what, "instance": instance, "error": repr(error)[:300]})
+            self.errors.append({"t": time.monotonic(), "started": started, "what": what, "instance": instance,
+                                "error": repr(error)[:300]})
 
 
 class Cluster:
     def __init__(self, config, recorder):
         self.instances = config["instances"]
         self.tenant = config["tenant"]
+        self.public_url = config["public_url"]
         self.recorder = recorder
         self.turn = 0
         self.lock = threading.Lock()
@@ -69,12 +71,20 @@ class Cluster:
         return f"{self.instances[index]}/t/{self.tenant}"
 
     def call(self, what, index, method, path, session=None, **kwargs):
-        """One request to instance `index`, recorded; None when it did not answer at all."""
+        """One request to instance `index`, recorded; None when it did not answer at all. `path`
+        is under the issuer, or an absolute URL of the shared public URL (form actions), whose
+        path and query are sent to the instance."""
+        if path.startswith("http"):
+            parsed = urlparse(path)
+            url = self.instances[index] + parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        else:
+            url = self.issuer(index) + path
+        started = time.monotonic()
         try:
             response = (session or requests).request(
-                method, self.issuer(index) + path, timeout=TIMEOUT, allow_redirects=False, **kwargs)
+                method, url, timeout=TIMEOUT, allow_redirects=False, **kwargs)
         except requests.RequestException as error:
-            self.recorder.error(what, index, error)
+            self.recorder.error(what, index, error, started)
             return None
         self.recorder.answer(what, index, response)
         return response
@@ -91,24 +101,33 @@ def authorization_url(cluster, index, client_id, redirect_uri, challenge):
         "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": "openid",
         "state": secrets.token_urlsafe(8), "code_challenge": challenge, "code_challenge_method": "S256",
     })
-    return f"{cluster.issuer(index)}/authorize?{query}"
+    return f"{cluster.public_url}/t/{cluster.tenant}/authorize?{query}"
 
 
 def approve(cluster, index, browser, url, config):
-    """The user's part, recorded: sign in if asked, approve the consent page; the Location of
-    the 303 back to the client, or None when a page answered otherwise (an outage's 503)."""
-    page = cluster.call("authorize", index, "GET", url[len(cluster.issuer(index)):], session=browser)
-    if page is not None and page.status_code == 200 and 'name="password"' in page.text:
-        action, inputs, _ = read_form(page)
-        inputs.update(username=config["username"], password=config["password"])
-        page = cluster.call("login", index, "POST", action[len(cluster.issuer(index)):], session=browser, data=inputs)
-    if page is not None and page.status_code == 200 and 'name="decision"' in page.text:
-        action, inputs, _ = read_form(page)
-        inputs["decision"] = "approve"
-        page = cluster.call("consent", index, "POST", action[len(cluster.issuer(index)):], session=browser, data=inputs)
-    if page is None or page.status_code != 303:
-        return None
-    return page.headers["Location"]
+    """The user's part, recorded: follows the pages' redirects within the tenant, signs in if
+    asked, approves the consent page; the Location of the 303 back to the client, or None when a
+    page answered otherwise (an outage's 503)."""
+    page = cluster.call("authorize", index, "GET", url, session=browser)
+    for _ in range(8):
+        if page is None:
+            return None
+        if page.status_code == 303:
+            location = urljoin(page.url, page.headers["Location"])
+            if not urlparse(location).path.startswith("/t/"):
+                return location
+            page = cluster.call("authorize", index, "GET", location, session=browser)
+        elif page.status_code == 200 and 'name="password"' in page.text:
+            action, inputs, _ = read_form(page)
+            inputs.update(username=config["username"], password=config["password"])
+            page = cluster.call("login", index, "POST", action, session=browser, data=inputs)
+        elif page.status_code == 200 and 'name="decision"' in page.text:
+            action, inputs, _ = read_form(page)
+            inputs["decision"] = "approve"
+            page = cluster.call("consent", index, "POST", action, session=browser, data=inputs)
+        else:
+            return None
+    return None
 
 
 def code_from(location):
@@ -178,7 +197,8 @@ def consent_worker(cluster, config, browser, admin, results, stop):
             continue
         created = cluster.call(
             "admin_write", index, "POST", "/admin/v1/clients", headers={"Authorization": f"Bearer {token}"},
-            json={"name": f"Failover app {number}", "redirect_uris": [redirect_uri], "scopes": ["openid"]})
+            json={"name": f"Failover app {number}", "redirect_uris": [redirect_uri], "scope": "openid",
+                  "grant_types": ["authorization_code", "refresh_token"]})
         if created is None or created.status_code != 201:
             time.sleep(0.2)
             continue
@@ -191,8 +211,11 @@ def consent_worker(cluster, config, browser, admin, results, stop):
             # A page of the outage (its 503 is recorded) ends this round.
             time.sleep(0.2)
             continue
-        results["consents"].append(client["client_id"])
         code = code_from(location)
+        if code is None:
+            results["no_code"].append(location[:200])
+            continue
+        results["consents"].append(client["client_id"])
         redeem_at = cluster.next()
         redeemed = cluster.call(
             "code", redeem_at, "POST", "/token", auth=(client["client_id"], client["client_secret"]),
@@ -232,9 +255,7 @@ def new_chain(cluster, config, browser):
     index = cluster.next()
     web = tuple(config["web_client"])
     verifier, challenge = pkce()
-    location = sign_in_and_approve(
-        browser, authorization_url(cluster, index, web[0], config["redirect_uri"], challenge),
-        config["username"], config["password"])
+    location = approve(cluster, index, browser, authorization_url(cluster, index, web[0], config["redirect_uri"], challenge), config)
     response = cluster.call(
         "setup", index, "POST", "/token", auth=web,
         data={"grant_type": "authorization_code", "code": code_from(location),
@@ -253,7 +274,7 @@ def main():
     browser = requests.Session()
     chains = [new_chain(cluster, config, browser) for _ in range(config.get("chains", 3))]
     admin = AdminToken(cluster, admin_client)
-    results = {"clients": [], "consents": [], "codes": []}
+    results = {"clients": [], "consents": [], "codes": [], "no_code": []}
     stop = threading.Event()
     workers = [threading.Thread(target=refresh_worker, args=(cluster, web, chain, stop)) for chain in chains]
     workers.append(threading.Thread(target=consent_worker, args=(cluster, config, browser, admin, results, stop)))
@@ -288,13 +309,14 @@ def main():
     code_refreshes = []
     for code in results["codes"]:
         client = tuple(code["client"])
+        # The refresh token first: replaying the code then revokes what it issued (RFC 6749 §4.1.2).
+        rotated = refresh(cluster, cluster.next(), client, code["refresh_token"], what="final")
         replay = cluster.call(
             "final", cluster.next(), "POST", "/token", auth=client,
             data={"grant_type": "authorization_code", "code": code["code"], "redirect_uri": config["redirect_uri"],
                   "code_verifier": code["verifier"]})
         code_replays.append(replay.json().get("error") if replay is not None and replay.status_code == 400 else
                             (replay.status_code if replay is not None else None))
-        rotated = refresh(cluster, cluster.next(), client, code["refresh_token"], what="final")
         code_refreshes.append(rotated.status_code if rotated is not None else None)
     admin.value = None
     token = admin.get(0)
@@ -327,10 +349,15 @@ def main():
                     "promote": round(promoted_at - promote_started, 3), "total": round(ended_at - stopped_at, 3)},
         "answers": len(answers),
         "statuses": sorted({(a["what"], a["status"]) for a in answers}),
+        "no_code": results["no_code"][:3],
+        "refused_codes": [a["body"] for a in answers if a["what"] == "code" and a["status"] != 200][:3],
         "server_errors_not_503": [a for a in answers if a["status"] >= 500 and a["status"] != 503][:20],
         "unavailable_without_retry_after": [a for a in answers if a["status"] == 503 and not a["retry_after"]][:20],
         "unavailable": sum(1 for a in answers if a["status"] == 503),
-        "transport_errors": recorder.errors[:20],
+        "transport_errors": [dict(e, t=relative(e["t"]), started=relative(e["started"])) for e in recorder.errors[:20]],
+        # Requests sent while the primary was being killed (from the start of `pg_ctl stop` to
+        # half a second after it returned): the test reports them apart.
+        "stop_window": [relative(stopped_at), relative(stopped_done + 0.5)],
         "client_credentials_during_outage": sorted({a["status"] for a in outage if a["what"] == "client_credentials"}),
         "client_credentials_during_outage_count": sum(1 for a in outage if a["what"] == "client_credentials"),
         "introspection_during_outage": sorted({a["status"] for a in outage if a["what"] == "introspection"}),

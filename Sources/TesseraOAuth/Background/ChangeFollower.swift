@@ -82,7 +82,9 @@ public struct ChangeFollower: Service {
                 // instead of holding the follower until the pool gives up.
                 let store = self.store
                 let after = position
-                let changes = try await withDeadline(Self.readDeadline) { try await store.changes(after: after, limit: 500) }
+                let changes = try await withDeadline(Self.readDeadline) {
+                    try await store.changes(after: after, limit: 500)
+                }
                 if let first = changes.first, first.sequence > position + 1, position > 0 {
                     // Entries between were purged: this instance cannot know what it missed.
                     await tenants.reset()

@@ -41,7 +41,8 @@ struct ErrorMiddleware: RouterMiddleware {
                 context.logger.warning("Database unavailable", metadata: ["error": "\(error)"])
                 return OAuthErrorResponse(
                     status: .serviceUnavailable, error: "temporarily_unavailable",
-                    description: "the database is unavailable; retry shortly", headers: [.retryAfter: Self.retryAfterSeconds]
+                    description: "the database is unavailable; retry shortly",
+                    headers: [.retryAfter: Self.retryAfterSeconds]
                 ).response
             }
             context.logger.error("Request failed", metadata: ["error": "\(error)"])

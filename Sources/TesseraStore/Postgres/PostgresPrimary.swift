@@ -110,7 +110,8 @@ actor PostgresPrimary {
         while !Task.isCancelled, !closed {
             // The host in use first: a failure that was not the host's (a dropped connection)
             // keeps the pool it had.
-            let order = current.map { used in [used.host] + settings.hosts.filter { $0 != used.host } } ?? settings.hosts
+            let order =
+                current.map { used in [used.host] + settings.hosts.filter { $0 != used.host } } ?? settings.hosts
             if let found = await Self.firstAccepting(order, settings: settings, logger: logger) {
                 if !closed { install(found) }
                 return
@@ -118,7 +119,9 @@ actor PostgresPrimary {
             if let lost = current {
                 logger.error(
                     "No PostgreSQL primary reachable; answering 503 on paths that need the database until one is",
-                    metadata: ["was": "\(lost.host)", "hosts": "\(settings.hosts.map(\.description).joined(separator: ","))"])
+                    metadata: [
+                        "was": "\(lost.host)", "hosts": "\(settings.hosts.map(\.description).joined(separator: ","))",
+                    ])
                 current = nil
                 await Self.shutDown(lost)
             }
@@ -167,7 +170,8 @@ actor PostgresPrimary {
         do {
             let configuration = try settings.probeConfiguration(for: host)
             return try await withDeadline(.seconds(3)) {
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                let connection = try await PostgresConnection.connect(
+                    configuration: configuration, id: 0, logger: logger)
                 let fits = (try? await role(of: connection, fits: target, logger: logger)) ?? false
                 try? await connection.close()
                 return fits

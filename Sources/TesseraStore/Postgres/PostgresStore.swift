@@ -190,8 +190,9 @@ struct PostgresTransaction: SQLExecutor {
 
 /// Runs `body`, or throws `.unavailable` once `timeout` has passed: a dead database must turn
 /// readiness red quickly, not hang the probe.
-public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T
-{
+public func withDeadline<T: Sendable>(
+    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
