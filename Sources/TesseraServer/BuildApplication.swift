@@ -44,13 +44,15 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
     let tokenEndpoint = runtime.tokenEndpoint
     let discovery = DiscoveryRoutes(
         discovery: runtime.discovery(
-            grants: tokenEndpoint.supportedGrants, mutualTLS: !runtime.configuration.trustedProxies.isEmpty))
+            grants: tokenEndpoint.supportedGrants, mutualTLS: !runtime.configuration.trustedProxies.isEmpty),
+        freshness: runtime.freshness)
     discovery.register(on: tenant)
     discovery.registerMetadata(on: metadata)
     TokenRoutes(
         token: tokenEndpoint, introspection: runtime.introspectionEndpoint, revocation: runtime.revocationEndpoint,
         deviceAuthorization: runtime.deviceAuthorizationEndpoint,
-        pushedAuthorization: runtime.pushedAuthorizationEndpoint, rateLimiter: runtime.rateLimiter
+        pushedAuthorization: runtime.pushedAuthorizationEndpoint, rateLimiter: runtime.rateLimiter,
+        freshness: runtime.freshness
     ).register(on: tenant)
     UserinfoRoutes(endpoint: runtime.userinfoEndpoint).register(on: tenant)
 

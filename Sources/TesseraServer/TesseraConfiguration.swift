@@ -17,6 +17,10 @@ public struct TesseraConfiguration: Sendable {
     public var bcryptCost: Int
     /// How often caches poll the change feed when no notification came (`TESSERA_CHANGE_POLL_INTERVAL`).
     public var changePollInterval: Duration = .seconds(2)
+    /// How long the stateless paths keep answering from memory once the change feed cannot be
+    /// read, as in a database failover (`TESSERA_STATELESS_OUTAGE_LIMIT`, seconds;
+    /// docs/database-failover.md).
+    public var statelessOutageLimit: Duration = .seconds(30)
     /// How often the key schedule runs (`TESSERA_KEY_SCHEDULE_INTERVAL`).
     public var keyScheduleInterval: Duration = .seconds(60)
     /// How often this instance tells the others it serves (docs/cluster-limits.md).
@@ -133,6 +137,7 @@ public struct TesseraConfiguration: Sendable {
             masterKeySource: masterKeySource, bcryptCost: bcryptCost)
         configuration.changePollInterval = try seconds(environment["TESSERA_CHANGE_POLL_INTERVAL"], default: 2)
         configuration.keyScheduleInterval = try seconds(environment["TESSERA_KEY_SCHEDULE_INTERVAL"], default: 60)
+        configuration.statelessOutageLimit = try seconds(environment["TESSERA_STATELESS_OUTAGE_LIMIT"], default: 30)
         if let leeway = environment["TESSERA_TOKEN_LEEWAY"], !leeway.isEmpty {
             guard let value = Int(leeway), (0...300).contains(value) else {
                 throw ConfigurationError("TESSERA_TOKEN_LEEWAY '\(leeway)' is not a number of seconds from 0 to 300")

@@ -19,6 +19,9 @@ public struct TesseraRuntime: Sendable {
     public let tenants: TenantDirectory
     public let clients: CachedClientDirectory
     public let revocations: RevocationList
+    /// How current the caches are; the stateless paths stop answering from memory once the
+    /// change feed has been unreadable for too long (docs/database-failover.md).
+    public let freshness: CacheFreshness
     /// One authenticator for the token, introspection and revocation endpoints, so they share
     /// its cache of parsed client key sets.
     let clientAuthenticator: ClientAuthenticator
@@ -80,6 +83,7 @@ public struct TesseraRuntime: Sendable {
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
                 revocations: revocations,
+                freshness: CacheFreshness(limit: configuration.statelessOutageLimit),
                 clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
                 tokenValidator: AccessTokenValidator(
                     revocations: revocations, leeway: configuration.tokenLeeway, dpop: dpop),
@@ -164,7 +168,7 @@ public struct TesseraRuntime: Sendable {
         Discovery(store: store, grants: grants, mutualTLS: mutualTLS)
     }
 
-    var readiness: Readiness { Readiness(store: store, phase: serving) }
+    var readiness: Readiness { Readiness(store: store, freshness: freshness, phase: serving) }
 
     /// Loads what the first requests need before the listener opens: the `system` tenant in the
     /// directory with its keys (its keys are already in the ring since `open`; other tenants'
@@ -186,8 +190,8 @@ public struct TesseraRuntime: Sendable {
         [
             ChangeFollower(
                 store: store, tenants: tenants, clients: clients, revocations: revocations,
-                startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval, phase: serving,
-                logger: logger),
+                freshness: freshness, startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
+                phase: serving, logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
             PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
             ClusterHeartbeat(

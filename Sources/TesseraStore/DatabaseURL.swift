@@ -5,7 +5,9 @@ import PostgresNIO
 
 /// Where the state lives, parsed from `--database-url` / `TESSERA_DATABASE_URL`:
 /// `sqlite://PATH` (relative to the working directory, or `sqlite:///abs/path`) or
-/// `postgres://user:pass@host:port/db?sslmode=disable|require&pool=N`.
+/// `postgres://user:pass@host:port/db?sslmode=disable|require&pool=N`, where the host may be a
+/// list, `h1:5432,h2:5433`, with `target_session_attrs=read-write|primary|any` saying which of
+/// them to use (docs/database-failover.md).
 public enum DatabaseURL: Sendable, Equatable {
     case sqlite(path: String)
     case postgres(PostgresSettings)
@@ -13,8 +15,10 @@ public enum DatabaseURL: Sendable, Equatable {
     public static let defaultValue = "sqlite://.tessera/tessera.sqlite"
 
     public struct PostgresSettings: Sendable, Equatable {
-        public var host: String
-        public var port: Int
+        /// In the order they are tried; one for a single-host URL.
+        public var hosts: [PostgresHost]
+        /// Which of `hosts` to use; libpq's default, `any`, when the URL does not say.
+        public var targetSessionAttributes: TargetSessionAttributes
         public var username: String
         public var password: String?
         public var database: String
@@ -33,12 +37,16 @@ public enum DatabaseURL: Sendable, Equatable {
             self = .sqlite(path: path)
             return
         }
-        guard let components = URLComponents(string: text),
-            components.scheme == "postgres" || components.scheme == "postgresql"
+        guard let schemeEnd = text.range(of: "://"), ["postgres", "postgresql"].contains(text[..<schemeEnd.lowerBound])
         else {
             throw bad("use sqlite://PATH or postgres://user:password@host:port/database")
         }
-        guard let host = components.host, !host.isEmpty else { throw bad("postgres URL has no host") }
+        let hostList = try PostgresHostList(afterScheme: text[schemeEnd.upperBound...])
+        // The host list is read above; URLComponents reads the rest with one stand-in host.
+        let userInfo = hostList.userInfo.map { "\($0)@" } ?? ""
+        guard let components = URLComponents(string: "postgres://\(userInfo)localhost\(hostList.remainder)") else {
+            throw bad("use sqlite://PATH or postgres://user:password@host:port/database")
+        }
         let database = String(components.path.drop(while: { $0 == "/" }))
         let query = Dictionary(
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
@@ -48,9 +56,15 @@ public enum DatabaseURL: Sendable, Equatable {
         }
         let pool = Int(query["pool"] ?? "20") ?? 0
         guard (1...500).contains(pool) else { throw bad("pool must be a number of connections between 1 and 500") }
+        let targetText = query["target_session_attrs"] ?? TargetSessionAttributes.any.rawValue
+        guard let target = TargetSessionAttributes(rawValue: targetText) else {
+            throw bad(
+                "target_session_attrs '\(targetText)' is not supported; use read-write or primary (follow the primary) or any"
+            )
+        }
         self = .postgres(
             PostgresSettings(
-                host: host, port: components.port ?? 5432,
+                hosts: hostList.hosts, targetSessionAttributes: target,
                 username: components.user?.removingPercentEncoding ?? "postgres",
                 password: components.password?.removingPercentEncoding,
                 database: database.isEmpty ? (components.user ?? "postgres") : database,
@@ -70,29 +84,7 @@ public enum DatabaseURL: Sendable, Equatable {
         case .sqlite(let path):
             return try await SQLiteStore.open(path: path, logger: logger)
         case .postgres(let settings):
-            var configuration = PostgresClient.Configuration(
-                host: settings.host, port: settings.port, username: settings.username,
-                password: settings.password, database: settings.database,
-                tls: settings.tls)
-            configuration.options.maximumConnections = settings.maximumConnections
-            configuration.options.minimumConnections = 0
-            configuration.options.connectTimeout = .seconds(3)
-            let store = PostgresStore(configuration: configuration, logger: logger)
-            // Let the client's run loop start before the first query leases a connection.
-            for _ in 0..<3 { await Task.yield() }
-            return store
+            return await PostgresStore.open(settings: settings, logger: logger)
         }
-    }
-}
-
-extension DatabaseURL.PostgresSettings {
-    var tls: PostgresClient.Configuration.TLS {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        switch sslmode {
-        case "disable": return .disable
-        case "require": configuration.certificateVerification = .none
-        default: configuration.certificateVerification = .fullVerification
-        }
-        return .require(configuration)
     }
 }

@@ -93,6 +93,8 @@ struct OperationsRoutesTests {
                 let body = try response.jsonObject()
                 #expect(body["status"] as? String == "ready")
                 #expect(body["database"] as? String == "ok")
+                #expect(body["stateless"] as? String == "serving")
+                #expect(body["stateful"] as? String == "serving")
             }
         }
     }

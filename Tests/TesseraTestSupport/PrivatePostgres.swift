@@ -62,11 +62,22 @@ public final class PrivatePostgres: @unchecked Sendable {
     }
 
     static func runAsOwner(_ command: String) throws {
-        if getuid() == 0 {
-            try shell("cd / && su postgres -s /bin/sh -c \"\(command.replacingOccurrences(of: "\"", with: "\\\""))\"")
-        } else {
-            try shell(command)
-        }
+        try shell(StreamingReplicaPair.asOwner(command))
+    }
+
+    /// Runs `command` and returns what it printed.
+    static func capture(_ command: String) throws -> String {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command]
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestSetupError("command failed: \(command)") }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func shell(_ command: String) throws {

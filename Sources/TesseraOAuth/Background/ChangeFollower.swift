@@ -12,6 +12,8 @@ public struct ChangeFollower: Service {
     let tenants: TenantDirectory
     let clients: CachedClientDirectory
     let revocations: RevocationList
+    /// Told after each read of the feed, so the stateless paths know how current they are.
+    let freshness: CacheFreshness
     /// Where the feed stood before this process cached anything.
     let startPosition: Int
     let pollInterval: Duration
@@ -22,8 +24,10 @@ public struct ChangeFollower: Service {
 
     public init(
         store: any Store, tenants: TenantDirectory, clients: CachedClientDirectory, revocations: RevocationList,
-        startPosition: Int, pollInterval: Duration, phase: ServingPhase? = nil, logger: Logger
+        freshness: CacheFreshness, startPosition: Int, pollInterval: Duration, phase: ServingPhase? = nil,
+        logger: Logger
     ) {
+        self.freshness = freshness
         self.store = store
         self.tenants = tenants
         self.clients = clients
@@ -33,6 +37,9 @@ public struct ChangeFollower: Service {
         self.phase = phase
         self.logger = logger
     }
+
+    /// How long one read of the feed may take before it counts as failed.
+    static let readDeadline: Duration = .seconds(2)
 
     public func run() async throws {
         var position = startPosition
@@ -63,7 +70,9 @@ public struct ChangeFollower: Service {
         }
     }
 
-    /// Holds a LISTEN connection; reconnects with a pause when it drops (database restart).
+    /// Holds a LISTEN connection; reconnects with a pause when it drops (database restart, or a
+    /// failover: the store then listens on the new primary). A drop also reads the feed at once,
+    /// so an outage is noticed without waiting for the next poll.
     private func listen(_ continuation: AsyncStream<Void>.Continuation) async {
         while !Task.isCancelled {
             do {
@@ -71,6 +80,7 @@ public struct ChangeFollower: Service {
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("Change notifications interrupted; polling meanwhile", metadata: ["error": "\(error)"])
+                continuation.yield()
             }
             try? await Task.sleep(for: .seconds(1))
         }
@@ -82,7 +92,13 @@ public struct ChangeFollower: Service {
         var position = position
         do {
             while true {
-                let changes = try await store.changes(after: position, limit: 500)
+                // Bounded, so a database that does not answer counts as missed (CacheFreshness)
+                // instead of holding the follower until the pool gives up.
+                let store = self.store
+                let after = position
+                let changes = try await withDeadline(Self.readDeadline) {
+                    try await store.changes(after: after, limit: 500)
+                }
                 if let first = changes.first, first.sequence > position + 1, position > 0 {
                     // Entries between were purged: this instance cannot know what it missed.
                     await tenants.reset()
@@ -104,11 +120,13 @@ public struct ChangeFollower: Service {
                     position = change.sequence
                 }
                 if changes.count < 500 {
+                    await freshness.caughtUp()
                     await revocations.prune()
                     return (position, true)
                 }
             }
         } catch {
+            await freshness.missed()
             logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])
             return (position, false)
         }

@@ -10,6 +10,7 @@ public struct Discovery: Sendable {
     /// Whether a TLS proxy is trusted to forward client certificates (`TESSERA_TRUSTED_PROXIES`):
     /// without one, RFC 8705 cannot work and is not offered.
     let mutualTLS: Bool
+    let lastRead = LastReadScopes()
 
     public init(store: any Store, grants: [GrantType], mutualTLS: Bool = false) {
         self.store = store
@@ -18,7 +19,19 @@ public struct Discovery: Sendable {
     }
 
     public func metadata(for tenant: TenantContext) async throws -> AuthorizationServerMetadata {
-        let scopes = try await store.scopes(tenantID: tenant.id).map(\.name)
+        let scopes: [String]
+        do {
+            // Bounded: a pool waiting for a database that is down must not hold the answer.
+            let store = self.store
+            let tenantID = tenant.id
+            scopes = try await withDeadline(.seconds(2)) { try await store.scopes(tenantID: tenantID).map(\.name) }
+            await lastRead.remember(scopes, tenantID: tenant.id)
+        } catch {
+            // An outage: the list read last, if any; otherwise the outage's 503.
+            guard case .unavailable? = StorageFailure(error), let known = await lastRead.names(tenantID: tenant.id)
+            else { throw error }
+            scopes = known
+        }
         return AuthorizationServerMetadata(
             issuer: tenant.issuer, tenant: tenant.tenant, scopes: scopes, grants: grants, mutualTLS: mutualTLS)
     }

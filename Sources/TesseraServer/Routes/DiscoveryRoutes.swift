@@ -8,6 +8,8 @@ import TesseraOAuth
 /// cacheable and readable from any origin (INTERFACE.md), since browsers' apps fetch them too.
 struct DiscoveryRoutes {
     let discovery: Discovery
+    /// Past its limit without the change feed, keys and settings may be stale: 503 then.
+    let freshness: CacheFreshness
 
     /// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4) and `{issuer}/jwks.json`.
     func register(on tenant: RouterGroup<TenantRequestContext>) {
@@ -15,7 +17,10 @@ struct DiscoveryRoutes {
         tenant.get(openIDConfiguration) { _, context in try await metadata(context) }
         CORS.allowPreflight(openIDConfiguration, methods: "GET", on: tenant)
         let jwksPath = RouterPath(AuthorizationServerMetadata.Path.jwks)
-        tenant.get(jwksPath) { request, context in jwks(request, context) }
+        tenant.get(jwksPath) { request, context in
+            if let refusal = await freshness.refusal() { return OAuthErrorResponse(refusal).response }
+            return jwks(request, context)
+        }
         CORS.allowPreflight(jwksPath, methods: "GET", on: tenant)
     }
 
@@ -27,7 +32,8 @@ struct DiscoveryRoutes {
     }
 
     private func metadata(_ context: TenantRequestContext) async throws -> Response {
-        JSONResponse.make(
+        if let refusal = await freshness.refusal() { return OAuthErrorResponse(refusal).response }
+        return JSONResponse.make(
             try await discovery.metadata(for: context.tenant),
             headers: CORS.headers([.cacheControl: "public, max-age=300"]))
     }

@@ -14,7 +14,8 @@ struct OperationsRoutes {
             JSONResponse.make(["status": "ok"], headers: [.cacheControl: "no-store"])
         }
         // Ready: startup is complete, no shutdown has begun (docs/rolling-restarts.md), and the
-        // database answers within a second.
+        // database answers within a second. The body says which paths serve meanwhile
+        // (docs/database-failover.md); the status stays 200 or 503 (INTERFACE.md).
         router.get("/readyz") { _, context in
             let phase = await readiness.phase.current
             guard phase == .serving else {
@@ -22,15 +23,13 @@ struct OperationsRoutes {
                     ["status": "unavailable", "phase": phase.rawValue], status: .serviceUnavailable,
                     headers: [.cacheControl: "no-store"])
             }
-            do {
-                try await readiness.check(timeout: .seconds(1))
-                return JSONResponse.make(["status": "ready", "database": "ok"], headers: [.cacheControl: "no-store"])
-            } catch {
-                context.logger.warning("Not ready", metadata: ["error": "\(error)"])
-                return JSONResponse.make(
-                    ["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable,
-                    headers: [.cacheControl: "no-store"])
+            let report = await readiness.report(timeout: .seconds(1))
+            if let problem = report.problem {
+                context.logger.warning("Not ready", metadata: ["error": "\(problem)", "status": "\(report.status)"])
             }
+            return JSONResponse.make(
+                report.body, status: report.databaseReachable ? .ok : .serviceUnavailable,
+                headers: [.cacheControl: "no-store"])
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -14,6 +14,9 @@ struct TokenRoutes {
     let deviceAuthorization: DeviceAuthorizationEndpoint
     let pushedAuthorization: PushedAuthorizationEndpoint
     let rateLimiter: RateLimiter
+    /// Client credentials and introspection answer from memory through a database outage, for
+    /// as long as this allows (docs/database-failover.md).
+    let freshness: CacheFreshness
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {
         typealias Path = AuthorizationServerMetadata.Path
@@ -64,6 +67,7 @@ struct TokenRoutes {
             {
                 return Self.errorResponse(.tooManyRequests(retryAfter: wait))
             }
+            if let refusal = await freshness.refusal() { return Self.errorResponse(OAuthErrorResponse(refusal)) }
             do throws(OAuthError) {
                 let form = try await FormBody.read(request)
                 return try await handle(

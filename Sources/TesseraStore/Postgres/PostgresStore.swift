@@ -4,29 +4,50 @@ import NIOCore
 import PostgresNIO
 import TesseraCore
 
-/// The production backend: a pooled `PostgresClient`; several Tessera instances share one database.
+/// The production backend: a pooled `PostgresClient` for the primary; several Tessera instances
+/// share one database. With several hosts in the URL, `PostgresPrimary` says which client that
+/// is now, and every operation reports connection losses to it (docs/database-failover.md).
 public final class PostgresStore: Store, SQLExecutor {
     public let backend = StoreBackend.postgres
     let dialect = SQLDialect.postgres
-    let client: PostgresClient
-    private let runTask: Task<Void, Never>
+    let primary: PostgresPrimary
     let logger: Logger
 
-    public init(configuration: PostgresClient.Configuration, logger: Logger) {
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    init(primary: PostgresPrimary, logger: Logger) {
+        self.primary = primary
         self.logger = logger
-        let client = self.client
-        self.runTask = Task { await client.run() }
+    }
+
+    /// Finds the primary among the URL's hosts (or takes its one host) and opens its pool.
+    static func open(settings: DatabaseURL.PostgresSettings, logger: Logger) async -> PostgresStore {
+        let primary = PostgresPrimary(settings: settings, logger: logger)
+        await primary.start()
+        // Let the client's run loop start before the first query leases a connection.
+        for _ in 0..<3 { await Task.yield() }
+        return PostgresStore(primary: primary, logger: logger)
     }
 
     public func close() async {
-        runTask.cancel()
-        _ = await runTask.value
+        await primary.close()
+    }
+
+    /// Runs `body` with the primary's client; a lost connection or a standby's refusal starts
+    /// the search for the primary (one at a time), and the caller sees `.unavailable` (503).
+    private func withClient<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+        try await Self.mapErrors {
+            let pool = try await primary.pool()
+            do {
+                return try await body(pool.client)
+            } catch {
+                if PostgresConnectionLoss.isLoss(error) { await primary.suspect(generation: pool.generation) }
+                throw error
+            }
+        }
     }
 
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await Self.mapErrors {
+        try await withClient { client in
             try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) }
         }
     }
@@ -41,7 +62,7 @@ public final class PostgresStore: Store, SQLExecutor {
         var attempt = 1
         while true {
             do {
-                return try await Self.mapErrors {
+                return try await withClient { client in
                     try await client.withTransaction(logger: logger) { connection in
                         try await body(PostgresTransaction(connection: connection, logger: logger))
                     }
@@ -59,7 +80,7 @@ public final class PostgresStore: Store, SQLExecutor {
     public func transactionIfLockFree<T: Sendable>(
         job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
     ) async throws -> T? {
-        try await Self.mapErrors {
+        try await withClient { client in
             try await client.withTransaction(logger: logger) { connection -> T? in
                 let transaction = PostgresTransaction(connection: connection, logger: logger)
                 let locked = try await transaction.first(
@@ -71,7 +92,7 @@ public final class PostgresStore: Store, SQLExecutor {
     }
 
     public func listenForChanges(_ wake: @escaping @Sendable () -> Void) async throws {
-        try await Self.mapErrors {
+        try await withClient { client in
             try await client.withConnection { connection in
                 try await connection.listen(on: ChangeFeedChannel.name) { notifications in
                     // Caches may have missed changes while no one listened: catch up once now.
@@ -83,7 +104,7 @@ public final class PostgresStore: Store, SQLExecutor {
     }
 
     public func migrate() async throws -> [String] {
-        try await Self.mapErrors {
+        try await withClient { client in
             try await client.withTransaction(logger: logger) { connection in
                 let transaction = PostgresTransaction(connection: connection, logger: logger)
                 // Held until commit: a second instance waits here, then finds nothing left to apply.
@@ -186,8 +207,9 @@ struct PostgresTransaction: SQLExecutor {
 
 /// Runs `body`, or throws `.unavailable` once `timeout` has passed: a dead database must turn
 /// readiness red quickly, not hang the probe.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T
-{
+public func withDeadline<T: Sendable>(
+    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
