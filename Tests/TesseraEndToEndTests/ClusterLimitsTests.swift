@@ -77,6 +77,8 @@ extension EndToEndTests {
                 try await Task.sleep(for: .milliseconds(200))
             }
             for server in servers[..<2] { #expect(server.output.contains("instances=2")) }
+            // Stopped here, not only in the deferred task, which a finishing test run may not wait for.
+            for server in servers { _ = await server.stop() }
         }
     }
 }
