@@ -27,7 +27,7 @@ public struct Readiness: Sendable {
             return ReadinessReport(databaseReachable: true, statelessServing: true, problem: nil)
         } catch {
             return ReadinessReport(
-                databaseReachable: false, statelessServing: await freshness.isServing, problem: "\(error)")
+                databaseReachable: false, statelessServing: freshness.isServing, problem: "\(error)")
         }
     }
 }

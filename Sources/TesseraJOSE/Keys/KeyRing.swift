@@ -22,11 +22,15 @@ public actor KeyRing {
 
     /// Loads `records` (all of the tenant's keys, any state) and replaces the tenant's entry.
     /// On error the tenant's previous entry stays as it was.
-    public func install(tenantID: UUID, records: [SigningKeyRecord]) async throws(KeyError) {
+    /// Returns the keys it opened, whether or not a later install or removal superseded them
+    /// meanwhile: they are the stored keys as just read, right for the request that asked, and
+    /// reading the ring back after this await could find it emptied by a reset.
+    @discardableResult
+    public func install(tenantID: UUID, records: [SigningKeyRecord]) async throws(KeyError) -> TenantKeys {
         let ticket = nextTicket(for: tenantID)
         let keys = try await TenantKeys(tenantID: tenantID, records: records, masterKey: masterKey)
-        guard latestTicket[tenantID] == ticket else { return }
-        tenants[tenantID] = keys
+        if latestTicket[tenantID] == ticket { tenants[tenantID] = keys }
+        return keys
     }
 
     /// The tenant's keys, or nil if the tenant was never installed (or was removed).

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How long this instance may keep answering from its caches while the change feed cannot be
 /// read (docs/database-failover.md).
 ///
@@ -8,31 +10,32 @@
 /// instance can no longer vouch for a revocation. The feed is read at least every poll interval,
 /// and at once when the LISTEN connection drops, and a read without an answer in 2 s fails, so
 /// serving stops at most `limit` plus one poll interval plus 2 s after the last successful read.
-public actor CacheFreshness {
+///
+/// Asked on every token, introspection, JWKS and discovery request, so it is one uncontended
+/// lock, not an actor every request would queue behind.
+public final class CacheFreshness: Sendable {
+    private struct State {
+        var lastCaughtUp = ContinuousClock.now
+        var lastAttemptFailed = false
+    }
+
     public let limit: Duration
-    private var lastCaughtUp = ContinuousClock.now
-    private var lastAttemptFailed = false
+    private let state = Mutex(State())
 
     public init(limit: Duration) { self.limit = limit }
 
     /// The feed was read up to its end.
     func caughtUp() {
-        lastCaughtUp = .now
-        lastAttemptFailed = false
+        state.withLock { $0 = State(lastCaughtUp: .now, lastAttemptFailed: false) }
     }
 
     /// Reading the feed failed.
-    func missed() { lastAttemptFailed = true }
+    func missed() { state.withLock { $0.lastAttemptFailed = true } }
 
     /// Whether the caches may still answer: the last read of the feed succeeded, or one did
     /// less than `limit` ago.
     public var isServing: Bool {
-        !lastAttemptFailed || lastCaughtUp.duration(to: .now) < limit
-    }
-
-    /// Whole seconds since the feed was last read, for `/readyz`.
-    public var secondsSinceCaughtUp: Int {
-        Int(lastCaughtUp.duration(to: .now).components.seconds)
+        state.withLock { !$0.lastAttemptFailed || $0.lastCaughtUp.duration(to: .now) < limit }
     }
 }
 

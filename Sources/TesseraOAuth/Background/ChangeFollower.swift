@@ -120,13 +120,13 @@ public struct ChangeFollower: Service {
                     position = change.sequence
                 }
                 if changes.count < 500 {
-                    await freshness.caughtUp()
+                    freshness.caughtUp()
                     await revocations.prune()
                     return (position, true)
                 }
             }
         } catch {
-            await freshness.missed()
+            freshness.missed()
             logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])
             return (position, false)
         }

@@ -18,7 +18,7 @@ struct DiscoveryRoutes {
         CORS.allowPreflight(openIDConfiguration, methods: "GET", on: tenant)
         let jwksPath = RouterPath(AuthorizationServerMetadata.Path.jwks)
         tenant.get(jwksPath) { request, context in
-            if let refusal = await freshness.refusal() { return OAuthErrorResponse(refusal).response }
+            if let refusal = freshness.refusal() { return OAuthErrorResponse(refusal).response }
             return jwks(request, context)
         }
         CORS.allowPreflight(jwksPath, methods: "GET", on: tenant)
@@ -32,7 +32,7 @@ struct DiscoveryRoutes {
     }
 
     private func metadata(_ context: TenantRequestContext) async throws -> Response {
-        if let refusal = await freshness.refusal() { return OAuthErrorResponse(refusal).response }
+        if let refusal = freshness.refusal() { return OAuthErrorResponse(refusal).response }
         return JSONResponse.make(
             try await discovery.metadata(for: context.tenant),
             headers: CORS.headers([.cacheControl: "public, max-age=300"]))

@@ -67,7 +67,7 @@ struct TokenRoutes {
             {
                 return Self.errorResponse(.tooManyRequests(retryAfter: wait))
             }
-            if let refusal = await freshness.refusal() { return Self.errorResponse(OAuthErrorResponse(refusal)) }
+            if let refusal = freshness.refusal() { return Self.errorResponse(OAuthErrorResponse(refusal)) }
             do throws(OAuthError) {
                 let form = try await FormBody.read(request)
                 return try await handle(
