@@ -23,6 +23,12 @@ public struct TesseraConfiguration: Sendable {
     public var statelessOutageLimit: Duration = .seconds(30)
     /// How often the key schedule runs (`TESSERA_KEY_SCHEDULE_INTERVAL`).
     public var keyScheduleInterval: Duration = .seconds(60)
+    /// How often expired rows are purged, on one instance at a time (`TESSERA_PURGE_INTERVAL`,
+    /// seconds; docs/bounded-storage.md).
+    public var purgeInterval: Duration = .seconds(60)
+    /// How long the change feed keeps its entries (`TESSERA_CHANGE_HISTORY`, seconds): an instance
+    /// away for longer reloads its caches when it is back instead of catching up entry by entry.
+    public var changeHistory: Duration = .seconds(3_600)
     /// How often this instance tells the others it serves (docs/cluster-limits.md).
     public var heartbeatInterval: Duration = .seconds(2)
     /// Seconds of clock skew allowed when checking `exp` and `nbf` of tokens (`TESSERA_TOKEN_LEEWAY`).
@@ -138,6 +144,8 @@ public struct TesseraConfiguration: Sendable {
         configuration.changePollInterval = try seconds(environment["TESSERA_CHANGE_POLL_INTERVAL"], default: 2)
         configuration.keyScheduleInterval = try seconds(environment["TESSERA_KEY_SCHEDULE_INTERVAL"], default: 60)
         configuration.statelessOutageLimit = try seconds(environment["TESSERA_STATELESS_OUTAGE_LIMIT"], default: 30)
+        configuration.purgeInterval = try seconds(environment["TESSERA_PURGE_INTERVAL"], default: 60)
+        configuration.changeHistory = try seconds(environment["TESSERA_CHANGE_HISTORY"], default: 3_600)
         if let leeway = environment["TESSERA_TOKEN_LEEWAY"], !leeway.isEmpty {
             guard let value = Int(leeway), (0...300).contains(value) else {
                 throw ConfigurationError("TESSERA_TOKEN_LEEWAY '\(leeway)' is not a number of seconds from 0 to 300")

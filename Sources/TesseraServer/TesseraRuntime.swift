@@ -193,7 +193,9 @@ public struct TesseraRuntime: Sendable {
                 freshness: freshness, startPosition: changesSeenUpTo, pollInterval: configuration.changePollInterval,
                 phase: serving, logger: logger),
             KeyRotationScheduler(keys: keyManagement, interval: configuration.keyScheduleInterval, logger: logger),
-            PurgeScheduler(store: store, interval: .seconds(60), logger: logger),
+            PurgeScheduler(
+                store: store, interval: configuration.purgeInterval, changeHistory: configuration.changeHistory,
+                logger: logger),
             ClusterHeartbeat(
                 registry: store, share: rateLimiter.cluster, interval: configuration.heartbeatInterval,
                 logger: logger),

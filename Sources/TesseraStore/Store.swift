@@ -67,8 +67,15 @@ public protocol ChangeFeed: Sendable {
     func changes(after sequence: Int, limit: Int) async throws -> [Change]
     /// The newest sequence number, or 0; where a new instance starts following.
     func latestChangeSequence() async throws -> Int
-    /// Drops entries older than `date`; instances that fell that far behind reload everything.
-    func purgeChanges(before date: Date) async throws
+    /// The entries with these sequence numbers that exist now (a follower's second look at a gap).
+    func changes(sequences: [Int]) async throws -> [Change]
+    /// Drops up to `batch` entries older than `date` and moves the horizon past them; returns how
+    /// many went.
+    func purgeChanges(before date: Date, batch: Int) async throws -> Int
+    /// Every entry up to this sequence number may have been purged (0: none was). A follower
+    /// behind it cannot know what it missed; any other gap is a transaction that rolled back or
+    /// has not committed yet.
+    func changeHorizon() async throws -> Int
 }
 
 public enum ChangeFeedChannel {
@@ -248,10 +255,42 @@ public protocol LogoutDeliveryStore: Sendable {
     func logoutDeliveries(tenantID: UUID) async throws -> [LogoutDelivery]
 }
 
-/// Housekeeping of rows that only matter until they expire.
+/// The tables of rows that only matter until they expire (or, for sessions, end).
+public enum PurgeTable: String, CaseIterable, Sendable {
+    case revokedTokens = "revoked_tokens"
+    case clientAssertions = "client_assertions"
+    case dpopProofs = "dpop_proofs"
+    case webAuthnChallenges = "webauthn_challenges"
+    case familyAccessTokens = "family_access_tokens"
+    case authorizationCodes = "authorization_codes"
+    /// A rotated token keeps its family's absolute expiry (and a revoked family's rows expire at
+    /// revocation), so a family's rows go together: a used token is never purged while a later
+    /// one of its family lives, and reuse detection keeps its evidence.
+    case refreshTokens = "refresh_tokens"
+    case deviceCodes = "device_codes"
+    case pushedRequests = "pushed_requests"
+    case sessions = "sessions"
+    /// An ended session's row has done its work: a cookie naming a missing row is refused too.
+    case endedSessions = "sessions (ended)"
+    case sessionClients = "session_clients"
+    case loginFailures = "login_failures"
+}
+
+/// Housekeeping of rows that only matter until they expire (docs/bounded-storage.md).
 public protocol ExpiryPurge: Sendable {
-    /// Deletes up to `batch` expired rows per table; returns the number deleted.
-    func purgeExpired(before date: Date, batch: Int) async throws -> Int
+    /// Deletes up to `batch` rows of `table` that expired before `date`; returns how many went.
+    func purgeExpired(_ table: PurgeTable, before date: Date, batch: Int) async throws -> Int
+    /// Deletes up to `batch` audit events older than their tenant's cutoff, for the tenants named.
+    func purgeAuditEvents(olderThan cutoffs: [UUID: Date], batch: Int) async throws -> Int
+}
+
+extension ExpiryPurge {
+    /// One batch of every table; the total deleted.
+    public func purgeExpired(before date: Date, batch: Int) async throws -> Int {
+        var removed = 0
+        for table in PurgeTable.allCases { removed += try await purgeExpired(table, before: date, batch: batch) }
+        return removed
+    }
 }
 
 /// Everything a store can do; also what a transaction offers.

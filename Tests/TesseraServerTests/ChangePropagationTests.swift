@@ -145,4 +145,45 @@ struct ChangePropagationTests {
             #expect(followed, "B's JWKS max-age did not follow A's key_publish_ahead change within a second")
         }
     }
+
+    /// Sequence numbers are taken when a transaction writes its feed entry, not when it commits
+    /// (docs/bounded-storage.md): a settings change whose transaction commits after a later
+    /// rotation's has the lower number, and B, already past it, must still apply it.
+    @Test func aChangeThatCommitsAfterALaterOneStillReachesTheOtherInstance() async throws {
+        try await Self.withInstances { instances in
+            let before = try #require(Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]))
+            var slow = try await instances.a.administration.tenant("acme")
+            try slow.settings.apply([.keyPublishAhead: 120])
+            slow.version += 1
+            let updated = slow
+            try #require(updated.settings.jwksMaxAge != before)
+            let (written, writtenSignal) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            let slowWrite = Task {
+                try await instances.a.store.transaction { operations in
+                    try await operations.updateTenant(updated)
+                    try await operations.recordChange(
+                        Change(tenantID: updated.id, kind: .tenant, changedAt: Date()))
+                    writtenSignal.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in written { break }
+            // A later entry commits first, and B follows it past the slow one's number.
+            let records = try await instances.a.keyManagement.rotate(instances.tenant, actor: "test")
+            let current = try records.only(.current).kid
+            let rotated = try await eventually(within: .seconds(2)) {
+                await instances.bLoadedKeys()?.current?.kid == current
+            }
+            #expect(rotated, "B did not follow the rotation that committed first")
+            releaseSignal.yield()
+            releaseSignal.finish()
+            try await slowWrite.value
+
+            let followed = try await eventually(within: .seconds(2)) {
+                Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]) == updated.settings.jwksMaxAge
+            }
+            #expect(followed, "B skipped the change that committed after a later one")
+        }
+    }
 }

@@ -353,7 +353,7 @@ struct PostgresMigrationTests {
                 "0008_authentication_methods.sql", "0009_recovery_codes.sql", "0010_post_logout_redirect_uris.sql",
                 "0011_authentication_context.sql", "0012_passkeys.sql", "0013_sessions.sql",
                 "0014_identity_providers.sql", "0015_key_lines.sql", "0016_refresh_authentication.sql",
-                "0017_family_access_tokens.sql", "0020_cluster.sql",
+                "0017_family_access_tokens.sql", "0018_bounded_storage.sql", "0020_cluster.sql",
             ])
         for store in stores { await store.close() }
     }

@@ -184,6 +184,11 @@ extension TenantSetting {
         name: "passkey_user_verification", choice: \.passkeyUserVerification,
         summary: "required: passkeys verify the user (PIN, biometrics), so one is two factors; preferred; discouraged")
 
+    public static let auditRetention = TenantSetting(
+        name: "audit_retention", kind: .duration(60...(10 * 365 * 86_400)),
+        summary: "how long audit events are kept; older ones are purged (docs/bounded-storage.md)",
+        field: .integer(\.auditRetention))
+
     public static let upstreamUserCreation = TenantSetting(
         name: "upstream_user_creation", kind: .flag,
         summary:
@@ -195,7 +200,7 @@ extension TenantSetting {
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
-        mfa, passkeyUserVerification, upstreamUserCreation,
+        mfa, passkeyUserVerification, upstreamUserCreation, auditRetention,
     ]
 }
 

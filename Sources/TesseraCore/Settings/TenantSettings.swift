@@ -35,6 +35,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     /// A first sign-in through an upstream identity provider creates the user (just in time);
     /// off: only accounts already linked sign in that way (docs/upstream-identity-providers.md).
     public var upstreamUserCreation = false
+    /// Audit events older than this are purged: a year covers the usual yearly audit, and the
+    /// log stays bounded under any traffic.
+    public var auditRetention: Int = 365 * 86_400
 
     public init() {}
 

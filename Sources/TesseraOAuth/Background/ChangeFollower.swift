@@ -42,7 +42,7 @@ public struct ChangeFollower: Service {
     static let readDeadline: Duration = .seconds(2)
 
     public func run() async throws {
-        var position = startPosition
+        var cursor = ChangeFeedCursor(position: startPosition)
         var caughtUpOnce = false
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         // The first round runs at once, not after the first poll interval: startup waits for it.
@@ -56,9 +56,8 @@ public struct ChangeFollower: Service {
                     }
                 }
                 for await _ in wakes {
-                    let round = await catchUp(from: position)
-                    position = round.position
-                    if round.complete, !caughtUpOnce {
+                    let complete = await catchUp(&cursor)
+                    if complete, !caughtUpOnce {
                         caughtUpOnce = true
                         await phase?.markStarted()
                     }
@@ -86,49 +85,55 @@ public struct ChangeFollower: Service {
         }
     }
 
-    /// Applies every change after `position`; returns the new position, and whether it reached
-    /// the end of the feed (false when the store failed on the way).
-    private func catchUp(from position: Int) async -> (position: Int, complete: Bool) {
-        var position = position
+    /// Applies every change not applied yet; false when the store failed on the way.
+    private func catchUp(_ cursor: inout ChangeFeedCursor) async -> Bool {
+        let store = self.store
         do {
             while true {
                 // Bounded, so a database that does not answer counts as missed (CacheFreshness)
                 // instead of holding the follower until the pool gives up.
-                let store = self.store
-                let after = position
+                let after = cursor.newest
                 let changes = try await withDeadline(Self.readDeadline) {
                     try await store.changes(after: after, limit: 500)
                 }
-                if let first = changes.first, first.sequence > position + 1, position > 0 {
-                    // Entries between were purged: this instance cannot know what it missed.
+                for change in cursor.take(changes, now: Date()) { try await apply(change) }
+                if changes.count < 500 { break }
+            }
+            if !cursor.missing.isEmpty || cursor.overflowed {
+                // A second look at the gaps: entries of transactions that committed late.
+                let missing = Array(cursor.missingSequences.prefix(500))
+                let late = try await withDeadline(Self.readDeadline) { try await store.changes(sequences: missing) }
+                for change in cursor.take(late, now: Date()) { try await apply(change) }
+                let horizon = try await withDeadline(Self.readDeadline) { try await store.changeHorizon() }
+                if cursor.settle(horizon: horizon, now: Date()) {
+                    // History this instance had not read was purged: it cannot know what it missed.
+                    logger.notice("Change feed history was purged past this instance's position; reloading caches")
                     await tenants.reset()
                     await clients.removeAll()
                     try await revocations.load(from: store)
                 }
-                for change in changes {
-                    try await tenants.apply(change)
-                    switch change.kind {
-                    case .client:
-                        await clients.invalidate(tenantID: change.tenantID, clientID: change.subject)
-                    case .revokedToken:
-                        if let token = try await store.revokedToken(tenantID: change.tenantID, jti: change.subject) {
-                            await revocations.add(token)
-                        }
-                    case .keys, .tenant:
-                        break
-                    }
-                    position = change.sequence
-                }
-                if changes.count < 500 {
-                    freshness.caughtUp()
-                    await revocations.prune()
-                    return (position, true)
-                }
             }
+            freshness.caughtUp()
+            await revocations.prune()
+            return true
         } catch {
             freshness.missed()
             logger.warning("Could not apply changes; will retry", metadata: ["error": "\(error)"])
-            return (position, false)
+            return false
+        }
+    }
+
+    private func apply(_ change: Change) async throws {
+        try await tenants.apply(change)
+        switch change.kind {
+        case .client:
+            await clients.invalidate(tenantID: change.tenantID, clientID: change.subject)
+        case .revokedToken:
+            if let token = try await store.revokedToken(tenantID: change.tenantID, jti: change.subject) {
+                await revocations.add(token)
+            }
+        case .keys, .tenant:
+            break
         }
     }
 }

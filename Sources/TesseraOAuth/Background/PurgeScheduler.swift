@@ -1,22 +1,28 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraCore
 import TesseraStore
 
-/// Keeps tables of short-lived records (revoked token ids, client-assertion ids, codes, refresh
-/// tokens) holding only live rows: every `interval`, on whichever instance gets the job's lock,
-/// expired rows go in small batches. The change feed keeps a day of history for instances that
-/// were briefly away.
+/// Keeps every table that grows with traffic bounded (docs/bounded-storage.md): every
+/// `interval`, expired codes, tokens, one-shot ids, sessions and counters go; audit events past
+/// their tenant's `audit_retention`; change-feed entries older than `changeHistory`.
+///
+/// Each batch is its own short transaction under the purge job's advisory lock, so one instance
+/// purges at a time and no transaction holds its locks long enough to stall the traffic beside
+/// it, whatever the backlog (a million expired rows are a thousand batches, not one statement).
 public struct PurgeScheduler: Service {
     let store: any Store
     let interval: Duration
+    let changeHistory: Duration
     let logger: Logger
     static let batch = 1_000
-    static let changeHistory: TimeInterval = 86_400
+    static let tenantPage = 200
 
-    public init(store: any Store, interval: Duration, logger: Logger) {
+    public init(store: any Store, interval: Duration, changeHistory: Duration = .seconds(3_600), logger: Logger) {
         self.store = store
         self.interval = interval
+        self.changeHistory = changeHistory
         self.logger = logger
     }
 
@@ -24,17 +30,63 @@ public struct PurgeScheduler: Service {
         await runPeriodically(every: interval, logger: logger, job: "Purge") { try await purgeOnce() }
     }
 
-    func purgeOnce(now: Date = Date()) async throws {
+    /// One pass; the rows removed per table, or nil when another instance holds the job.
+    @discardableResult
+    func purgeOnce(now: Date = Date()) async throws -> [String: Int]? {
+        var removed: [String: Int] = [:]
+        for table in PurgeTable.allCases {
+            guard let count = try await drain({ try await $0.purgeExpired(table, before: now, batch: Self.batch) })
+            else { return nil }
+            removed[table.rawValue, default: 0] += count
+        }
+        guard let audit = try await purgeAudit(now: now) else { return nil }
+        removed["audit_events"] = audit
+        let historyStart = now.addingTimeInterval(-changeHistory.timeInterval)
+        guard let changes = try await drain({ try await $0.purgeChanges(before: historyStart, batch: Self.batch) })
+        else { return nil }
+        removed["changes"] = changes
+        let purged = removed.filter { $0.value > 0 }
+        if !purged.isEmpty {
+            logger.info(
+                "Purged expired rows",
+                metadata: purged.reduce(into: [:]) { $0[$1.key] = "\($1.value)" })
+        }
+        return removed
+    }
+
+    /// Audit events older than each tenant's retention, a page of tenants per statement.
+    private func purgeAudit(now: Date) async throws -> Int? {
+        var total = 0
+        var cursor: TenantSlug?
+        while !Task.isCancelled {
+            let tenants = try await store.tenants(after: cursor, limit: Self.tenantPage)
+            let cutoffs = Dictionary(
+                uniqueKeysWithValues: tenants.map {
+                    ($0.id, now.addingTimeInterval(-TimeInterval($0.settings.auditRetention)))
+                })
+            guard let count = try await drain({ try await $0.purgeAuditEvents(olderThan: cutoffs, batch: Self.batch) })
+            else { return nil }
+            total += count
+            guard tenants.count == Self.tenantPage else { break }
+            cursor = tenants.last?.slug
+        }
+        return total
+    }
+
+    /// Runs `batch` until it removes fewer rows than a full batch; nil when the lock is taken.
+    private func drain(_ batch: @escaping @Sendable (any StoreOperations) async throws -> Int) async throws -> Int? {
         var total = 0
         while !Task.isCancelled {
-            let removed = try await store.transactionIfLockFree(job: .purge) { operations in
-                try await operations.purgeExpired(before: now, batch: Self.batch)
-            }
-            guard let removed else { return }  // another instance is purging
+            guard let removed = try await store.transactionIfLockFree(job: .purge, batch) else { return nil }
             total += removed
             if removed < Self.batch { break }
         }
-        try await store.purgeChanges(before: now.addingTimeInterval(-Self.changeHistory))
-        if total > 0 { logger.info("Purged expired rows", metadata: ["rows": "\(total)"]) }
+        return total
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

@@ -1,37 +1,62 @@
 import Foundation
 import TesseraCore
 
-extension SQLExecutor {
-    /// Deletes up to `batch` rows that expired before `date` from each table of short-lived
-    /// records; returns how many went. Small batches keep each transaction short, so purging
-    /// never blocks the writes it runs beside.
-    public func purgeExpired(before date: Date, batch: Int) async throws -> Int {
-        var removed = 0
-        for (table, key) in [
-            ("revoked_tokens", "tenant_id, jti"), ("client_assertions", "tenant_id, client_id, jti"),
-            ("dpop_proofs", "tenant_id, jkt, jti"), ("webauthn_challenges", "tenant_id, ceremony, jti"),
-            ("family_access_tokens", "tenant_id, jti"),
-            ("authorization_codes", "tenant_id, code_hash"), ("refresh_tokens", "tenant_id, token_hash"),
-            ("device_codes", "tenant_id, device_code_hash"), ("pushed_requests", "tenant_id, handle_hash"),
-            ("sessions", "tenant_id, sid"), ("session_clients", "tenant_id, sid, client_id"),
-            ("login_failures", "tenant_id, subject"),
-        ] {
-            removed += try await execute(
-                """
-                DELETE FROM \(table) WHERE (\(key)) IN (
-                    SELECT \(key) FROM \(table) WHERE expires_at < $1 LIMIT $2
-                ) RETURNING tenant_id
-                """, [.date(date), .int(batch)]
-            ).count
+extension PurgeTable {
+    /// The columns that identify one row.
+    var key: String {
+        switch self {
+        case .revokedTokens: "tenant_id, jti"
+        case .clientAssertions: "tenant_id, client_id, jti"
+        case .dpopProofs: "tenant_id, jkt, jti"
+        case .webAuthnChallenges: "tenant_id, ceremony, jti"
+        case .familyAccessTokens: "tenant_id, jti"
+        case .authorizationCodes: "tenant_id, code_hash"
+        case .refreshTokens: "tenant_id, token_hash"
+        case .deviceCodes: "tenant_id, device_code_hash"
+        case .pushedRequests: "tenant_id, handle_hash"
+        case .sessions, .endedSessions: "tenant_id, sid"
+        case .sessionClients: "tenant_id, sid, client_id"
+        case .loginFailures: "tenant_id, subject"
         }
-        // An ended session's row has done its work: a cookie naming a missing row is refused too.
-        removed += try await execute(
+    }
+
+    var tableName: String { self == .endedSessions ? "sessions" : rawValue }
+
+    /// The indexed time after which a row has done its work.
+    var doneColumn: String { self == .endedSessions ? "ended_at" : "expires_at" }
+}
+
+extension SQLExecutor {
+    /// One batch: found through the table's index on its done column, so the statement touches
+    /// only the rows it deletes. On PostgreSQL rows a request holds locked are skipped, not waited
+    /// for: the purge never queues behind traffic, and the next batch takes them.
+    public func purgeExpired(_ table: PurgeTable, before date: Date, batch: Int) async throws -> Int {
+        let skipLocked = dialect == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
+        return try await execute(
             """
-            DELETE FROM sessions WHERE (tenant_id, sid) IN (
-                SELECT tenant_id, sid FROM sessions WHERE ended_at < $1 LIMIT $2
+            DELETE FROM \(table.tableName) WHERE (\(table.key)) IN (
+                SELECT \(table.key) FROM \(table.tableName) WHERE \(table.doneColumn) < $1 LIMIT $2 \(skipLocked)
             ) RETURNING tenant_id
             """, [.date(date), .int(batch)]
         ).count
-        return removed
+    }
+
+    /// One batch of audit events past their tenants' retention: one statement for a page of
+    /// tenants, each condition served by the (tenant_id, occurred_at) index.
+    public func purgeAuditEvents(olderThan cutoffs: [UUID: Date], batch: Int) async throws -> Int {
+        guard !cutoffs.isEmpty else { return 0 }
+        var binds: [SQLValue] = [.int(batch)]
+        var conditions: [String] = []
+        for (tenantID, cutoff) in cutoffs {
+            conditions.append("(tenant_id = $\(binds.count + 1) AND occurred_at < $\(binds.count + 2))")
+            binds += [.uuid(tenantID), .date(cutoff)]
+        }
+        return try await execute(
+            """
+            DELETE FROM audit_events WHERE (tenant_id, id) IN (
+                SELECT tenant_id, id FROM audit_events WHERE \(conditions.joined(separator: " OR ")) LIMIT $1
+            ) RETURNING tenant_id
+            """, binds
+        ).count
     }
 }
