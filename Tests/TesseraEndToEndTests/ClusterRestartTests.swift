@@ -97,11 +97,13 @@ extension EndToEndTests {
             let process = Process()
             let output: URL
 
-            init(_ mode: String, config: URL, in directory: URL) throws {
-                output = directory.appendingPathComponent("\(mode)-\(UUID().uuidString).out")
+            /// `mode` is cluster_load.py's first argument; nil for a script that takes only the
+            /// configuration.
+            init(_ mode: String?, config: URL, in directory: URL, script: String = "cluster_load.py") throws {
+                output = directory.appendingPathComponent("\(mode ?? script)-\(UUID().uuidString).out")
                 _ = FileManager.default.createFile(atPath: output.path, contents: nil)
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", Interop.script("cluster_load.py"), mode, config.path]
+                process.arguments = ["python3", Interop.script(script)] + (mode.map { [$0] } ?? []) + [config.path]
                 process.standardOutput = try FileHandle(forWritingTo: output)
                 process.standardError = process.standardOutput
                 try process.run()
@@ -113,7 +115,7 @@ extension EndToEndTests {
                 while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
                 if process.isRunning {
                     process.terminate()
-                    throw TestSetupError("cluster_load.py did not finish within \(seconds) s: \(text)")
+                    throw TestSetupError("\(process.arguments?[1] ?? "") did not finish within \(seconds) s: \(text)")
                 }
                 let line = text.split(separator: "\n").last.map(String.init) ?? ""
                 let summary = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
