@@ -310,11 +310,11 @@ public protocol Store: StoreOperations {
     /// Throws `.unavailable` when the database does not answer within `timeout`.
     func checkHealth(timeout: Duration) async throws
     /// Runs `body` in one transaction: every write inside lands, or none does.
-    func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any StoreOperations) async throws -> T) async throws -> T
     /// Like `transaction`, but only when no other instance holds the job's lock; nil otherwise.
     /// Scheduled work (key rotation, purges) runs on exactly one instance at a time this way.
     func transactionIfLockFree<T: Sendable>(
-        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+        job: ScheduledJob, _ body: @escaping @Sendable (any StoreOperations) async throws -> T
     )
         async throws -> T?
     /// Calls `wake` whenever another instance commits a change (PostgreSQL LISTEN); returns or

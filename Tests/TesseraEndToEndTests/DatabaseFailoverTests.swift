@@ -69,14 +69,16 @@ extension EndToEndTests {
             // No 5xx but 503, each with Retry-After; every instance answered every request.
             #expect((report["server_errors_not_503"] as? [Any])?.isEmpty == true, "\(summary)")
             #expect((report["unavailable_without_retry_after"] as? [Any])?.isEmpty == true, "\(summary)")
-            // A request sent while the primary is being killed can hang until the client's timeout
-            // (an open problem, see docs/database-failover.md); any other is a failure.
-            let window = report["stop_window"] as? [Double] ?? [0, 0]
+            // Every request got an answer: one whose query the driver lost as its connection
+            // closed gets its 503 at the operation deadline (10 s), within the client's 15 s.
             let hung = report["transport_errors"] as? [[String: Any]] ?? []
-            #expect(
-                hung.allSatisfy { (($0["started"] as? Double) ?? .infinity) <= window[1] },
-                "a request without an answer, sent outside the moment of the crash: \(summary)")
-            #expect(hung.count <= 2, "\(summary)")
+            #expect(hung.isEmpty, "requests without an answer: \(summary)")
+            // What the instances logged of each request that got no answer.
+            for request in hung {
+                guard let id = request["request_id"] as? String else { continue }
+                let lines = instances.flatMap { $0.output.split(separator: "\n") }.filter { $0.contains(id) }
+                print("no answer to \(request["what"] ?? "?") \(id): \(lines.isEmpty ? ["nothing logged"] : lines)")
+            }
             // While no primary was reachable, client credentials and introspection answered 200
             // from memory, and writes answered 503.
             #expect(report["client_credentials_during_outage"] as? [Int] == [200], "\(summary)")

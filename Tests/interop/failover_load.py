@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
@@ -47,10 +48,10 @@ class Recorder:
                 "body": response.text[:200] if response.status_code >= 400 else "",
             })
 
-    def error(self, what, instance, error, started):
+    def error(self, what, instance, error, started, request_id):
         with self.lock:
             self.errors.append({"t": time.monotonic(), "started": started, "what": what, "instance": instance,
-                                "error": repr(error)[:300]})
+                                "error": repr(error)[:300], "request_id": request_id})
 
 
 class Cluster:
@@ -80,11 +81,14 @@ class Cluster:
         else:
             url = self.issuer(index) + path
         started = time.monotonic()
+        # Named, so the instance's log lines of a request that got no answer can be found.
+        request_id = uuid.uuid4().hex
+        headers = {**kwargs.pop("headers", {}), "X-Request-ID": request_id}
         try:
             response = (session or requests).request(
-                method, url, timeout=TIMEOUT, allow_redirects=False, **kwargs)
+                method, url, timeout=TIMEOUT, allow_redirects=False, headers=headers, **kwargs)
         except requests.RequestException as error:
-            self.recorder.error(what, index, error, started)
+            self.recorder.error(what, index, error, started, request_id)
             return None
         self.recorder.answer(what, index, response)
         return response

@@ -27,7 +27,7 @@ extension Store {
     /// of exactly what committed.
     @discardableResult
     func audited<Result: Sendable>(
-        _ change: AuditedChange, _ body: @Sendable (any StoreOperations) async throws -> Result
+        _ change: AuditedChange, _ body: @escaping @Sendable (any StoreOperations) async throws -> Result
     ) async throws -> Result {
         try await transaction { operations in try await operations.audited(change, body) }
     }

@@ -47,10 +47,19 @@ public final class PostgresStore: Store, SQLExecutor {
 
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await withClient { client in
-            try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) }
+        let logger = self.logger
+        return try await withClient { client in
+            try await withDeadline(Self.operationDeadline) {
+                try await Self.run(sql, binds, logger: logger) { try await client.query($0, logger: $1) }
+            }
         }
     }
+
+    /// How long a request's statement or transaction may take before it answers 503: longer than
+    /// any of them takes on a live database, shorter than the clients' own timeouts, so a query
+    /// the driver lost at the moment a connection closed (`withDeadline`) cannot hold a request
+    /// for ever. Migrations, the scheduled jobs and the LISTEN connection are not bounded by it.
+    static let operationDeadline: Duration = .seconds(10)
 
     /// A transaction PostgreSQL ended as a deadlock victim or a serialization failure rolled
     /// back whole, so it is run again, up to five times in all, after a random pause of up to
@@ -58,13 +67,16 @@ public final class PostgresStore: Store, SQLExecutor {
     /// 13.6: such transactions are to be retried). Concurrent reuses of one refresh token at
     /// several instances revoke its family at once and can deadlock one another
     /// (docs/rolling-restarts.md).
-    public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any StoreOperations) async throws -> T) async throws -> T {
         var attempt = 1
+        let logger = self.logger
         while true {
             do {
                 return try await withClient { client in
-                    try await client.withTransaction(logger: logger) { connection in
-                        try await body(PostgresTransaction(connection: connection, logger: logger))
+                    try await withDeadline(Self.operationDeadline) {
+                        try await client.withTransaction(logger: logger) { connection in
+                            try await body(PostgresTransaction(connection: connection, logger: logger))
+                        }
                     }
                 }
             } catch StoreError.conflict(let what) where what.hasPrefix(Self.concurrentTransaction) && attempt < 5 {
@@ -78,7 +90,7 @@ public final class PostgresStore: Store, SQLExecutor {
     static let concurrentTransaction = "concurrent transaction: "
 
     public func transactionIfLockFree<T: Sendable>(
-        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+        job: ScheduledJob, _ body: @escaping @Sendable (any StoreOperations) async throws -> T
     ) async throws -> T? {
         try await withClient { client in
             try await client.withTransaction(logger: logger) { connection -> T? in
@@ -202,22 +214,5 @@ struct PostgresTransaction: SQLExecutor {
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try await PostgresStore.run(sql, binds, logger: logger) { try await connection.query($0, logger: $1) }
-    }
-}
-
-/// Runs `body`, or throws `.unavailable` once `timeout` has passed: a dead database must turn
-/// readiness red quickly, not hang the probe.
-public func withDeadline<T: Sendable>(
-    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw StoreError.unavailable("no answer within \(timeout)")
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() else { throw StoreError.unavailable("no answer") }
-        return result
     }
 }

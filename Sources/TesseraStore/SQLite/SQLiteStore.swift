@@ -50,7 +50,7 @@ public final class SQLiteStore: Store, SQLExecutor {
         try await lock.withLock { try await Self.run(self.connection, sql, binds) }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any StoreOperations) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any StoreOperations) async throws -> T) async throws -> T {
         try await lock.withLock {
             try await self.inTransaction { try await body(SQLiteTransaction(connection: self.connection)) }
         }
@@ -71,7 +71,7 @@ public final class SQLiteStore: Store, SQLExecutor {
 
     /// One process owns a SQLite file, so the lock is always free.
     public func transactionIfLockFree<T: Sendable>(
-        job: ScheduledJob, _ body: @Sendable (any StoreOperations) async throws -> T
+        job: ScheduledJob, _ body: @escaping @Sendable (any StoreOperations) async throws -> T
     ) async throws -> T? {
         try await transaction(body)
     }
