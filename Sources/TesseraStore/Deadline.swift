@@ -68,7 +68,8 @@ private final class DeadlineOutcome<T: Sendable>: Sendable {
     /// Resumes the caller unless someone did already; true when this was the answer.
     @discardableResult
     func finish(_ result: Result<T, any Error>) -> Bool {
-        let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+        let (continuation, timer) = state.withLock {
+            state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
             guard !state.answered, let continuation = state.continuation else { return (nil, nil) }
             state.answered = true
             state.continuation = nil

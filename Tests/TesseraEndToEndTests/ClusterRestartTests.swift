@@ -182,6 +182,14 @@ extension EndToEndTests {
             // RFC 9700 §4.14.2 as docs/refresh-rotation.md implements it: the losers presented
             // a used token, so the family is revoked, the winner's new token with it.
             #expect(summary["family_revoked_after"] as? Int == count)
+            let runAgain = cluster.instances.map {
+                $0.output.components(separatedBy: "Transaction run again").count - 1
+            }
+            print("transactions run again after a deadlock or serialization failure, per instance: \(runAgain)")
+            let causes = Set(
+                cluster.instances.flatMap { $0.output.split(separator: "\n") }
+                    .filter { $0.contains("Transaction run again") }.map { String($0.prefix(400)) })
+            for cause in causes.prefix(3) { print(cause) }
         }
 
         @Test func rollingRestartsBehindNginxFailNoRequestRacesHaveOneWinnerAndSIGKILLLosesNothing() async throws {

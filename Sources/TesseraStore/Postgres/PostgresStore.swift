@@ -67,7 +67,9 @@ public final class PostgresStore: Store, SQLExecutor {
     /// 13.6: such transactions are to be retried). Concurrent reuses of one refresh token at
     /// several instances revoke its family at once and can deadlock one another
     /// (docs/rolling-restarts.md).
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any StoreOperations) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any StoreOperations) async throws -> T
+    ) async throws -> T {
         var attempt = 1
         let logger = self.logger
         while true {
@@ -80,6 +82,7 @@ public final class PostgresStore: Store, SQLExecutor {
                     }
                 }
             } catch StoreError.conflict(let what) where what.hasPrefix(Self.concurrentTransaction) && attempt < 5 {
+                logger.notice("Transaction run again", metadata: ["attempt": "\(attempt + 1)", "cause": "\(what)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...20) * attempt))
                 attempt += 1
             }

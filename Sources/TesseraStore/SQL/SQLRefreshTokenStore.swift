@@ -33,7 +33,17 @@ extension SQLExecutor {
         {
             return .redeemed(try RefreshToken(row: row))
         }
-        guard let token = try await refreshToken(tenantID: tenantID, tokenHash: tokenHash),
+        // Locked on PostgreSQL: the losers of a race then revoke the family one after another,
+        // each starting from the row they all presented. Without it, one that passed here
+        // unlocked took the family's other rows first while another held this one (an UPDATE
+        // whose re-check failed keeps the row locked), and the two deadlocked (about one race in
+        // ten under the 1,000-race test, each costing a retry).
+        let lock = dialect == .postgres ? "FOR UPDATE" : ""
+        guard
+            let token = try await first(
+                "SELECT * FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2 \(lock)",
+                [.uuid(tenantID), .bytes(tokenHash.bytes)]
+            ).map(RefreshToken.init(row:)),
             token.clientID == clientID
         else { return .invalid }
         return token.usedAt != nil ? .alreadyUsed(token) : .invalid
@@ -78,15 +88,24 @@ extension SQLExecutor {
     /// from $3). Revoking also ends the rows' life (expires_at), so the purge, which walks the
     /// expiry index, removes them at its next round: a revoked token is refused whether its row
     /// exists or not.
+    ///
+    /// Concurrent revocations meet on the same rows (every loser of a refresh race revokes the
+    /// family at once), so each takes its locks in one order: token rows by hash (locked
+    /// `FOR UPDATE` after sorting), then families and their access-token ids sorted. Two
+    /// revocations then wait for one another instead of deadlocking.
     private func revokeRefreshTokens(
         where condition: String, _ binds: SQLValue..., tenantID: UUID, at date: Date
     ) async throws -> Int {
+        let lockInOrder = dialect == .postgres ? "ORDER BY token_hash FOR UPDATE" : ""
         let revoked = try await execute(
             """
             UPDATE refresh_tokens SET revoked_at = $2, expires_at = CASE WHEN expires_at > $2 THEN $2 ELSE expires_at END
-            WHERE tenant_id = $1 AND \(condition) AND revoked_at IS NULL RETURNING family_id
+            WHERE (tenant_id, token_hash) IN (
+                SELECT tenant_id, token_hash FROM refresh_tokens
+                WHERE tenant_id = $1 AND \(condition) AND revoked_at IS NULL \(lockInOrder)
+            ) RETURNING family_id
             """, [.uuid(tenantID), .date(date)] + binds)
-        for family in Set(try revoked.map { try $0.uuid("family_id") }) {
+        for family in Set(try revoked.map { try $0.uuid("family_id") }).sorted(by: { $0.uuidString < $1.uuidString }) {
             try await revokeAccessTokens(ofFamily: family, tenantID: tenantID, at: date)
         }
         return revoked.count
@@ -106,7 +125,7 @@ extension SQLExecutor {
             """
             INSERT INTO revoked_tokens (tenant_id, jti, expires_at, revoked_at)
             SELECT tenant_id, jti, expires_at, $3 FROM family_access_tokens
-            WHERE tenant_id = $1 AND family_id = $2 AND expires_at > $3
+            WHERE tenant_id = $1 AND family_id = $2 AND expires_at > $3 ORDER BY jti
             ON CONFLICT DO NOTHING RETURNING jti
             """, [.uuid(tenantID), .uuid(family), .date(date)])
         for row in jtis {
