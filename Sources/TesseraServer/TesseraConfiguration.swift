@@ -14,6 +14,11 @@ public struct TesseraConfiguration: Sendable {
     public var port: Int
     public var logLevel: Logger.Level
     public var masterKeySource: MasterKeySource
+    /// Master keys that open but never seal, while a change of master key rolls through
+    /// (`TESSERA_ACCEPTED_MASTER_KEYS`, comma-separated, and `TESSERA_ACCEPTED_MASTER_KEYS_FILE`,
+    /// one per line; docs/master-key-change.md). Base64url texts, checked when the key is loaded.
+    public var acceptedMasterKeys: [String] = []
+    public var acceptedMasterKeysFile: String?
     public var bcryptCost: Int
     /// How often caches poll the change feed when no notification came (`TESSERA_CHANGE_POLL_INTERVAL`).
     public var changePollInterval: Duration = .seconds(2)
@@ -144,6 +149,11 @@ public struct TesseraConfiguration: Sendable {
         configuration.changePollInterval = try seconds(environment["TESSERA_CHANGE_POLL_INTERVAL"], default: 2)
         configuration.keyScheduleInterval = try seconds(environment["TESSERA_KEY_SCHEDULE_INTERVAL"], default: 60)
         configuration.statelessOutageLimit = try seconds(environment["TESSERA_STATELESS_OUTAGE_LIMIT"], default: 30)
+        configuration.acceptedMasterKeys = (environment["TESSERA_ACCEPTED_MASTER_KEYS"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let file = environment["TESSERA_ACCEPTED_MASTER_KEYS_FILE"], !file.isEmpty {
+            configuration.acceptedMasterKeysFile = file
+        }
         configuration.purgeInterval = try seconds(environment["TESSERA_PURGE_INTERVAL"], default: 60)
         configuration.changeHistory = try seconds(environment["TESSERA_CHANGE_HISTORY"], default: 3_600)
         if let leeway = environment["TESSERA_TOKEN_LEEWAY"], !leeway.isEmpty {
@@ -183,6 +193,31 @@ public struct TesseraConfiguration: Sendable {
     /// Reads (or, on the SQLite default, creates) the master key. Never silent: a generated key
     /// is announced with a warning, a missing one with PostgreSQL is an error that says what to do.
     public func loadMasterKey(logger: Logger) throws -> MasterKey {
+        let sealing = try loadSealingKey(logger: logger)
+        var texts = acceptedMasterKeys
+        if let file = acceptedMasterKeysFile {
+            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError("TESSERA_ACCEPTED_MASTER_KEYS_FILE '\(file)' cannot be read")
+            }
+            texts += contents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        let accepted = try texts.enumerated().map { index, text in
+            do {
+                return try MasterKey(base64URL: text)
+            } catch {
+                throw ConfigurationError("accepted master key \(index + 1) is unusable: \(error)")
+            }
+        }
+        if !accepted.isEmpty {
+            logger.notice(
+                "Accepting further master keys for opening; sealing with TESSERA_MASTER_KEY's",
+                metadata: ["accepted": "\(accepted.count)"])
+        }
+        return sealing.accepting(accepted)
+    }
+
+    private func loadSealingKey(logger: Logger) throws -> MasterKey {
         switch masterKeySource {
         case .file(let path):
             return try MasterKey(contentsOfFile: path)

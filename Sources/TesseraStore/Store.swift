@@ -148,6 +148,10 @@ public protocol TOTPStore: Sendable {
     /// not (a replay, at this instance or another).
     func acceptTOTPStep(tenantID: UUID, userID: UUID, step: Int64) async throws -> Bool
     func deleteTOTP(tenantID: UUID, userID: UUID) async throws -> Bool
+    /// The tenant's factors ordered by user id, starting after `userID` (`tessera keys rewrap`).
+    func totpFactors(tenantID: UUID, after userID: UUID?, limit: Int) async throws -> [TOTPFactor]
+    /// Replaces the sealed secret if it is still `old`; false when the user enrolled again meanwhile.
+    func resealTOTP(tenantID: UUID, userID: UUID, from old: [UInt8], to new: [UInt8]) async throws -> Bool
     /// Replaces the user's recovery codes with these (their hashes).
     func replaceRecoveryCodes(tenantID: UUID, userID: UUID, hashes: [SecretHash]) async throws
     /// Spends the unused code of this hash, atomically; false when there is none.

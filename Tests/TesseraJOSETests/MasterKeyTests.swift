@@ -154,3 +154,44 @@ import Testing
         }
     }
 }
+
+/// A master key set (docs/master-key-change.md): the sealing key seals, accepted keys only open.
+@Suite struct MasterKeySetTests {
+    let tenant = UUID()
+
+    @Test func aSetOpensWhatEitherKeySealedAndSealsWithItsFirst() throws {
+        let old = MasterKey.generate()
+        let new = MasterKey.generate()
+        let set = new.accepting([old])
+        let byOld = try old.seal([1, 2, 3], tenantID: tenant, kid: "k")
+        let byNew = try new.seal([4, 5], tenantID: tenant, kid: "k")
+        #expect(try set.open(byOld, tenantID: tenant, kid: "k") == [1, 2, 3])
+        #expect(try set.open(byNew, tenantID: tenant, kid: "k") == [4, 5])
+        // What the set seals opens with its sealing key alone, not with the accepted one.
+        let bySet = try set.seal([6], tenantID: tenant, kid: "k")
+        #expect(try new.open(bySet, tenantID: tenant, kid: "k") == [6])
+        #expect(throws: KeyError.cannotDecrypt(kid: "k")) { try old.open(bySet, tenantID: tenant, kid: "k") }
+        // The sealing key alone no longer opens what only the accepted key sealed.
+        #expect(throws: KeyError.cannotDecrypt(kid: "k")) {
+            try set.sealingOnly.open(byOld, tenantID: tenant, kid: "k")
+        }
+    }
+
+    @Test func whatNoKeyOfTheSetSealedStaysClosed() throws {
+        let stranger = try MasterKey.generate().seal([9], tenantID: tenant, kid: "k")
+        let set = MasterKey.generate().accepting([MasterKey.generate()])
+        #expect(throws: KeyError.cannotDecrypt(kid: "k")) { try set.open(stranger, tenantID: tenant, kid: "k") }
+    }
+
+    @Test func derivedKeysComeSealingKeyFirstAndDuplicatesAreDropped() {
+        let key = MasterKey.generate()
+        let other = MasterKey.generate()
+        let set = key.accepting([key, other])
+        #expect(set.acceptedCount == 1)
+        let derived = set.derivedKeys(purpose: "p")
+        #expect(derived.count == 2)
+        #expect(derived[0] == key.derivedKey(purpose: "p"))
+        #expect(derived[1] == other.derivedKey(purpose: "p"))
+        #expect("\(set)" == "MasterKey(redacted)")
+    }
+}

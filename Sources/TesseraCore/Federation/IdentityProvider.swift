@@ -58,7 +58,7 @@ public struct IdentityProvider: Sendable, Equatable {
     public let clientID: String
     public let authentication: ClientAuthentication
     public var sealedClientSecret: [UInt8]?
-    public let assertionKey: AssertionKey?
+    public var assertionKey: AssertionKey?
     /// Always includes `openid` (OIDC Core §3.1.2.1).
     public var scopes: [String]
     public var claims: ClaimMapping

@@ -37,7 +37,7 @@ public struct KeySealer: Sendable {
         }
     }
 
-    /// Opens what `seal` produced. Any failure (wrong master key, other tenant or kid, truncated
+    /// Opens what `seal` produced, under the sealing key or any accepted one. Any failure (wrong master key, other tenant or kid, truncated
     /// or altered bytes, unknown version) is `KeyError.cannotDecrypt`: the reasons are not told
     /// apart, on purpose, since GCM cannot tell them apart either.
     public func open(_ sealed: [UInt8], tenantID: UUID, kid: String) throws(KeyError) -> [UInt8] {
@@ -51,10 +51,13 @@ public struct KeySealer: Sendable {
                 nonce: AES.GCM.Nonce(data: sealed[1..<nonceEnd]),
                 ciphertext: sealed[nonceEnd..<tagStart],
                 tag: sealed[tagStart...])
-            let plaintext = try AES.GCM.open(
-                box, using: masterKey.symmetricKey,
-                authenticating: Self.associatedData(tenantID: tenantID, kid: kid))
-            return Array(plaintext)
+            let associatedData = Self.associatedData(tenantID: tenantID, kid: kid)
+            for key in masterKey.openingKeys {
+                if let plaintext = try? AES.GCM.open(box, using: key, authenticating: associatedData) {
+                    return Array(plaintext)
+                }
+            }
+            throw KeyError.cannotDecrypt(kid: kid)
         } catch {
             throw .cannotDecrypt(kid: kid)
         }

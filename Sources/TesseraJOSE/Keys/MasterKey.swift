@@ -13,6 +13,9 @@ public struct MasterKey: Sendable {
 
     /// Kept as a `SymmetricKey`, whose storage swift-crypto zeroes when it is released.
     let symmetricKey: SymmetricKey
+    /// Further master keys that open what they sealed but never seal (docs/master-key-change.md):
+    /// during a change of master key every instance opens with both the old and the new one.
+    let acceptedKeys: [SymmetricKey]
 
     /// Reads the key from its base64url text (no padding), exactly as `base64URL` writes it.
     public init(base64URL text: String) throws(KeyError) {
@@ -23,6 +26,7 @@ public struct MasterKey: Sendable {
             throw .invalidMasterKey(reason: "decodes to \(bytes.count) bytes, expected \(Self.byteCount)")
         }
         self.symmetricKey = SymmetricKey(data: bytes)
+        self.acceptedKeys = []
     }
 
     /// Reads the key from a file holding its base64url text; surrounding whitespace (a trailing
@@ -42,9 +46,26 @@ public struct MasterKey: Sendable {
         }
     }
 
-    private init(symmetricKey: SymmetricKey) {
+    private init(symmetricKey: SymmetricKey, acceptedKeys: [SymmetricKey] = []) {
         self.symmetricKey = symmetricKey
+        self.acceptedKeys = acceptedKeys
     }
+
+    /// This key sealing, and `others` opening too (duplicates of this one are dropped).
+    public func accepting(_ others: [MasterKey]) -> MasterKey {
+        let own = base64URL
+        let extra = others.filter { $0.base64URL != own }.map(\.symmetricKey)
+        return MasterKey(symmetricKey: symmetricKey, acceptedKeys: acceptedKeys + extra)
+    }
+
+    /// The sealing key alone: what opens with it no longer needs an accepted key.
+    public var sealingOnly: MasterKey { MasterKey(symmetricKey: symmetricKey) }
+
+    /// How many further keys open (not seal).
+    public var acceptedCount: Int { acceptedKeys.count }
+
+    /// Every key that opens, the sealing key first.
+    var openingKeys: [SymmetricKey] { [symmetricKey] + acceptedKeys }
 
     /// A fresh key from the system's CSPRNG.
     public static func generate() -> MasterKey {

@@ -9,11 +9,16 @@ import TesseraJOSE
 /// store exists. The purpose and the tenant are bound as associated data, so a value sealed for
 /// one use or one tenant never opens as another.
 public struct BrowserSealer: Sendable {
+    /// The sealing key first, then those of accepted master keys, which only open and verify.
+    let keys: [SymmetricKey]
     let key: SymmetricKey
 
     public init(masterKey: MasterKey) {
-        key = masterKey.derivedKey(purpose: "tessera browser state v1")
+        keys = masterKey.derivedKeys(purpose: Self.purpose)
+        key = masterKey.derivedKey(purpose: Self.purpose)
     }
+
+    static let purpose = "tessera browser state v1"
 
     public enum Purpose: String, Sendable {
         case session
@@ -39,7 +44,9 @@ public struct BrowserSealer: Sendable {
     ) -> Value? {
         guard text.utf8.count <= 8_192, let bytes = Base64URL.decode(text),
             let box = try? AES.GCM.SealedBox(combined: bytes),
-            let plaintext = try? AES.GCM.open(box, using: key, authenticating: Self.context(purpose, tenantID))
+            let plaintext = keys.lazy.compactMap({
+                try? AES.GCM.open(box, using: $0, authenticating: Self.context(purpose, tenantID))
+            }).first
         else { return nil }
         return try? JSONDecoder().decode(Value.self, from: plaintext)
     }
@@ -47,13 +54,19 @@ public struct BrowserSealer: Sendable {
     /// The CSRF token of a browser: an HMAC of its random binding cookie, so a page rendered for
     /// one browser cannot be submitted from another (OWASP's signed double-submit pattern).
     public func csrfToken(browserID: String, tenantID: UUID) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("csrf|\(tenantID)|\(browserID)".utf8), using: key)
-        return Base64URL.encode(mac)
+        Self.csrfToken(browserID: browserID, tenantID: tenantID, key: key)
     }
 
     public func verifyCSRF(_ token: String?, browserID: String?, tenantID: UUID) -> Bool {
         guard let token, let browserID, !browserID.isEmpty else { return false }
-        return ConstantTime.equals(Array(csrfToken(browserID: browserID, tenantID: tenantID).utf8), Array(token.utf8))
+        return keys.contains { key in
+            ConstantTime.equals(
+                Array(Self.csrfToken(browserID: browserID, tenantID: tenantID, key: key).utf8), Array(token.utf8))
+        }
+    }
+
+    private static func csrfToken(browserID: String, tenantID: UUID, key: SymmetricKey) -> String {
+        Base64URL.encode(HMAC<SHA256>.authenticationCode(for: Array("csrf|\(tenantID)|\(browserID)".utf8), using: key))
     }
 
     private static func context(_ purpose: Purpose, _ tenantID: UUID) -> [UInt8] {

@@ -9,10 +9,14 @@ import TesseraJOSE
 /// slot and the next one, so it rotates every `slot` and lives at most twice that.
 public struct DPoPNonces: Sendable {
     let key: SymmetricKey
+    /// Keys of accepted master keys too: a nonce another instance handed out under the new
+    /// master key is good here while the change rolls through (docs/master-key-change.md).
+    let acceptedKeys: [SymmetricKey]
     let slot: TimeInterval
 
     public init(masterKey: MasterKey, slot: TimeInterval = 120) {
         key = masterKey.derivedKey(purpose: "tessera dpop nonce v1")
+        acceptedKeys = masterKey.derivedKeys(purpose: "tessera dpop nonce v1")
         self.slot = max(1, slot)
     }
 
@@ -24,8 +28,10 @@ public struct DPoPNonces: Sendable {
     /// Whether `nonce` was handed out for `tenantID` in this slot or the one before.
     public func accepts(_ nonce: String, for tenantID: UUID, at now: Date) -> Bool {
         let current = Self.slotNumber(now, slot)
-        return [current, current - 1].contains { candidate in
-            ConstantTime.equals(Array(nonce.utf8), Array(make(slot: candidate, tenantID: tenantID).utf8))
+        return acceptedKeys.contains { key in
+            [current, current - 1].contains { candidate in
+                ConstantTime.equals(Array(nonce.utf8), Array(make(slot: candidate, tenantID: tenantID, key: key).utf8))
+            }
         }
     }
 
@@ -48,6 +54,10 @@ public struct DPoPNonces: Sendable {
 
     /// `base64url(slot || HMAC-SHA256(key, slot || tenant id)[0..<16])`: 32 characters.
     func make(slot number: Int64, tenantID: UUID) -> String {
+        make(slot: number, tenantID: tenantID, key: key)
+    }
+
+    private func make(slot number: Int64, tenantID: UUID, key: SymmetricKey) -> String {
         var slotBytes = withUnsafeBytes(of: number.bigEndian) { Array($0) }
         let tenantBytes = withUnsafeBytes(of: tenantID.uuid) { Array($0) }
         let mac = HMAC<SHA256>.authenticationCode(for: slotBytes + tenantBytes, using: key)

@@ -87,32 +87,6 @@ public struct KeyManagement: Sendable {
         }
     }
 
-    /// Re-encrypts every stored private key under `newMasterKey`, in one transaction: either
-    /// every key opens with the new master key afterwards, or nothing changed.
-    public func rewrap(to newMasterKey: MasterKey, actor: String) async throws -> Int {
-        let now = clock()
-        return try await store.transaction { operations in
-            var count = 0
-            for record in try await operations.signingKeys(inStates: KeyState.allCases) {
-                guard let sealed = record.sealedPrivateKey else { continue }
-                let privateKey = try masterKey.open(sealed, tenantID: record.tenantID, kid: record.kid)
-                var rewrapped = record
-                rewrapped.sealedPrivateKey = try newMasterKey.seal(
-                    privateKey, tenantID: record.tenantID, kid: record.kid)
-                try await operations.updateSigningKey(rewrapped, expectedState: record.state)
-                count += 1
-            }
-            for tenant in try await operations.tenants(after: nil, limit: Int(Int32.max)) {
-                try await operations.audited(
-                    AuditedChange(
-                        tenantID: tenant.id, actor: actor, requestID: nil, at: now,
-                        records: [AuditRecord(action: .keyRewrap, target: "*")], feed: (.keys, ""))
-                ) { _ in }
-            }
-            return count
-        }
-    }
-
     private func apply(
         _ plan: [KeyTransition], tenant: Tenant, action: AuditAction, actor: String, requestID: String?, now: Date,
         target: String? = nil

@@ -10,11 +10,14 @@ import TesseraStore
 public struct SecondFactors: Sendable {
     let store: any Store
     let key: SymmetricKey
+    /// The sealing key and those of accepted master keys (docs/master-key-change.md).
+    let openingKeys: [SymmetricKey]
     let clock: @Sendable () -> Date
 
     public init(store: any Store, masterKey: MasterKey, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.key = masterKey.derivedKey(purpose: "tessera totp secret v1")
+        self.openingKeys = masterKey.derivedKeys(purpose: "tessera totp secret v1")
         self.clock = clock
     }
 
@@ -206,9 +209,19 @@ public struct SecondFactors: Sendable {
     }
 
     func open(_ sealed: [UInt8], tenantID: UUID, userID: UUID) throws -> [UInt8] {
-        Array(
-            try AES.GCM.open(
-                try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Self.context(tenantID, userID)))
+        let box = try AES.GCM.SealedBox(combined: sealed)
+        for key in openingKeys {
+            if let secret = try? AES.GCM.open(box, using: key, authenticating: Self.context(tenantID, userID)) {
+                return Array(secret)
+            }
+        }
+        throw Failure.unavailable
+    }
+
+    /// Whether a stored secret opens with the sealing key alone (`tessera keys rewrap`).
+    func opensWithSealingKey(_ sealed: [UInt8], tenantID: UUID, userID: UUID) -> Bool {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed) else { return false }
+        return (try? AES.GCM.open(box, using: key, authenticating: Self.context(tenantID, userID))) != nil
     }
 
     static func context(_ tenantID: UUID, _ userID: UUID) -> [UInt8] {

@@ -22,12 +22,24 @@ extension SQLExecutor {
     public func totp(tenantID: UUID, userID: UUID) async throws -> TOTPFactor? {
         try await first(
             "SELECT * FROM user_totp WHERE tenant_id = $1 AND user_id = $2", [.uuid(tenantID), .uuid(userID)]
-        ).map { row in
-            TOTPFactor(
-                tenantID: try row.uuid("tenant_id"), userID: try row.uuid("user_id"),
-                sealedSecret: try row.bytes("secret"), confirmedAt: try row.optionalDate("confirmed_at"),
-                lastStep: try row.optionalInt("last_step").map(Int64.init), createdAt: try row.date("created_at"))
-        }
+        ).map(TOTPFactor.init(row:))
+    }
+
+    public func totpFactors(tenantID: UUID, after userID: UUID?, limit: Int) async throws -> [TOTPFactor] {
+        // user_id is compared as text: SQLite keeps uuids as text, PostgreSQL as uuid.
+        try await execute(
+            """
+            SELECT * FROM user_totp WHERE tenant_id = $1 AND CAST(user_id AS TEXT) > $2
+            ORDER BY CAST(user_id AS TEXT) LIMIT $3
+            """, [.uuid(tenantID), .text(userID?.uuidString.lowercased() ?? ""), .int(limit)]
+        ).map(TOTPFactor.init(row:))
+    }
+
+    public func resealTOTP(tenantID: UUID, userID: UUID, from old: [UInt8], to new: [UInt8]) async throws -> Bool {
+        try await !execute(
+            "UPDATE user_totp SET secret = $4 WHERE tenant_id = $1 AND user_id = $2 AND secret = $3 RETURNING user_id",
+            [.uuid(tenantID), .uuid(userID), .bytes(old), .bytes(new)]
+        ).isEmpty
     }
 
     public func acceptTOTPStep(tenantID: UUID, userID: UUID, step: Int64) async throws -> Bool {
@@ -67,5 +79,14 @@ extension SQLExecutor {
             RETURNING user_id
             """, [.uuid(tenantID), .uuid(userID), .bytes(hash.bytes), .date(date)]
         ).isEmpty)
+    }
+}
+
+extension TOTPFactor {
+    init(row: SQLRow) throws {
+        self.init(
+            tenantID: try row.uuid("tenant_id"), userID: try row.uuid("user_id"),
+            sealedSecret: try row.bytes("secret"), confirmedAt: try row.optionalDate("confirmed_at"),
+            lastStep: try row.optionalInt("last_step").map(Int64.init), createdAt: try row.date("created_at"))
     }
 }

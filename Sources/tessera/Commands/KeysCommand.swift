@@ -66,16 +66,40 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Rewrap: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-encrypt every private key under a new master key, in one transaction.",
-            discussion: "Stop every instance first, then restart them with the new master key.")
+            abstract: "Seal every stored secret again under the master key, while every instance serves.",
+            discussion: """
+                Without --new-master-key-file: everything that opens only with an accepted master key \
+                (TESSERA_ACCEPTED_MASTER_KEYS) is sealed again under TESSERA_MASTER_KEY, tenant by tenant, \
+                while instances serve (docs/master-key-change.md). With --new-master-key-file: every private \
+                signing key is re-encrypted under that key in one transaction; stop every instance first and \
+                restart them with the new key.
+                """)
         @OptionGroup var options: GlobalOptions
-        @Option(help: "File holding the new master key (base64url, 32 bytes).") var newMasterKeyFile: String
+        @Option(help: "File holding a new master key (base64url, 32 bytes): the offline form.")
+        var newMasterKeyFile: String?
+        @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
             try await withRuntime(options) { runtime in
-                let newKey = try MasterKey(contentsOfFile: newMasterKeyFile)
-                let count = try await runtime.keyManagement.rewrap(to: newKey, actor: "cli")
-                print("Re-encrypted \(count) private keys; start Tessera with the new master key from now on.")
+                if let newMasterKeyFile {
+                    let newKey = try MasterKey(contentsOfFile: newMasterKeyFile)
+                    let count = try await runtime.keyManagement.rewrap(to: newKey, actor: "cli")
+                    print("Re-encrypted \(count) private keys; start Tessera with the new master key from now on.")
+                    return
+                }
+                let report = try await runtime.keyManagement.rewrap(actor: "cli")
+                if json {
+                    CommandOutput.json([
+                        "signing_keys": report.signingKeys, "totp_secrets": report.totpSecrets,
+                        "provider_secrets": report.providerSecrets, "tenants": report.tenants,
+                    ])
+                } else if report.total == 0 {
+                    print("Nothing to re-seal: every stored secret opens with the master key.")
+                } else {
+                    print(
+                        "Re-sealed \(report.signingKeys) signing keys, \(report.totpSecrets) TOTP secrets and \(report.providerSecrets) identity-provider secrets of \(report.tenants) tenants under the master key."
+                    )
+                }
             }
         }
     }
