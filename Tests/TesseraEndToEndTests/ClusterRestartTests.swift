@@ -62,10 +62,12 @@ extension EndToEndTests {
 
             var urls: [String] { ports.map { "http://127.0.0.1:\($0)" } }
 
-            /// Starts instance `index` on its port and waits for its `/readyz` (30 s at most).
-            func start(_ index: Int) async throws -> TesseraServerProcess {
+            /// Starts instance `index` on its port and waits for its `/readyz` (30 s at most);
+            /// `changes` override or add to the cluster's environment.
+            func start(_ index: Int, changes: [String: String] = [:]) async throws -> TesseraServerProcess {
                 let instance = try await TesseraServerProcess.start(
-                    in: directory, environment: environment, publicURL: publicURL, port: ports[index])
+                    in: directory, environment: environment.merging(changes) { $1 }, publicURL: publicURL,
+                    port: ports[index])
                 let deadline = Date().addingTimeInterval(30)
                 while Date() < deadline {
                     if (try? await HTTP.request("GET", "\(instance.baseURL)/readyz").status) == 200 { return instance }
