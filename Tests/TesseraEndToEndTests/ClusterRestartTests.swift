@@ -89,6 +89,22 @@ extension EndToEndTests {
                 return file
             }
 
+            /// `cluster_load.py load` through `url` until `stopFile` appears, its state in
+            /// `load.json`; returned once its first full round is done.
+            func startLoad(through url: String, workers: Int, stopFile: String) async throws -> Script {
+                let load = try Script(
+                    "load",
+                    config: try config(
+                        urls: [url],
+                        extra: [
+                            "workers": workers, "stop_file": stopFile,
+                            "state": directory.appendingPathComponent("load.json").path,
+                        ]),
+                    in: directory)
+                try await ClusterRestartTests().waitForFile(stopFile + ".started")
+                return load
+            }
+
             func stopAll() async {
                 for instance in instances { await instance.stop() }
             }
@@ -226,16 +242,7 @@ extension EndToEndTests {
 
             // 2. Load through nginx while each instance in turn is SIGTERMed and started again.
             let stopFile = directory.appendingPathComponent("stop-load").path
-            let load = try Script(
-                "load",
-                config: try cluster.config(
-                    urls: [nginx.baseURL],
-                    extra: [
-                        "workers": 6, "stop_file": stopFile,
-                        "state": directory.appendingPathComponent("load.json").path,
-                    ]),
-                in: directory)
-            try await waitForFile(stopFile + ".started")
+            let load = try await cluster.startLoad(through: nginx.baseURL, workers: 6, stopFile: stopFile)
             for index in 0..<3 {
                 let began = Date()
                 let status = await cluster.instances[index].stop()

@@ -57,16 +57,7 @@ extension EndToEndTests {
             }
 
             let stopFile = directory.appendingPathComponent("stop-load").path
-            let load = try Script(
-                "load",
-                config: try cluster.config(
-                    urls: [nginx.baseURL],
-                    extra: [
-                        "workers": 4, "stop_file": stopFile,
-                        "state": directory.appendingPathComponent("load.json").path,
-                    ]),
-                in: directory)
-            try await ClusterRestartTests().waitForFile(stopFile + ".started")
+            let load = try await cluster.startLoad(through: nginx.baseURL, workers: 4, stopFile: stopFile)
 
             // (a) The new key accepted everywhere before anything is sealed with it.
             let acceptingNew = ["TESSERA_MASTER_KEY": old, "TESSERA_ACCEPTED_MASTER_KEYS": new]

@@ -81,11 +81,19 @@ struct BoundedStorageConformanceTests {
                     authTime: Fixtures.now.addingTimeInterval(-600), expiresAt: Fixtures.now.addingTimeInterval(3_600),
                     methods: [.password], browser: "test"))
         }
+        for sid in ["ended", "live"] {
+            try await store.recordSessionClient(
+                tenantID: tenant.id, sid: sid, clientID: "web", at: Fixtures.now.addingTimeInterval(-600),
+                expiresAt: Fixtures.now.addingTimeInterval(30 * 86_400))
+        }
         #expect(try await store.endSession(tenantID: tenant.id, sid: "ended", at: Fixtures.now.addingTimeInterval(-60)))
-        #expect(try await store.purgeExpired(.endedSessions, before: Fixtures.now, batch: 10) == 1)
+        #expect(try await store.purgeExpired(.endedSessions, before: Fixtures.now, batch: 10) == 2)  // the session and its client
         #expect(try await store.purgeExpired(.sessions, before: Fixtures.now, batch: 10) == 0)
         #expect(try await store.session(tenantID: tenant.id, sid: "live") != nil)
         #expect(try await store.session(tenantID: tenant.id, sid: "ended") == nil)
+        // Its clients went with it; the live session's stay.
+        #expect(try await store.sessionClients(tenantID: tenant.id, sid: "ended").isEmpty)
+        #expect(try await store.sessionClients(tenantID: tenant.id, sid: "live") == ["web"])
     }
 
     /// A batch skips rows a request holds (`FOR UPDATE SKIP LOCKED`) instead of queueing behind

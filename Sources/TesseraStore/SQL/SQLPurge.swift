@@ -32,13 +32,26 @@ extension SQLExecutor {
     /// for: the purge never queues behind traffic, and the next batch takes them.
     public func purgeExpired(_ table: PurgeTable, before date: Date, batch: Int) async throws -> Int {
         let skipLocked = dialect == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
-        return try await execute(
+        let removed = try await execute(
             """
             DELETE FROM \(table.tableName) WHERE (\(table.key)) IN (
                 SELECT \(table.key) FROM \(table.tableName) WHERE \(table.doneColumn) < $1 LIMIT $2 \(skipLocked)
-            ) RETURNING tenant_id
-            """, [.date(date), .int(batch)]
-        ).count
+            ) RETURNING \(table == .sessions || table == .endedSessions ? "tenant_id, sid" : "tenant_id")
+            """, [.date(date), .int(batch)])
+        if table == .sessions || table == .endedSessions, !removed.isEmpty {
+            // A session's clients matter only while it may still end with logout tokens: they go
+            // with it, not when their own 30 days are up.
+            var binds: [SQLValue] = []
+            for row in removed { binds += [.uuid(try row.uuid("tenant_id")), .text(try row.string("sid"))] }
+            let pairs = stride(from: 1, to: binds.count, by: 2).map { "($\($0), $\($0 + 1))" }
+            let clients = try await execute(
+                """
+                DELETE FROM session_clients WHERE (tenant_id, sid) IN (\(pairs.joined(separator: ", ")))
+                RETURNING tenant_id
+                """, binds)
+            return removed.count + clients.count
+        }
+        return removed.count
     }
 
     /// One batch of audit events past their tenants' retention: one statement for a page of
