@@ -108,6 +108,15 @@ class Cluster:
             "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
             "redirect_uri": self.config["redirect_uri"]}, base=base, expected=expected)
 
+    def signed_in_tokens(self):
+        """A fresh code through the pages, redeemed: (code and verifier, token response), or
+        None when either step did not answer as expected (already recorded)."""
+        issued = self.code()
+        if issued is None:
+            return None
+        ok, body = self.redeem(*issued)
+        return (issued, body) if ok else None
+
     def refresh(self, token, base=None, operation="refresh", expected=(200,)):
         return self.post(operation, "/token", {"grant_type": "refresh_token", "refresh_token": token},
                          base=base, expected=expected)
@@ -135,12 +144,10 @@ def load(cluster: Cluster) -> dict:
             except requests.RequestException as error:
                 cluster.record("jwks", 0, (200,), repr(error))
             if chain is None:
-                issued = cluster.code()
-                if issued is None:
+                signed_in = cluster.signed_in_tokens()
+                if signed_in is None:
                     continue
-                ok, body = cluster.redeem(*issued)
-                if not ok:
-                    continue
+                issued, body = signed_in
                 with state_lock:
                     state["codes"].append(list(issued))
                 chain = body["refresh_token"]

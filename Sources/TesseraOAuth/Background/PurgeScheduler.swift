@@ -41,7 +41,7 @@ public struct PurgeScheduler: Service {
         }
         guard let audit = try await purgeAudit(now: now) else { return nil }
         removed["audit_events"] = audit
-        let historyStart = now.addingTimeInterval(-changeHistory.timeInterval)
+        let historyStart = now.addingTimeInterval(-changeHistory.inSeconds)
         guard let changes = try await drain({ try await $0.purgeChanges(before: historyStart, batch: Self.batch) })
         else { return nil }
         removed["changes"] = changes
@@ -82,11 +82,5 @@ public struct PurgeScheduler: Service {
             if removed < Self.batch { break }
         }
         return total
-    }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

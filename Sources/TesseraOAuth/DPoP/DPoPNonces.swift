@@ -9,14 +9,14 @@ import TesseraJOSE
 /// slot and the next one, so it rotates every `slot` and lives at most twice that.
 public struct DPoPNonces: Sendable {
     let key: SymmetricKey
-    /// Keys of accepted master keys too: a nonce another instance handed out under the new
-    /// master key is good here while the change rolls through (docs/master-key-change.md).
-    let acceptedKeys: [SymmetricKey]
+    /// `key` and those of accepted master keys: a nonce another instance handed out under the
+    /// new master key is good here while the change rolls through (docs/master-key-change.md).
+    let verifyingKeys: [SymmetricKey]
     let slot: TimeInterval
 
     public init(masterKey: MasterKey, slot: TimeInterval = 120) {
         key = masterKey.derivedKey(purpose: "tessera dpop nonce v1")
-        acceptedKeys = masterKey.derivedKeys(purpose: "tessera dpop nonce v1")
+        verifyingKeys = masterKey.derivedKeys(purpose: "tessera dpop nonce v1")
         self.slot = max(1, slot)
     }
 
@@ -28,7 +28,7 @@ public struct DPoPNonces: Sendable {
     /// Whether `nonce` was handed out for `tenantID` in this slot or the one before.
     public func accepts(_ nonce: String, for tenantID: UUID, at now: Date) -> Bool {
         let current = Self.slotNumber(now, slot)
-        return acceptedKeys.contains { key in
+        return verifyingKeys.contains { key in
             [current, current - 1].contains { candidate in
                 ConstantTime.equals(Array(nonce.utf8), Array(make(slot: candidate, tenantID: tenantID, key: key).utf8))
             }

@@ -55,14 +55,13 @@ extension KeyManagement {
         var keyUpdates: [(record: SigningKeyRecord, expected: KeyState)] = []
         for record in try await store.signingKeys(tenantID: tenant.id) {
             guard let sealed = record.sealedPrivateKey,
-                (try? sealing.open(sealed, tenantID: tenant.id, kid: record.kid)) == nil
+                let resealed = try Self.resealed(
+                    sealed, tenant: tenant, kid: record.kid, what: "signing key \(record.kid)", masterKey: masterKey,
+                    sealing: sealing)
             else { continue }
-            guard let opened = try? masterKey.open(sealed, tenantID: tenant.id, kid: record.kid) else {
-                throw RewrapError(tenant: tenant.slug.rawValue, what: "signing key \(record.kid)")
-            }
-            var resealed = record
-            resealed.sealedPrivateKey = try sealing.seal(opened, tenantID: tenant.id, kid: record.kid)
-            keyUpdates.append((resealed, record.state))
+            var updated = record
+            updated.sealedPrivateKey = resealed
+            keyUpdates.append((updated, record.state))
         }
         var providerUpdates: [IdentityProvider] = []
         for provider in try await store.identityProviders(tenantID: tenant.id) {

@@ -26,7 +26,7 @@ public struct BackChannelLogoutSender: Service {
 
         /// The wait after `attempts` failed attempts.
         func delay(after attempts: Int) -> TimeInterval {
-            let base = Double(self.base.components.seconds) + Double(self.base.components.attoseconds) / 1e18
+            let base = self.base.inSeconds
             let cap = Double(self.cap.components.seconds)
             return min(cap, base * pow(2, Double(max(0, attempts - 1))))
         }
