@@ -49,6 +49,8 @@ struct TenantRulesTests {
         (.keyPublishAhead, .integer(365 * 86_400)),
         (.rateLimitPerClient, .integer(-1)),
         (.tokenExchangeMaxDepth, .integer(17)),
+        (.auditRetention, .integer(59)),
+        (.auditRetention, .integer(10 * 365 * 86_400 + 1)),
     ])
     func badSettingsAreRefusedAndLeaveSettingsUnchanged(setting: TenantSetting, value: TenantSettingValue) {
         var settings = TenantSettings()
