@@ -91,15 +91,17 @@ extension EndToEndTests {
 
             /// `cluster_load.py load` through `url` until `stopFile` appears, its state in
             /// `load.json`; returned once its first full round is done.
-            func startLoad(through url: String, workers: Int, stopFile: String) async throws -> Script {
+            func startLoad(
+                through url: String, workers: Int, stopFile: String, extra: [String: Any] = [:]
+            ) async throws -> Script {
                 let load = try Script(
                     "load",
                     config: try config(
                         urls: [url],
-                        extra: [
+                        extra: extra.merging([
                             "workers": workers, "stop_file": stopFile,
                             "state": directory.appendingPathComponent("load.json").path,
-                        ]),
+                        ]) { $1 }),
                     in: directory)
                 try await ClusterRestartTests().waitForFile(stopFile + ".started")
                 return load
@@ -178,7 +180,24 @@ extension EndToEndTests {
 
         /// How many token requests the instance logged so far.
         func tokenRequests(_ instance: TesseraServerProcess) -> Int {
-            instance.output.components(separatedBy: "hb.request.path=/t/acme/token").count - 1
+            requests(to: "token", at: instance)
+        }
+
+        /// How many requests to the tenant's `endpoint` the instance logged so far.
+        func requests(to endpoint: String, at instance: TesseraServerProcess) -> Int {
+            instance.output.components(separatedBy: "hb.request.path=/t/acme/\(endpoint)").count - 1
+        }
+
+        /// Until the restarted instance answered `count` token requests: nginx marks an upstream
+        /// that refused a connection failed for `fail_timeout` (2 s), and stopping the other
+        /// instance within that window leaves nginx none to send to (a 502).
+        func waitForSteadyTraffic(_ instance: TesseraServerProcess, tokenRequests count: Int = 40) async throws {
+            try await waitForTraffic(instance)
+            let deadline = Date().addingTimeInterval(60)
+            while tokenRequests(instance) < count {
+                guard Date() < deadline else { throw TestSetupError("the instance answered no steady traffic in 60 s") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
 
         func races(_ cluster: Cluster, count: Int, state: URL) async throws {
@@ -253,7 +272,7 @@ extension EndToEndTests {
                 #expect(took < Double(Self.shutdownTimeout) + 1, "instance \(index) took \(took) s to stop")
                 #expect(cluster.instances[index].output.contains("SIGTERM received"))
                 cluster.instances[index] = try await cluster.start(index)
-                try await waitForTraffic(cluster.instances[index])
+                try await waitForSteadyTraffic(cluster.instances[index])
             }
             FileManager.default.createFile(atPath: stopFile, contents: nil)
             let loaded = try await load.finish(within: 60)

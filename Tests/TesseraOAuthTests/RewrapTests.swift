@@ -59,4 +59,33 @@ struct RewrapTests {
             }
         }
     }
+
+    /// The offline form (`--new-master-key-file`) moves the TOTP secrets too: left under the old
+    /// key, they would lock their users out once Tessera starts with the new one.
+    @Test(arguments: TestBackend.allCases)
+    func theOfflineFormMovesTOTPSecretsWithTheSigningKeys(backend: TestBackend) async throws {
+        let old = MasterKey.generate()
+        let new = MasterKey.generate()
+        try await ProtocolFixture.withRuntime(backend, masterKey: old) { runtime in
+            let tenant = try await ProtocolFixture.acme(runtime)
+            let user = try await runtime.administration.createUser(
+                in: tenant, username: "alice", password: "correct horse battery", actor: "test")
+            _ = try await SecondFactors(store: runtime.store, masterKey: old).enrolTOTP(
+                for: user, in: tenant, issuerName: "Acme", confirmed: true)
+
+            let report = try await runtime.keyManagement.rewrap(to: new, actor: "test")
+            #expect(report.totpSecrets == 1)
+            #expect(report.signingKeys >= 4)
+            let factor = try #require(try await runtime.store.totp(tenantID: tenant.id, userID: user.id))
+            #expect(
+                SecondFactors(store: runtime.store, masterKey: new)
+                    .opensWithSealingKey(factor.sealedSecret, tenantID: tenant.id, userID: user.id))
+            #expect(throws: (any Error).self) {
+                try SecondFactors(store: runtime.store, masterKey: old)
+                    .open(factor.sealedSecret, tenantID: tenant.id, userID: user.id)
+            }
+            // Run again, as after an interruption: nothing is left to move.
+            #expect(try await runtime.keyManagement.rewrap(to: new, actor: "test") == RewrapReport())
+        }
+    }
 }

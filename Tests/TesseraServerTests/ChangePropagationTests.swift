@@ -11,10 +11,16 @@ import Testing
 /// Two instances on one PostgreSQL database, in-process (DESIGN.md: "all instances pick the change
 /// up at once (Postgres LISTEN/NOTIFY)"; INTERFACE.md: "a change takes effect on every instance
 /// within a second"). Instance A only writes; instance B serves HTTP with its background services
-/// running. B polls the change feed only every 30 s here, so what arrives within a second arrived
-/// by notification.
+/// running. B polls the change feed only every 30 s here, so what arrives within `byNotification`
+/// arrived by notification.
 @Suite("Changes reach every instance")
 struct ChangePropagationTests {
+    /// Far below B's 30 s poll, so only a notification gets a change there in time. The second of
+    /// INTERFACE.md is measured where nothing else runs, between two `tessera` processes
+    /// (KeyRotationAcrossInstancesTests): these tests share two cores with the whole parallel
+    /// suite, where one once took 1.4 s in CI.
+    static let byNotification: Duration = .seconds(5)
+
     static let jwksPath = "/t/acme/jwks.json"
 
     struct Instances: Sendable {
@@ -76,7 +82,7 @@ struct ChangePropagationTests {
         throw TestSetupError("instance B never followed a rotation made at instance A (change follower not running?)")
     }
 
-    @Test func aRotationAtOneInstanceIsServedAndUsedByAnotherWithinASecond() async throws {
+    @Test func aRotationAtOneInstanceIsServedAndUsedByAnotherByNotification() async throws {
         try await Self.withInstances { instances in
             let beforeKeys = try #require(await instances.bLoadedKeys())
             let tokenBefore = try beforeKeys.sign(AccessClaims.fresh(), type: "at+jwt")
@@ -86,14 +92,12 @@ struct ChangePropagationTests {
             let newCurrent = try records.only(.current).kid
             let newNext = try records.only(.next).kid
 
-            let started = ContinuousClock.now
-            let followed = try await eventually(within: .seconds(1)) {
+            let followed = try await eventually(within: Self.byNotification) {
                 let kids = try Inspect.jwksKids(try await instances.bJWKS().text)
                 let signer = await instances.bLoadedKeys()?.current?.kid
                 return kids.contains(newNext) && signer == newCurrent
             }
-            #expect(followed, "B did not serve A's rotation within a second")
-            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(followed, "B did not serve A's rotation by notification")
 
             let response = try await instances.bJWKS()
             #expect(response.headers[.eTag] != etagBefore)
@@ -111,7 +115,7 @@ struct ChangePropagationTests {
         }
     }
 
-    @Test func aRevocationAtOneInstanceTakesEffectAtAnotherWithinASecond() async throws {
+    @Test func aRevocationAtOneInstanceTakesEffectAtAnotherByNotification() async throws {
         try await Self.withInstances { instances in
             let keys = try #require(await instances.bLoadedKeys())
             let token = try keys.sign(AccessClaims.fresh(), type: "at+jwt")
@@ -119,18 +123,18 @@ struct ChangePropagationTests {
 
             try await instances.a.keyManagement.revoke(instances.tenant, kid: kid, actor: "test")
 
-            let followed = try await eventually(within: .seconds(1)) {
+            let followed = try await eventually(within: Self.byNotification) {
                 let kids = try Inspect.jwksKids(try await instances.bJWKS().text)
                 let signer = await instances.bLoadedKeys()?.current?.kid
                 return !kids.contains(kid) && signer != nil && signer != kid
             }
-            #expect(followed, "B still served or signed with a key A revoked, a second later")
+            #expect(followed, "B still served or signed with a key A revoked")
             let after = try #require(await instances.bLoadedKeys())
             #expect(throws: TokenRejection.unknownKey) { try after.verifyAccessToken(token) }
         }
     }
 
-    @Test func aSettingsChangeAtOneInstanceTakesEffectAtAnotherWithinASecond() async throws {
+    @Test func aSettingsChangeAtOneInstanceTakesEffectAtAnotherByNotification() async throws {
         try await Self.withInstances { instances in
             let before = try #require(Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]))
             let updated = try await instances.a.administration.updateSettings(
@@ -139,10 +143,10 @@ struct ChangePropagationTests {
             let expected = updated.settings.jwksMaxAge
             try #require(expected != before)
 
-            let followed = try await eventually(within: .seconds(1)) {
+            let followed = try await eventually(within: Self.byNotification) {
                 Inspect.maxAge(try await instances.bJWKS().headers[.cacheControl]) == expected
             }
-            #expect(followed, "B's JWKS max-age did not follow A's key_publish_ahead change within a second")
+            #expect(followed, "B's JWKS max-age did not follow A's key_publish_ahead change by notification")
         }
     }
 

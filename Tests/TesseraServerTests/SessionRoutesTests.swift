@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import TesseraCore
+import TesseraJOSE
 import TesseraOAuth
 import TesseraServer
 import TesseraTestSupport
@@ -314,6 +315,52 @@ struct SessionRoutesTests {
                 let account = try await acmeBrowser.get(acme.path + "/account")
                 _ = try await acmeBrowser.post(acme.path + "/logout", ["csrf_token": try account.input("csrf_token")])
                 #expect(try await !Self.asksForPassword(globexBrowser, globex))
+            }
+        }
+    }
+
+    /// docs/master-key-change.md: while the old master key is only accepted, a session cookie it
+    /// sealed is sealed again with the new key on the next page, so the sign-in outlives the old
+    /// key; a cookie no page saw in that window signs nobody in once the old key is gone.
+    @Test func aSessionCookieSealedWithAnAcceptedKeyIsSealedAgainOnItsNextPage() async throws {
+        let url = try await TestDatabases.freshURL(.sqlite)
+        let old = MasterKey.generate()
+        let new = MasterKey.generate()
+        let (fixture, cookies) = try await ServerFixture.withRuntime(url: url, masterKey: old) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            return try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                _ = try await Self.idToken(fixture, http, browser)
+                return (fixture, browser.cookies)
+            }
+        }
+        let oldSession = try #require(cookies["tessera_session"])
+        let resealed = try await ServerFixture.withRuntime(
+            url: url, masterKey: new, adjust: { $0.acceptedMasterKeys = [old.base64URL] }
+        ) { runtime in
+            let resealed = try await ServerFixture.withClient(runtime) { http in
+                let browser = TestBrowser(http)
+                for (name, value) in cookies { browser.set(name, value) }
+                #expect(try await !Self.asksForPassword(browser, fixture))
+                let session = try #require(browser.cookies["tessera_session"])
+                #expect(session != oldSession)
+                // Sealed with the sealing key now: the next page leaves it alone.
+                _ = try await browser.get(fixture.authorizeURL())
+                #expect(browser.cookies["tessera_session"] == session)
+                return session
+            }
+            // Step 3 of the procedure, so that the new key alone opens the stored keys.
+            _ = try await runtime.keyManagement.rewrap(actor: "test")
+            return resealed
+        }
+        try await ServerFixture.withRuntime(url: url, masterKey: new) { runtime in
+            try await ServerFixture.withClient(runtime) { http async throws in
+                let kept = TestBrowser(http)
+                kept.set("tessera_session", resealed)
+                #expect(try await !Self.asksForPassword(kept, fixture))
+                let unseen = TestBrowser(http)
+                unseen.set("tessera_session", oldSession)
+                #expect(try await Self.asksForPassword(unseen, fixture))
             }
         }
     }

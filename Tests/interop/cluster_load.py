@@ -6,7 +6,7 @@ Usage: cluster_load.py MODE CONFIG_JSON
 
 CONFIG_JSON (a file): {"urls": [base URLs, tried round-robin], "tenant", "client_id",
 "client_secret", "redirect_uri", "username", "password", "workers", "stop_file", "races",
-"batch", "per_instance", "state"}.
+"batch", "per_instance", "state", "session_must_hold"}.
 
 Modes, each printing one JSON object as its last line and exiting 0 only if every answer was
 the one expected:
@@ -14,7 +14,9 @@ the one expected:
   introspection, JWKS, an authorization code redemption, refresh rotations and now and then a
   revocation. Every answer must be the expected one (2xx; 303 for the authorization step); a
   failed connection counts as a failure too, unless `tolerate_connection_errors` is set (the
-  SIGKILL test), where the token it carried is reported as in doubt.
+  SIGKILL test), where the token it carried is reported as in doubt. With `session_must_hold`
+  each worker's browser signs in once: a login page after that is a failure (the master key
+  change must not sign anybody out).
 - races: `races` times, a fresh refresh token (from a code) is sent by `per_instance` requests to
   each of `urls` at once; exactly one may win, every other one must be `invalid_grant`, and the
   family must be revoked afterwards (the losers presented a used token, RFC 9700 §4.14.2).
@@ -96,10 +98,12 @@ class Cluster:
         try:
             location = sign_in_and_approve(
                 self.session(), f"{self.url(base)}/authorize?{query}", self.config["username"],
-                self.config["password"])
+                self.config["password"],
+                signed_in=self.config.get("session_must_hold", False) and getattr(self.local, "signed_in", False))
         except (requests.RequestException, SystemExit) as error:
             self.record("authorize", 0, (303,), repr(error))
             return None
+        self.local.signed_in = True
         self.record("authorize", 303, (303,))
         return parse_qs(urlparse(location).query)["code"][0], verifier
 
@@ -169,6 +173,19 @@ def load(cluster: Cluster) -> dict:
                 state["chains"][index] = chain
             if not os.path.exists(stop_file + ".started"):
                 open(stop_file + ".started", "w").close()
+        # Each worker ends holding a live chain, so `check` always has chains to rotate: one
+        # ended by a revocation, or by an instance killed under it, is replaced.
+        for _ in range(10):
+            if chain is not None:
+                break
+            signed_in = cluster.signed_in_tokens()
+            if signed_in is not None:
+                issued, body = signed_in
+                with state_lock:
+                    state["codes"].append(list(issued))
+                chain = body["refresh_token"]
+        with state_lock:
+            state["chains"][index] = chain
         return index
 
     with ThreadPoolExecutor(max_workers=cluster.config["workers"]) as pool:

@@ -61,11 +61,15 @@ def read_forms(response) -> list[tuple[str, dict[str, str], list[tuple[str, str]
     return [(urljoin(response.url, action), inputs, buttons) for action, inputs, buttons in reader.forms]
 
 
-def sign_in_and_approve(browser, authorization_url: str, username: str, password: str) -> str:
+def sign_in_and_approve(browser, authorization_url: str, username: str, password: str,
+                        signed_in: bool = False) -> str:
     """Follows the login and consent pages with `browser` (a requests.Session keeping cookies)
-    and returns the Location Tessera redirects to: the client's redirect URI with the code."""
+    and returns the Location Tessera redirects to: the client's redirect URI with the code.
+    `signed_in`: the browser's session must still hold, so a login page is an error."""
     page = browser.get(authorization_url, allow_redirects=False, timeout=10)
     if page.status_code == 200 and 'name="password"' in page.text:
+        if signed_in:
+            raise SystemExit("the browser was signed in, yet the login page asked for the password again")
         action, inputs, _ = read_form(page)
         inputs.update(username=username, password=password)
         page = browser.post(action, data=inputs, allow_redirects=False, timeout=10)

@@ -58,6 +58,12 @@ public struct MasterKey: Sendable {
         return MasterKey(symmetricKey: symmetricKey, acceptedKeys: acceptedKeys + extra)
     }
 
+    /// `next` sealing while every key that opens here still opens: the set with which the offline
+    /// rewrap moves everything sealed under this one to `next`.
+    public func handingOver(to next: MasterKey) -> MasterKey {
+        next.sealingOnly.accepting(openingKeys.map { MasterKey(symmetricKey: $0) })
+    }
+
     /// The sealing key alone: what opens with it no longer needs an accepted key.
     public var sealingOnly: MasterKey { MasterKey(symmetricKey: symmetricKey) }
 

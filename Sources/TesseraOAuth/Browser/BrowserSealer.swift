@@ -42,13 +42,24 @@ public struct BrowserSealer: Sendable {
     public func open<Value: Decodable>(
         _ text: String, as type: Value.Type, purpose: Purpose, tenantID: UUID
     ) -> Value? {
+        openNotingKey(text, as: type, purpose: purpose, tenantID: tenantID)?.value
+    }
+
+    /// `open`, and whether an accepted master key opened it rather than the sealing key: such a
+    /// value stops opening once that key is dropped (docs/master-key-change.md), so what lives
+    /// long in a browser, its session, is sealed again with the sealing key on its next page.
+    public func openNotingKey<Value: Decodable>(
+        _ text: String, as type: Value.Type, purpose: Purpose, tenantID: UUID
+    ) -> (value: Value, sealedWithAnAcceptedKey: Bool)? {
         guard text.utf8.count <= 8_192, let bytes = Base64URL.decode(text),
             let box = try? AES.GCM.SealedBox(combined: bytes),
-            let plaintext = keys.lazy.compactMap({
-                try? AES.GCM.open(box, using: $0, authenticating: Self.context(purpose, tenantID))
-            }).first
+            let (index, plaintext) = keys.indices.lazy.compactMap({ index in
+                (try? AES.GCM.open(box, using: keys[index], authenticating: Self.context(purpose, tenantID)))
+                    .map { (index, $0) }
+            }).first,
+            let value = try? JSONDecoder().decode(Value.self, from: plaintext)
         else { return nil }
-        return try? JSONDecoder().decode(Value.self, from: plaintext)
+        return (value, index > 0)
     }
 
     /// The CSRF token of a browser: an HMAC of its random binding cookie, so a page rendered for

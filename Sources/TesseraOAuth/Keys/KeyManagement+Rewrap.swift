@@ -156,30 +156,13 @@ extension KeyManagement {
         return try sealing.seal(opened, tenantID: tenant.id, kid: kid)
     }
 
-    /// Re-encrypts every stored private key under `newMasterKey`, in one transaction: either
-    /// every key opens with the new master key afterwards, or nothing changed.
-    public func rewrap(to newMasterKey: MasterKey, actor: String) async throws -> Int {
-        let now = clock()
-        return try await store.transaction { operations in
-            var count = 0
-            for record in try await operations.signingKeys(inStates: KeyState.allCases) {
-                guard let sealed = record.sealedPrivateKey else { continue }
-                let privateKey = try masterKey.open(sealed, tenantID: record.tenantID, kid: record.kid)
-                var rewrapped = record
-                rewrapped.sealedPrivateKey = try newMasterKey.seal(
-                    privateKey, tenantID: record.tenantID, kid: record.kid)
-                try await operations.updateSigningKey(rewrapped, expectedState: record.state)
-                count += 1
-            }
-            for tenant in try await operations.tenants(after: nil, limit: Int(Int32.max)) {
-                try await operations.audited(
-                    AuditedChange(
-                        tenantID: tenant.id, actor: actor, requestID: nil, at: now,
-                        records: [AuditRecord(action: .keyRewrap, target: "*")], feed: (.keys, ""))
-                ) { _ in }
-            }
-            return count
-        }
+    /// The offline rewrap (`--new-master-key-file`, every instance stopped): everything sealed at
+    /// rest under this key set (signing keys, TOTP and identity-provider secrets) moved to
+    /// `newMasterKey`, the same way as online. Resumable: run again after an interruption, it
+    /// moves only what is left.
+    public func rewrap(to newMasterKey: MasterKey, actor: String) async throws -> RewrapReport {
+        try await KeyManagement(store: store, masterKey: masterKey.handingOver(to: newMasterKey), clock: clock)
+            .rewrap(actor: actor)
     }
 
 }

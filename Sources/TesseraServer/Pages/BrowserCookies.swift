@@ -56,6 +56,9 @@ struct BrowserState {
     /// The cookie's session as sealed, before its server-side record was consulted: what a new
     /// sign-in in this browser replaces or renews, and what a sign-out ends.
     let cookieSession: LoginSession?
+    /// The cookie opened only with an accepted master key: the page answering sets it again,
+    /// sealed with the sealing key, so the sign-in outlives that key.
+    let sessionNeedsResealing: Bool
     let tenant: TenantContext
     let sessions: SessionService
     let logger: Logger
@@ -63,9 +66,11 @@ struct BrowserState {
     init(_ request: Request, tenant: TenantContext, sealer: BrowserSealer, sessions: SessionService, logger: Logger) {
         let cookies = request.cookies
         browserID = cookies[BrowserCookies.browser]?.value.nilIfEmpty
-        cookieSession = cookies[BrowserCookies.session].flatMap {
-            sealer.open($0.value, as: LoginSession.self, purpose: .session, tenantID: tenant.id)
-        }.flatMap { $0.expiresAt > Date() ? $0 : nil }
+        let opened = cookies[BrowserCookies.session].flatMap {
+            sealer.openNotingKey($0.value, as: LoginSession.self, purpose: .session, tenantID: tenant.id)
+        }.flatMap { $0.value.expiresAt > Date() ? $0 : nil }
+        cookieSession = opened?.value
+        sessionNeedsResealing = opened?.sealedWithAnAcceptedKey ?? false
         self.tenant = tenant
         self.sessions = sessions
         self.logger = logger

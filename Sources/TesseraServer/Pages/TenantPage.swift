@@ -63,6 +63,10 @@ struct TenantPage {
     }
 
     func respond(_ step: InteractionStep) -> Response {
+        finished(draw(step), settingSession: false)
+    }
+
+    private func draw(_ step: InteractionStep) -> Response {
         var response: Response
         switch step {
         case .errorPage(let status, let text):
@@ -141,32 +145,52 @@ struct TenantPage {
         case .done(let title, let text):
             response = pages.message(title, text, tenant: tenant.tenant, status: .ok)
         }
-        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
         return response
     }
 
     /// A sign-in's answer: the next step, with the session cookie once the sign-in is complete.
     func respond(_ step: InteractionStep, signingIn session: LoginSession?) -> Response {
-        var response = respond(step)
-        if let session, let sealed = sealer.seal(session, purpose: .session, tenantID: tenant.id) {
-            response.setCookie(cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+        guard let session else { return respond(step) }
+        var response = finished(draw(step), settingSession: true)
+        setSessionCookie(session, on: &response)
+        return response
+    }
+
+    /// Every page's last step: the binding cookie for a new browser, and a session cookie an
+    /// accepted master key opened sealed again with the sealing key, unless the answer sets its own.
+    private func finished(_ response: Response, settingSession: Bool) -> Response {
+        var response = response
+        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
+        if !settingSession, state.sessionNeedsResealing, let session = state.cookieSession {
+            setSessionCookie(session, on: &response)
         }
         return response
+    }
+
+    /// The answer of a sign-out: the session cookie cleared, instead of any the page set.
+    func signedOut(_ response: Response) -> Response {
+        var response = response
+        response.headers[values: .setCookie].removeAll { $0.hasPrefix(BrowserCookies.session + "=") }
+        response.setCookie(cookies.clearedSession())
+        return response
+    }
+
+    private func setSessionCookie(_ session: LoginSession, on response: inout Response) {
+        if let sealed = sealer.seal(session, purpose: .session, tenantID: tenant.id) {
+            response.setCookie(cookies.session(sealed, maxAge: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+        }
     }
 
     /// A page of ours with a form: the browser gets its binding cookie if it had none, so the
     /// form's CSRF token can be checked when it comes back.
     func render(_ page: PageRenderer.Page, _ values: [String: Any]) -> Response {
-        var response = pages.render(page, values, tenant: tenant.tenant)
-        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
-        return response
+        finished(pages.render(page, values, tenant: tenant.tenant), settingSession: false)
     }
 
     func message(_ text: String, status: HTTPResponse.Status) -> Response {
-        var response = pages.message(
-            status.code < 400 ? "Done" : "Cannot continue", text, tenant: tenant.tenant, status: status)
-        if isNewBrowser { response.setCookie(cookies.browser(browserID)) }
-        return response
+        finished(
+            pages.message(status.code < 400 ? "Done" : "Cannot continue", text, tenant: tenant.tenant, status: status),
+            settingSession: false)
     }
 }
 

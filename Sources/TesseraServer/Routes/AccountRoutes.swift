@@ -34,9 +34,7 @@ struct AccountRoutes {
                     "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
             }
             guard let (user, apps) = overview else {
-                var response = page.respond(await flow.loginPage(forAccountOf: page.tenant))
-                response.setCookie(page.cookies.clearedSession())
-                return response
+                return page.signedOut(page.respond(await flow.loginPage(forAccountOf: page.tenant)))
             }
             let hasTOTP: Bool
             let registered: [Passkey]
@@ -109,9 +107,7 @@ struct AccountRoutes {
                     return page.message(
                         "The service is briefly unavailable. Please try again.", status: .serviceUnavailable)
                 }
-                var response = page.message("You are signed out.", status: .ok)
-                response.setCookie(page.cookies.clearedSession())
-                return response
+                return page.signedOut(page.message("You are signed out.", status: .ok))
             }
         }
     }

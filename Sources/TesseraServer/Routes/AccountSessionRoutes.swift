@@ -43,9 +43,7 @@ struct AccountSessionRoutes {
         guard let own = session.sid, sids.contains(own) else {
             return page.respond(.redirect(page.tenant.issuer + AccountPaths.account))
         }
-        var response = page.message("You are signed out.", status: .ok)
-        response.setCookie(page.cookies.clearedSession())
-        return response
+        return page.signedOut(page.message("You are signed out.", status: .ok))
     }
 
     /// The form checked and its browser signed in, or the page that says why not.

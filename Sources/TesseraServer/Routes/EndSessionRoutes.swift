@@ -59,10 +59,8 @@ struct EndSessionRoutes {
                 return page.message(
                     "The service is briefly unavailable. Please try again in a moment.", status: .serviceUnavailable)
             }
-            var response =
-                redirect.map { page.respond(.redirect($0)) } ?? page.message("You are signed out.", status: .ok)
-            response.setCookie(page.cookies.clearedSession())
-            return response
+            return page.signedOut(
+                redirect.map { page.respond(.redirect($0)) } ?? page.message("You are signed out.", status: .ok))
         case .confirm(let pending, let clientName):
             var values: [String: Any] = [
                 "title": "Sign out?", "action": page.tenant.issuer + Self.confirmPath, "csrfToken": page.csrfToken,

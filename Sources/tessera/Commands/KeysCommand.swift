@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraJOSE
+import TesseraOAuth
 import TesseraServer
 
 struct KeysCommand: AsyncParsableCommand {
@@ -70,9 +71,9 @@ struct KeysCommand: AsyncParsableCommand {
             discussion: """
                 Without --new-master-key-file: everything that opens only with an accepted master key \
                 (TESSERA_ACCEPTED_MASTER_KEYS) is sealed again under TESSERA_MASTER_KEY, tenant by tenant, \
-                while instances serve (docs/master-key-change.md). With --new-master-key-file: every private \
-                signing key is re-encrypted under that key in one transaction; stop every instance first and \
-                restart them with the new key.
+                while instances serve (docs/master-key-change.md). With --new-master-key-file: every stored \
+                secret is sealed again under that key instead, tenant by tenant (run it again if it was \
+                interrupted); stop every instance first and restart them with the new key.
                 """)
         @OptionGroup var options: GlobalOptions
         @Option(help: "File holding a new master key (base64url, 32 bytes): the offline form.")
@@ -81,13 +82,13 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime(options) { runtime in
+                let report: RewrapReport
                 if let newMasterKeyFile {
                     let newKey = try MasterKey(contentsOfFile: newMasterKeyFile)
-                    let count = try await runtime.keyManagement.rewrap(to: newKey, actor: "cli")
-                    print("Re-encrypted \(count) private keys; start Tessera with the new master key from now on.")
-                    return
+                    report = try await runtime.keyManagement.rewrap(to: newKey, actor: "cli")
+                } else {
+                    report = try await runtime.keyManagement.rewrap(actor: "cli")
                 }
-                let report = try await runtime.keyManagement.rewrap(actor: "cli")
                 if json {
                     CommandOutput.json([
                         "signing_keys": report.signingKeys, "totp_secrets": report.totpSecrets,
@@ -97,7 +98,7 @@ struct KeysCommand: AsyncParsableCommand {
                     print("Nothing to re-seal: every stored secret opens with the master key.")
                 } else {
                     print(
-                        "Re-sealed \(report.signingKeys) signing keys, \(report.totpSecrets) TOTP secrets and \(report.providerSecrets) identity-provider secrets of \(report.tenants) tenants under the master key."
+                        "Re-sealed \(report.signingKeys) signing keys, \(report.totpSecrets) TOTP secrets and \(report.providerSecrets) identity-provider secrets of \(report.tenants) tenants under the \(newMasterKeyFile == nil ? "master key" : "new master key; start Tessera with it from now on")."
                     )
                 }
             }
