@@ -11,6 +11,18 @@ import Synchronization
 public func withDeadline<T: Sendable>(
     _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+    try await abandoning(after: timeout, body)
+}
+
+/// Runs `body` until it returns or the caller is cancelled, whichever comes first: what holds a
+/// connection for as long as it runs (a LISTEN) and must still let a shutdown go on at once.
+public func withAbandonOnCancel<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await abandoning(after: nil, body)
+}
+
+private func abandoning<T: Sendable>(
+    after timeout: Duration?, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let outcome = DeadlineOutcome<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -23,7 +35,7 @@ public func withDeadline<T: Sendable>(
                 }
             }
             let timer = Task {
-                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                guard let timeout, (try? await Task.sleep(for: timeout)) != nil else { return }
                 if outcome.finish(.failure(StoreError.unavailable("no answer within \(timeout)"))) { work.cancel() }
             }
             outcome.started(work: work, timer: timer)

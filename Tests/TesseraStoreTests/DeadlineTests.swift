@@ -66,4 +66,21 @@ struct DeadlineTests {
         }
         await #expect(throws: CancellationError.self) { try await call.value }
     }
+
+    /// The LISTEN connection's form: no deadline, but a cancelled caller (a shutdown) answered
+    /// at once while the body is still deaf to it.
+    @Test func withoutADeadlineTheBodysAnswerComesAndACancelledCallerIsAnsweredAtOnce() async throws {
+        #expect(try await withAbandonOnCancel { 7 } == 7)
+        let done = Flag()
+        let call = Task {
+            try await withAbandonOnCancel {
+                await Self.deafSleep(seconds: 60, done: done)
+                return 1
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(!done.isRaised)
+    }
 }

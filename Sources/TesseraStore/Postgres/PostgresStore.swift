@@ -58,7 +58,7 @@ public final class PostgresStore: Store, SQLExecutor {
     /// How long a request's statement or transaction may take before it answers 503: longer than
     /// any of them takes on a live database, shorter than the clients' own timeouts, so a query
     /// the driver lost at the moment a connection closed (`withDeadline`) cannot hold a request
-    /// for ever. Migrations, the scheduled jobs and the LISTEN connection are not bounded by it.
+    /// for ever. Scheduled jobs have `jobDeadline`; migrations and the LISTEN connection no bound.
     static let operationDeadline: Duration = .seconds(10)
 
     /// A transaction PostgreSQL ended as a deadlock victim or a serialization failure rolled
@@ -95,24 +95,36 @@ public final class PostgresStore: Store, SQLExecutor {
     public func transactionIfLockFree<T: Sendable>(
         job: ScheduledJob, _ body: @escaping @Sendable (any StoreOperations) async throws -> T
     ) async throws -> T? {
-        try await withClient { client in
-            try await client.withTransaction(logger: logger) { connection -> T? in
-                let transaction = PostgresTransaction(connection: connection, logger: logger)
-                let locked = try await transaction.first(
-                    "SELECT pg_try_advisory_xact_lock($1) AS locked", [.int(Int(job.rawValue))])
-                guard try locked?.bool("locked") == true else { return nil }
-                return try await body(transaction)
+        let logger = self.logger
+        return try await withClient { client in
+            // Bounded like a request's transaction, only longer, and answering at once when the
+            // job is cancelled: a shutdown right after the database came back once waited for
+            // ever here on a connection being created, past the shutdown bound.
+            try await withDeadline(Self.jobDeadline) {
+                try await client.withTransaction(logger: logger) { connection -> T? in
+                    let transaction = PostgresTransaction(connection: connection, logger: logger)
+                    let locked = try await transaction.first(
+                        "SELECT pg_try_advisory_xact_lock($1) AS locked", [.int(Int(job.rawValue))])
+                    guard try locked?.bool("locked") == true else { return nil }
+                    return try await body(transaction)
+                }
             }
         }
     }
 
+    /// How long one transaction of a scheduled job may take (a purge batch of 1,000 rows, a key
+    /// rotation with its new key, a page of logout deliveries): far more than any takes.
+    static let jobDeadline: Duration = .seconds(60)
+
     public func listenForChanges(_ wake: @escaping @Sendable () -> Void) async throws {
         try await withClient { client in
-            try await client.withConnection { connection in
-                try await connection.listen(on: ChangeFeedChannel.name) { notifications in
-                    // Caches may have missed changes while no one listened: catch up once now.
-                    wake()
-                    for try await _ in notifications { wake() }
+            try await withAbandonOnCancel {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: ChangeFeedChannel.name) { notifications in
+                        // Caches may have missed changes while no one listened: catch up once now.
+                        wake()
+                        for try await _ in notifications { wake() }
+                    }
                 }
             }
         }
