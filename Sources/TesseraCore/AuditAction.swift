@@ -11,6 +11,9 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case clientUpdate = "client.update"
     case clientSecretRotate = "client.secret.rotate"
     case clientDelete = "client.delete"
+    case registrationTokenCreate = "registration.token.create"
+    case registrationTokenRevoke = "registration.token.revoke"
+    case registrationPolicyUpdate = "registration.policy.update"
 
     case scopeCreate = "scope.create"
 

@@ -29,6 +29,14 @@ public struct Client: Sendable, Equatable {
     /// Sender constraints, pushed and signed requests, refresh rotation (RFC 7591 metadata).
     public var requirements: ClientRequirements
     public var status: Status
+    /// Who made it (docs/dynamic-client-registration.md); `.admin` unless set.
+    public var origin: ClientOrigin = .admin
+    /// An administrator vouches for it: always so for what an administrator made.
+    public var verified = true
+    /// For a self-registered client: its RFC 7592 token and the metadata it registered.
+    public var registration: ClientRegistrationRecord?
+    /// When a token was last issued to it, to the day (self-registered clients only).
+    public var lastUsedAt: Date?
     /// Bumped on every change; the admin API's ETag and the cache's staleness check.
     public var version: Int
     public let createdAt: Date

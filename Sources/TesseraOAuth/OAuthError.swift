@@ -37,6 +37,13 @@ public struct OAuthError: Error, Equatable, Sendable {
         case invalidRequestObject = "invalid_request_object"
         case invalidRequestURI = "invalid_request_uri"
         case requestURINotSupported = "request_uri_not_supported"
+        // RFC 7591 §3.2.2 (dynamic client registration)
+        case invalidRedirectURI = "invalid_redirect_uri"
+        case invalidClientMetadata = "invalid_client_metadata"
+        case invalidSoftwareStatement = "invalid_software_statement"
+        case unapprovedSoftwareStatement = "unapproved_software_statement"
+        // RFC 6750 §3.1: a bearer token (initial or registration access token) that is no good
+        case invalidToken = "invalid_token"
         // Not an OAuth registry code: a client over its request budget (answered 429).
         case rateLimited = "rate_limited"
     }
@@ -53,9 +60,15 @@ public struct OAuthError: Error, Equatable, Sendable {
     /// For `use_dpop_nonce` (RFC 9449 §8): the nonce the client must put in its next proof,
     /// sent as the `DPoP-Nonce` header.
     public var dpopNonce: String?
+    /// An answer whose status the code alone does not decide: 403 for a registration the
+    /// tenant does not allow.
+    public var statusOverride: Int?
 
     /// The realm named in Tessera's Basic challenges.
     public static let realm = "tessera"
+
+    /// For `invalid_token`: whether the request carried a bearer token at all.
+    public var bearerPresented = true
 
     public init(_ code: Code, _ description: String? = nil, clientUsedBasicScheme: Bool = false) {
         self.code = code
@@ -68,8 +81,9 @@ public struct OAuthError: Error, Equatable, Sendable {
     /// 401 for every `invalid_client`). RFC 6749 §4.1.2.1 borrows 500 and 503 for its two
     /// server-side codes.
     public var status: Int {
-        switch code {
-        case .invalidClient: 401
+        if let statusOverride { return statusOverride }
+        return switch code {
+        case .invalidClient, .invalidToken: 401
         case .rateLimited: 429
         case .serverError: 500
         case .temporarilyUnavailable: 503
@@ -83,6 +97,12 @@ public struct OAuthError: Error, Equatable, Sendable {
     /// names the error in it when the client did use Basic. A client that authenticated in the
     /// body still gets a 401, with a plain Basic challenge naming the scheme it could use.
     public var wwwAuthenticate: String? {
+        // RFC 6750 §3: a request without a token gets the bare challenge, one with a bad token
+        // the error too (`bearerPresented`).
+        if code == .invalidToken {
+            return bearerPresented
+                ? "Bearer realm=\"\(Self.realm)\", error=\"invalid_token\"" : "Bearer realm=\"\(Self.realm)\""
+        }
         guard code == .invalidClient else { return nil }
         return clientUsedBasicScheme
             ? "Basic realm=\"\(Self.realm)\", error=\"\(code.rawValue)\""
@@ -161,5 +181,28 @@ extension OAuthError {
     }
     public static func invalidRequestURI(_ description: String? = nil) -> OAuthError {
         .init(.invalidRequestURI, description)
+    }
+    public static func invalidRedirectURI(_ description: String? = nil) -> OAuthError {
+        .init(.invalidRedirectURI, description)
+    }
+    public static func invalidClientMetadata(_ description: String? = nil) -> OAuthError {
+        .init(.invalidClientMetadata, description)
+    }
+    public static func invalidSoftwareStatement(_ description: String? = nil) -> OAuthError {
+        .init(.invalidSoftwareStatement, description)
+    }
+    public static func unapprovedSoftwareStatement(_ description: String? = nil) -> OAuthError {
+        .init(.unapprovedSoftwareStatement, description)
+    }
+    public static func invalidToken(_ description: String? = nil, presented: Bool = true) -> OAuthError {
+        var error = OAuthError(.invalidToken, description)
+        error.bearerPresented = presented
+        return error
+    }
+    /// 403: what the tenant does not allow at all (registration closed, its cap reached).
+    public static func forbidden(_ description: String) -> OAuthError {
+        var error = OAuthError(.accessDenied, description)
+        error.statusOverride = 403
+        return error
     }
 }

@@ -54,6 +54,7 @@ public func buildRouter(runtime: TesseraRuntime) -> Router<TesseraRequestContext
         pushedAuthorization: runtime.pushedAuthorizationEndpoint, rateLimiter: runtime.rateLimiter,
         freshness: runtime.freshness
     ).register(on: tenant)
+    RegistrationRoutes(endpoint: runtime.registrationEndpoint, rateLimiter: runtime.rateLimiter).register(on: tenant)
     UserinfoRoutes(endpoint: runtime.userinfoEndpoint).register(on: tenant)
 
     let browser = BrowserPages(

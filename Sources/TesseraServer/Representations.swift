@@ -79,6 +79,10 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
     /// tenant's `key_algorithm`.
     public let idTokenSignedResponseAlg: String?
     public let status: String
+    /// Who made it (docs/dynamic-client-registration.md).
+    public let origin: String
+    /// An administrator vouches for it; false for a client that registered itself until one does.
+    public let verified: Bool
     public let version: Int
     public let createdAt: Date
 
@@ -106,12 +110,14 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
         requiredACR = client.requirements.requiredContext?.rawValue
         idTokenSignedResponseAlg = client.requirements.idTokenSigningAlgorithm?.jwsAlgorithm
         status = client.status.rawValue
+        origin = client.origin.rawValue
+        verified = client.verified
         version = client.version
         createdAt = client.createdAt
     }
 
     enum CodingKeys: String, SchemaKey {
-        case tenant, name, audiences, status, version, scope
+        case tenant, name, audiences, status, version, scope, origin, verified
         case clientID = "client_id"
         case clientSecret = "client_secret"
         case isPublic = "public"
@@ -152,6 +158,11 @@ public struct ClientRepresentation: AdminRepresentation, Sendable {
             case .grantTypes, .redirectURIs, .audiences, .postLogoutRedirectURIs: .strings
             case .accessTokenTTL: .integer()
             case .status: .string(values: Client.Status.allCases.map(\.rawValue))
+            case .origin:
+                .described(
+                    .string(values: ClientOrigin.allCases.map(\.rawValue)),
+                    "admin, or registration (RFC 7591), or metadata_document")
+            case .verified: .described(.boolean, "an administrator vouches for a client that registered itself")
             case .version: .integer()
             case .createdAt: .dateTime
             }

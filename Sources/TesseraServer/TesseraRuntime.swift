@@ -47,6 +47,8 @@ public struct TesseraRuntime: Sendable {
     public let upstreamSignIn: UpstreamSignIn
     public let accountService: AccountService
     public let secondFactors: SecondFactors
+    /// When self-registered clients were last given a token, shared by every token request.
+    let clientUses: ClientUseRecorder
     public let logger: Logger
 
     public static func open(configuration: TesseraConfiguration, logger: Logger) async throws -> TesseraRuntime {
@@ -98,7 +100,7 @@ public struct TesseraRuntime: Sendable {
                         policy: OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback)),
                     masterKey: masterKey, passwords: passwords),
                 accountService: AccountService(store: store, clients: clients), secondFactors: secondFactors,
-                logger: logger)
+                clientUses: ClientUseRecorder(store: store, logger: logger), logger: logger)
             try await runtime.checkMasterKeyOpensStoredKeys()
             return runtime
         } catch {
@@ -131,8 +133,11 @@ public struct TesseraRuntime: Sendable {
                 RefreshTokenGrant(store: store, tokens: userTokens),
                 DeviceCodeGrant(store: store, tokens: userTokens),
                 TokenExchangeGrant(issuer: issuer, validator: tokenValidator),
-            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop)
+            ], authenticator: clientAuthenticator, rateLimit: clientRateLimit, dpop: dpop, usage: clientUses)
     }
+
+    /// RFC 7591 registration and RFC 7592 configuration of clients.
+    public var registrationEndpoint: ClientRegistrationEndpoint { ClientRegistrationEndpoint(store: store) }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
         IntrospectionEndpoint(

@@ -28,6 +28,12 @@ public protocol ClientStore: Sendable {
     func updateClient(_ client: Client) async throws
     /// True when there was one to delete.
     func deleteClient(tenantID: UUID, id: String) async throws -> Bool
+    /// A self-registered client was given a token; neither its version nor the feed moves.
+    func recordClientUse(tenantID: UUID, id: String, at date: Date) async throws
+    /// How many of the tenant's clients no administrator made.
+    func registeredClientCount(tenantID: UUID) async throws -> Int
+    /// Up to `limit` self-registered clients unused since their tenant's cutoff.
+    func unusedRegisteredClients(olderThan cutoffs: [UUID: Date], limit: Int) async throws -> [(UUID, String)]
 }
 
 public protocol UserStore: Sendable {
@@ -243,6 +249,22 @@ public protocol SessionStore: Sendable {
     func sessionClients(tenantID: UUID, sid: String) async throws -> [String]
 }
 
+/// Dynamic client registration (RFC 7591): initial access tokens and each tenant's policy.
+public protocol RegistrationStore: Sendable {
+    func insertRegistrationToken(_ token: RegistrationToken) async throws
+    /// The tenant's tokens, newest first, spent and expired ones included until purged.
+    func registrationTokens(tenantID: UUID) async throws -> [RegistrationToken]
+    func deleteRegistrationToken(tenantID: UUID, id: UUID) async throws -> Bool
+    /// Takes one use of the token with this hash if it is live at `date`, in one statement, so
+    /// two registrations racing for its last use have one winner; false otherwise.
+    func spendRegistrationToken(tenantID: UUID, tokenHash: SecretHash, at date: Date) async throws -> Bool
+    /// nil when the tenant never set one (`RegistrationPolicy.defaults` then).
+    func registrationPolicy(tenantID: UUID) async throws -> RegistrationPolicy?
+    /// Stores `policy` as version `policy.version`, which must be one more than the stored one
+    /// (0 for none): `StoreError.conflict` otherwise.
+    func saveRegistrationPolicy(_ policy: RegistrationPolicy, tenantID: UUID) async throws
+}
+
 /// The outbox of back-channel logout tokens (Back-Channel Logout 1.0 §2.5).
 public protocol LogoutDeliveryStore: Sendable {
     func insertLogoutDelivery(_ delivery: LogoutDelivery) async throws
@@ -278,6 +300,7 @@ public enum PurgeTable: String, CaseIterable, Sendable {
     case endedSessions = "sessions (ended)"
     case sessionClients = "session_clients"
     case loginFailures = "login_failures"
+    case registrationTokens = "registration_tokens"
 }
 
 /// Housekeeping of rows that only matter until they expire (docs/bounded-storage.md).
@@ -302,7 +325,7 @@ public protocol StoreOperations: TenantStore, ScopeStore, ClientStore, UserStore
     ChangeFeed, ClientAssertionStore, DPoPProofStore, RevokedTokenStore, ConsentStore, AuthorizationCodeStore,
     PushedRequestStore, RefreshTokenStore, TOTPStore, PasskeyStore,
     DeviceCodeStore, ExpiryPurge, SessionStore, LogoutDeliveryStore, IdentityProviderStore, InstanceRegistry,
-    LoginFailureStore
+    LoginFailureStore, RegistrationStore
 {}
 
 /// A database Tessera keeps its state in: PostgreSQL, or SQLite for the zero-setup default.

@@ -7,7 +7,8 @@ import Testing
         for code in OAuthError.Code.allCases {
             let expected =
                 switch code {
-                case .invalidClient: 401
+                // RFC 6750 §3.1: invalid_token is 401 too.
+                case .invalidClient, .invalidToken: 401
                 case .rateLimited: 429
                 case .serverError: 500
                 case .temporarilyUnavailable: 503
@@ -15,6 +16,17 @@ import Testing
                 }
             #expect(OAuthError(code).status == expected, "\(code.rawValue)")
         }
+    }
+
+    /// RFC 6750 §3: a bearer challenge without an error when no token came, with one otherwise;
+    /// a refusal of what the tenant does not allow is 403.
+    @Test func bearerChallengesAndForbiddenRegistrations() {
+        #expect(OAuthError.invalidToken(presented: false).wwwAuthenticate == "Bearer realm=\"tessera\"")
+        #expect(OAuthError.invalidToken().wwwAuthenticate == "Bearer realm=\"tessera\", error=\"invalid_token\"")
+        #expect(OAuthError.forbidden("closed").status == 403)
+        #expect(OAuthError.forbidden("closed").code == .accessDenied)
+        #expect(OAuthError.invalidClientMetadata().code.rawValue == "invalid_client_metadata")
+        #expect(OAuthError.invalidRedirectURI().code.rawValue == "invalid_redirect_uri")
     }
 
     @Test func codesAreTheRegisteredNames() {

@@ -12,16 +12,22 @@ import Testing
 /// secret no key of the set opens is a clear error.
 @Suite("Online rewrap")
 struct RewrapTests {
+    /// acme, and alice in it with a TOTP secret sealed with `key`.
+    static func aliceWithTOTP(_ runtime: ProtocolRuntime, sealedWith key: MasterKey) async throws -> (Tenant, User) {
+        let tenant = try await ProtocolFixture.acme(runtime)
+        let user = try await runtime.administration.createUser(
+            in: tenant, username: "alice", password: "correct horse battery", actor: "test")
+        _ = try await SecondFactors(store: runtime.store, masterKey: key).enrolTOTP(
+            for: user, in: tenant, issuerName: "Acme", confirmed: true)
+        return (tenant, user)
+    }
+
     @Test(arguments: TestBackend.allCases)
     func everySealedSecretMovesToTheSealingKeyOnceAndOnlyOnce(backend: TestBackend) async throws {
         let old = MasterKey.generate()
         let new = MasterKey.generate()
         try await ProtocolFixture.withRuntime(backend, masterKey: old) { runtime in
-            let tenant = try await ProtocolFixture.acme(runtime)
-            let user = try await runtime.administration.createUser(
-                in: tenant, username: "alice", password: "correct horse battery", actor: "test")
-            _ = try await SecondFactors(store: runtime.store, masterKey: old).enrolTOTP(
-                for: user, in: tenant, issuerName: "Acme", confirmed: true)
+            let (tenant, user) = try await Self.aliceWithTOTP(runtime, sealedWith: old)
             // Every tenant's, the system tenant's too.
             let keysBefore = try await runtime.store.signingKeys(inStates: KeyState.allCases)
             let sealedKeys = keysBefore.filter { $0.sealedPrivateKey != nil }.count
@@ -67,11 +73,7 @@ struct RewrapTests {
         let old = MasterKey.generate()
         let new = MasterKey.generate()
         try await ProtocolFixture.withRuntime(backend, masterKey: old) { runtime in
-            let tenant = try await ProtocolFixture.acme(runtime)
-            let user = try await runtime.administration.createUser(
-                in: tenant, username: "alice", password: "correct horse battery", actor: "test")
-            _ = try await SecondFactors(store: runtime.store, masterKey: old).enrolTOTP(
-                for: user, in: tenant, issuerName: "Acme", confirmed: true)
+            let (tenant, user) = try await Self.aliceWithTOTP(runtime, sealedWith: old)
 
             let report = try await runtime.keyManagement.rewrap(to: new, actor: "test")
             #expect(report.totpSecrets == 1)

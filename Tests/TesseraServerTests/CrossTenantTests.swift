@@ -142,6 +142,39 @@ struct CrossTenantTests {
                 #expect(try await globex.fixture.introspect(client, globex.accessToken)["active"] as? Bool == true)
                 #expect(try await globex.fixture.introspect(client, globex.refreshToken)["active"] as? Bool == true)
 
+                // Registration: globex's initial access token registers nothing here, and the
+                // registration access token of a client registered at globex manages nothing here.
+                for tenant in [acme.tenant, globex.fixture.tenant] {
+                    _ = try await runtime.administration.updateSettings(
+                        of: try await runtime.administration.tenant(tenant.slug.rawValue),
+                        [.registration: .text("initial_access_token")], actor: "test")
+                }
+                await runtime.tenants.reset()
+                let (_, globexInitial) = try await runtime.administration.createRegistrationToken(
+                    in: globex.fixture.tenant, uses: nil, lifetime: 3_600, actor: "test")
+                covered.insert("POST /t/{tenant}/register")
+                var app = ClientRegistrationTests.native
+                app["scope"] = nil
+                let foreignRegistration = try await ClientRegistrationTests.post(client, app, bearer: globexInitial)
+                #expect(foreignRegistration.status == .unauthorized)
+                let atGlobex = try await ClientRegistrationTests.post(
+                    client, app, bearer: globexInitial, path: "/t/globex/register"
+                ).jsonObject()
+                let globexApp = try #require(atGlobex["client_id"] as? String)
+                let globexAppToken = try #require(atGlobex["registration_access_token"] as? String)
+                for method in [HTTPRequest.Method.get, .put, .delete] {
+                    covered.insert("\(method) /t/{tenant}/register/{client_id}")
+                    let response = try await client.execute(
+                        uri: "/t/acme/register/\(globexApp)", method: method,
+                        headers: [.authorization: "Bearer \(globexAppToken)", .contentType: "application/json"],
+                        body: ByteBuffer(string: "{\"client_id\": \"\(globexApp)\"}"))
+                    #expect(response.status == .unauthorized, "\(method)")
+                }
+                let stillThere = try await client.execute(
+                    uri: "/t/globex/register/\(globexApp)", method: .get,
+                    headers: [.authorization: "Bearer \(globexAppToken)"])
+                #expect(stillThere.status == .ok)
+
                 // Device authorization with globex's client; the verification page with its code.
                 covered.insert("POST /t/{tenant}/device_authorization")
                 let foreignDevice = try await Self.post(
@@ -213,8 +246,10 @@ struct CrossTenantTests {
                 ]
                 for path in [
                     "/consent", "/account/revoke", "/logout", "/login/otp", "/end_session/confirm", "/account/totp",
-                    "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue", "/login/passkey",
-                    "/account/passkeys", "/account/passkeys/remove", "/account/sessions/end", "/account/sessions/end-others",
+                    "/account/totp/confirm", "/account/totp/remove", "/login/enrol", "/login/continue",
+                    "/login/passkey",
+                    "/account/passkeys", "/account/passkeys/remove", "/account/sessions/end",
+                    "/account/sessions/end-others",
                     "/login/upstream",
                 ] {
                     covered.insert("POST /t/{tenant}\(path)")

@@ -45,10 +45,13 @@ struct DeadlineTests {
         #expect(!done.isRaised)
     }
 
-    @Test func cancellingTheCallerAnswersAtOnce() async throws {
+    /// `run` around a body deaf to cancellation, cancelled while the body sleeps: answered then.
+    static func expectCancelledAtOnce(
+        _ run: @escaping @Sendable (@escaping @Sendable () async throws -> Int) async throws -> Int
+    ) async throws {
         let done = Flag()
         let call = Task {
-            try await withDeadline(.seconds(120)) {
+            try await run {
                 await Self.deafSleep(seconds: 60, done: done)
                 return 1
             }
@@ -57,6 +60,10 @@ struct DeadlineTests {
         call.cancel()
         await #expect(throws: CancellationError.self) { try await call.value }
         #expect(!done.isRaised)
+    }
+
+    @Test func cancellingTheCallerAnswersAtOnce() async throws {
+        try await Self.expectCancelledAtOnce { try await withDeadline(.seconds(120), $0) }
     }
 
     @Test func aCallerCancelledBeforeItStartsIsAnsweredToo() async throws {
@@ -71,16 +78,6 @@ struct DeadlineTests {
     /// at once while the body is still deaf to it.
     @Test func withoutADeadlineTheBodysAnswerComesAndACancelledCallerIsAnsweredAtOnce() async throws {
         #expect(try await withAbandonOnCancel { 7 } == 7)
-        let done = Flag()
-        let call = Task {
-            try await withAbandonOnCancel {
-                await Self.deafSleep(seconds: 60, done: done)
-                return 1
-            }
-        }
-        try await Task.sleep(for: .milliseconds(100))
-        call.cancel()
-        await #expect(throws: CancellationError.self) { try await call.value }
-        #expect(!done.isRaised)
+        try await Self.expectCancelledAtOnce { try await withAbandonOnCancel($0) }
     }
 }

@@ -195,12 +195,31 @@ extension TenantSetting {
             "a first sign-in through an upstream identity provider creates the user (linked by iss and sub); off: linked accounts only",
         field: .flag(\.upstreamUserCreation))
 
+    public static let registration = TenantSetting(
+        name: "registration", choice: \.registration,
+        summary:
+            "who may register clients (RFC 7591): closed; initial_access_token (an administrator's token); open (docs/dynamic-client-registration.md)"
+    )
+    public static let registrationMaxClients = TenantSetting(
+        name: "registration_max_clients", kind: .count(0...1_000_000),
+        summary: "how many clients no administrator made the tenant may hold",
+        field: .integer(\.registrationMaxClients))
+    public static let registrationUnusedTTL = TenantSetting(
+        name: "registration_unused_ttl", kind: .duration(3_600...(365 * 86_400)),
+        summary: "a self-registered client no token was issued to for this long is deleted",
+        field: .integer(\.registrationUnusedTTL))
+    public static let registrationRateLimit = TenantSetting(
+        name: "registration_rate_limit", kind: .count(1...10_000),
+        summary: "registrations per minute from one IP address, for the whole cluster",
+        field: .integer(\.registrationRateLimit))
+
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
         accessTokenTTL, refreshTokenTTL, refreshTokenIdleTTL, authorizationCodeTTL, deviceCodeTTL, devicePollInterval,
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
-        mfa, passkeyUserVerification, upstreamUserCreation, auditRetention,
+        mfa, passkeyUserVerification, upstreamUserCreation, auditRetention, registration, registrationMaxClients,
+        registrationUnusedTTL, registrationRateLimit,
     ]
 }
 

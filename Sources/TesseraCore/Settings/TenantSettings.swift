@@ -38,6 +38,13 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     /// Audit events older than this are purged: a year covers the usual yearly audit, and the
     /// log stays bounded under any traffic.
     public var auditRetention: Int = 365 * 86_400
+    /// Dynamic client registration (docs/dynamic-client-registration.md): closed unless opened.
+    public var registration: RegistrationMode = .closed
+    public var registrationMaxClients: Int = 1_000
+    /// A self-registered client no token was issued to for this long is deleted.
+    public var registrationUnusedTTL: Int = 90 * 86_400
+    /// Registrations per minute from one address, for the whole cluster.
+    public var registrationRateLimit: Int = 20
 
     public init() {}
 

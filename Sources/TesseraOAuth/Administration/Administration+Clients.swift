@@ -66,6 +66,8 @@ extension Administration {
         public var backchannelLogoutSessionRequired: Bool?
         /// A new `id_token_signed_response_alg`, as sent.
         public var idTokenSigningAlgorithm: String?
+        /// An administrator vouches for a client that registered itself, or takes it back.
+        public var verified: Bool?
 
         public init(
             name: String? = nil, grants: [String]? = nil, scopes: [String]? = nil, redirectURIs: [String]? = nil,
@@ -191,6 +193,12 @@ extension Administration {
         }
         if let ttl = changes.accessTokenTTL { client.accessTokenTTL = ttl }
         if let status = changes.status { client.status = status }
+        if let verified = changes.verified {
+            guard client.origin != .admin else {
+                throw ValidationError(field: "verified", "client '\(id)' was made by an administrator")
+            }
+            client.verified = verified
+        }
         client.requirements = changes.applied(to: client.requirements)
         if let name = changes.idTokenSigningAlgorithm {
             client.requirements.idTokenSigningAlgorithm = try Self.idTokenAlgorithm(name, in: tenant)

@@ -32,7 +32,7 @@ public struct PurgeScheduler: Service {
 
     /// One pass; the rows removed per table, or nil when another instance holds the job.
     @discardableResult
-    func purgeOnce(now: Date = Date()) async throws -> [String: Int]? {
+    public func purgeOnce(now: Date = Date()) async throws -> [String: Int]? {
         var removed: [String: Int] = [:]
         for table in PurgeTable.allCases {
             guard let count = try await drain({ try await $0.purgeExpired(table, before: now, batch: Self.batch) })
@@ -41,6 +41,8 @@ public struct PurgeScheduler: Service {
         }
         guard let audit = try await purgeAudit(now: now) else { return nil }
         removed["audit_events"] = audit
+        guard let unused = try await purgeUnusedClients(now: now) else { return nil }
+        removed["registered_clients"] = unused
         let historyStart = now.addingTimeInterval(-changeHistory.inSeconds)
         guard let changes = try await drain({ try await $0.purgeChanges(before: historyStart, batch: Self.batch) })
         else { return nil }
@@ -73,13 +75,57 @@ public struct PurgeScheduler: Service {
         return total
     }
 
+    /// Self-registered clients no token was issued to for their tenant's `registration_unused_ttl`
+    /// (docs/dynamic-client-registration.md): deleted as an administrator deletes a client, with
+    /// their refresh tokens and consents, audited and fed so every instance forgets them.
+    private func purgeUnusedClients(now: Date) async throws -> Int? {
+        var total = 0
+        var cursor: TenantSlug?
+        while !Task.isCancelled {
+            let tenants = try await store.tenants(after: cursor, limit: Self.tenantPage)
+            let cutoffs = Dictionary(
+                uniqueKeysWithValues: tenants.map {
+                    ($0.id, now.addingTimeInterval(-TimeInterval($0.settings.registrationUnusedTTL)))
+                })
+            let removed = try await drain(batch: Self.clientBatch) { operations in
+                let unused = try await operations.unusedRegisteredClients(olderThan: cutoffs, limit: Self.clientBatch)
+                for (tenantID, clientID) in unused {
+                    try await operations.audited(
+                        AuditedChange(
+                            tenantID: tenantID, actor: "purge", requestID: nil, at: now,
+                            records: [
+                                AuditRecord(
+                                    action: .clientDelete, target: clientID,
+                                    details: AuditDetails().strings("reason", ["unused"]))
+                            ], feed: (.client, clientID))
+                    ) { operations in
+                        _ = try await operations.deleteClient(tenantID: tenantID, id: clientID)
+                        try await operations.revokeRefreshTokens(tenantID: tenantID, clientID: clientID, at: now)
+                        try await operations.deleteConsents(tenantID: tenantID, clientID: clientID)
+                    }
+                }
+                return unused.count
+            }
+            guard let removed else { return nil }
+            total += removed
+            guard tenants.count == Self.tenantPage else { break }
+            cursor = tenants.last?.slug
+        }
+        return total
+    }
+
+    /// Clients deleted per transaction: each takes its tokens and consents along.
+    static let clientBatch = 100
+
     /// Runs `batch` until it removes fewer rows than a full batch; nil when the lock is taken.
-    private func drain(_ batch: @escaping @Sendable (any StoreOperations) async throws -> Int) async throws -> Int? {
+    private func drain(
+        batch size: Int = PurgeScheduler.batch, _ batch: @escaping @Sendable (any StoreOperations) async throws -> Int
+    ) async throws -> Int? {
         var total = 0
         while !Task.isCancelled {
             guard let removed = try await store.transactionIfLockFree(job: .purge, batch) else { return nil }
             total += removed
-            if removed < Self.batch { break }
+            if removed < size { break }
         }
         return total
     }

@@ -46,6 +46,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let acrValuesSupported: [String]?
     /// RFC 8705 §3.3.
     public let tlsClientCertificateBoundAccessTokens: Bool?
+    /// RFC 8414 §2 / RFC 7591 §3: present while the tenant's `registration` is not `closed`.
+    public let registrationEndpoint: String?
 
     /// The endpoints of a tenant, relative to its issuer.
     public enum Path {
@@ -58,6 +60,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         public static let deviceAuthorization = "/device_authorization"
         public static let pushedAuthorizationRequest = "/par"
         public static let endSession = "/end_session"
+        public static let registration = "/register"
     }
 
     public init(issuer: String, tenant: Tenant, scopes: [String], grants: [GrantType], mutualTLS: Bool = false) {
@@ -84,6 +87,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
             hasAuthorization ? tenant.settings.requirePushedAuthorizationRequests || fapi2 : nil
         requestParameterSupported = hasAuthorization ? true : nil
         endSessionEndpoint = hasAuthorization ? issuer + Path.endSession : nil
+        registrationEndpoint = tenant.settings.registration == .closed ? nil : issuer + Path.registration
         backchannelLogoutSupported = hasAuthorization ? true : nil
         backchannelLogoutSessionSupported = hasAuthorization ? true : nil
         acrValuesSupported = hasAuthorization ? AuthenticationContext.allCases.map(\.rawValue) : nil
@@ -125,6 +129,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
         case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case registrationEndpoint = "registration_endpoint"
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"

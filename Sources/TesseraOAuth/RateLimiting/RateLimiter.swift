@@ -24,7 +24,19 @@ public struct RateLimiter: Sendable {
         var hasher = Hasher()
         hasher.combine(key)
         let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
-        return await shards[index].admit(key, rate: Double(rate) / Double(cluster.instanceCount), now: now)
+        let share = Double(rate) / Double(cluster.instanceCount)
+        // A share below one request a second still admits one at a time, at its pace.
+        return await shards[index].admit(key, rate: share, burst: max(1, share), now: now)
+    }
+
+    /// `admit` with a budget per minute: for what is rare and costly (a client registration).
+    public func admit(_ key: String, perMinute rate: Int, now: ContinuousClock.Instant = .now) async -> Duration? {
+        guard rate > 0 else { return nil }
+        var hasher = Hasher()
+        hasher.combine(key)
+        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
+        let share = Double(rate) / Double(cluster.instanceCount)
+        return await shards[index].admit(key, rate: share / 60, burst: max(1, share), now: now)
     }
 
     actor Shard {
@@ -38,9 +50,8 @@ public struct RateLimiter: Sendable {
 
         init(capacity: Int) { self.capacity = capacity }
 
-        func admit(_ key: String, rate: Double, now: ContinuousClock.Instant) -> Duration? {
-            // A share below one request a second still admits one at a time, at its pace.
-            let burst = max(1, rate)
+        /// `rate` tokens a second into a bucket of `burst`.
+        func admit(_ key: String, rate: Double, burst: Double, now: ContinuousClock.Instant) -> Duration? {
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
             bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated).inSeconds * rate)
             bucket.updated = now
@@ -49,17 +60,14 @@ public struct RateLimiter: Sendable {
                 return .milliseconds(Int(((1 - bucket.tokens) / rate * 1_000).rounded(.up)))
             }
             bucket.tokens -= 1
-            if buckets.count >= capacity, buckets[key] == nil { evictFull(now: now, rate: rate) }
+            if buckets.count >= capacity, buckets[key] == nil { evictFull(now: now, refill: .seconds(burst / rate)) }
             buckets[key] = bucket
             return nil
         }
 
         /// Drops buckets that have refilled: forgetting them changes nothing.
-        private func evictFull(now: ContinuousClock.Instant, rate: Double) {
-            buckets = buckets.filter { _, bucket in
-                let elapsed = now - bucket.updated
-                return elapsed < .seconds(1)
-            }
+        private func evictFull(now: ContinuousClock.Instant, refill: Duration) {
+            buckets = buckets.filter { _, bucket in now - bucket.updated < refill }
             if buckets.count >= capacity { buckets.removeAll(keepingCapacity: true) }
         }
     }

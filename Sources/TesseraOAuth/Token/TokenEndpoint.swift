@@ -11,15 +11,18 @@ public struct TokenEndpoint: Sendable {
     let rateLimit: ClientRateLimit
     /// Takes each DPoP proof once, across instances, with the tenant's nonce rule (RFC 9449 §5).
     let dpop: DPoPVerifier
+    /// When self-registered clients were last given a token (their purge reads it).
+    let usage: ClientUseRecorder?
 
     public init(
         handlers: [any GrantHandler], authenticator: ClientAuthenticator, rateLimit: ClientRateLimit,
-        dpop: DPoPVerifier
+        dpop: DPoPVerifier, usage: ClientUseRecorder? = nil
     ) {
         self.handlers = Dictionary(handlers.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
         self.authenticator = authenticator
         self.rateLimit = rateLimit
         self.dpop = dpop
+        self.usage = usage
     }
 
     public var supportedGrants: [GrantType] { handlers.keys.sorted() }
@@ -54,7 +57,9 @@ public struct TokenEndpoint: Sendable {
             // token; neither does any client of a FAPI 2.0 tenant (§5.3.2.1 item 2).
             throw .invalidDPoPProof("this client's access tokens are DPoP-bound: send a DPoP proof")
         }
-        return try await handler.handle(request, client: client)
+        let response = try await handler.handle(request, client: client)
+        if client.client.origin != .admin { await usage?.used(client.client) }
+        return response
     }
 
     /// RFC 9449 §8.2: the nonce for the answer's `DPoP-Nonce` header when the tenant requires

@@ -139,9 +139,10 @@ struct ClientUpdateBody: AdminBody, Sendable {
     let backchannelLogoutURI: String?
     let backchannelLogoutSessionRequired: Bool?
     let idTokenSignedResponseAlg: String?
+    let verified: Bool?
 
     enum CodingKeys: String, SchemaKey {
-        case name, scope, audiences, status
+        case name, scope, audiences, status, verified
         case grantTypes = "grant_types"
         case redirectURIs = "redirect_uris"
         case postLogoutRedirectURIs = "post_logout_redirect_uris"
@@ -173,6 +174,8 @@ struct ClientUpdateBody: AdminBody, Sendable {
                 .boolean
             case .refreshTokenRotation: .string(values: RefreshTokenRotation.allCases.map(\.rawValue))
             case .requiredACR: .string(values: AuthenticationContext.allCases.map(\.rawValue))
+            case .verified:
+                .described(.boolean, "vouch for a client that registered itself (not for an administrator's)")
             }
         }
 
@@ -191,6 +194,7 @@ struct ClientUpdateBody: AdminBody, Sendable {
         changes.backchannelLogoutURI = backchannelLogoutURI
         changes.backchannelLogoutSessionRequired = backchannelLogoutSessionRequired
         changes.idTokenSigningAlgorithm = idTokenSignedResponseAlg
+        changes.verified = verified
         return changes
     }
 }

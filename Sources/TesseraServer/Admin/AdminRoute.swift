@@ -50,6 +50,7 @@ struct AdminRoutes {
 
     static var all: [AdminRoute] {
         clientRoutes + userRoutes + scopeRoutes + keyRoutes + auditRoutes + tenantRoutes + identityProviderRoutes
+            + registrationRoutes
     }
 
     func register(on tenant: RouterGroup<TenantRequestContext>) {

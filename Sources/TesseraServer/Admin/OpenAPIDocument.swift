@@ -136,6 +136,8 @@ enum OpenAPIDocument {
             Page<SigningKeyRepresentation>.self, AuditEventRepresentation.self, Page<AuditEventRepresentation>.self,
             TenantRepresentation.self, Page<TenantRepresentation>.self, CreatedTenantRepresentation.self,
             IdentityProviderRepresentation.self, Page<IdentityProviderRepresentation>.self,
+            RegistrationTokenRepresentation.self, Page<RegistrationTokenRepresentation>.self,
+            RegistrationPolicyRepresentation.self,
         ]
     }
     static var bodies: [any AdminBody.Type] {
@@ -143,7 +145,7 @@ enum OpenAPIDocument {
             ClientCreateBody.self, ClientUpdateBody.self, UserCreateBody.self, UserUpdateBody.self,
             ScopeCreateBody.self,
             KeyRotateBody.self, TenantCreateBody.self, TenantUpdateBody.self, IdentityProviderCreateBody.self,
-            IdentityProviderUpdateBody.self,
+            IdentityProviderUpdateBody.self, RegistrationTokenCreateBody.self, RegistrationPolicyBody.self,
         ]
     }
 

@@ -111,7 +111,7 @@ struct ProblemResponse: Error, Sendable {
             )
         case let error as AdministrationError:
             switch error {
-            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider:
+            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider, .unknownRegistrationToken:
                 return .notFound(error.description)
             case .unknownScope:
                 return ProblemResponse(

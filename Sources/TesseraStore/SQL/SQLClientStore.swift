@@ -7,11 +7,14 @@ extension SQLExecutor {
             """
             INSERT INTO clients (tenant_id, client_id, name, auth_method, secret_hash, jwks, grant_types, scopes,
                 redirect_uris, audiences, access_token_ttl, requirements, status, version, post_logout_redirect_uris,
-                created_at, updated_at, backchannel_logout)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                created_at, updated_at, backchannel_logout, origin, verified, registration, last_used_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $22)
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns + [
                 .date(client.createdAt), .date(client.updatedAt), client.backchannelLogoutColumn,
+                .text(client.origin.rawValue), .bool(client.verified), client.registrationColumn,
+                client.lastUsedAt.map(SQLValue.date) ?? .null,
             ])
     }
 
@@ -40,12 +43,16 @@ extension SQLExecutor {
             """
             UPDATE clients SET name = $3, auth_method = $4, secret_hash = $5, jwks = $6, grant_types = $7, scopes = $8,
                 redirect_uris = $9, audiences = $10, access_token_ttl = $11, requirements = $12, status = $13,
-                version = $14, post_logout_redirect_uris = $15, updated_at = $16, backchannel_logout = $18
+                version = $14, post_logout_redirect_uris = $15, updated_at = $16, backchannel_logout = $18,
+                verified = $19, registration = $20
             WHERE tenant_id = $1 AND client_id = $2 AND version = $17
             RETURNING client_id
             """,
             [.uuid(client.tenantID), .text(client.id)] + client.mutableColumns
-                + [.date(client.updatedAt), .int(client.version - 1), client.backchannelLogoutColumn])
+                + [
+                    .date(client.updatedAt), .int(client.version - 1), client.backchannelLogoutColumn,
+                    .bool(client.verified), client.registrationColumn,
+                ])
         guard !rows.isEmpty else {
             throw StoreError.conflict(
                 "client \(client.id) is missing or was changed since version \(client.version - 1)")
@@ -64,6 +71,11 @@ extension Client {
         ]
     }
 
+    /// The RFC 7592 token hash and RFC 7591 metadata of a self-registered client; null otherwise.
+    fileprivate var registrationColumn: SQLValue {
+        registration.map(SQLJSON.encode) ?? .null
+    }
+
     /// OIDC Back-Channel Logout §2.2 registration, a JSON object; null when none.
     fileprivate var backchannelLogoutColumn: SQLValue {
         backchannelLogout.map(SQLJSON.encode) ?? .null
@@ -74,6 +86,15 @@ extension Client {
         if try row.optionalString("backchannel_logout") != nil {
             backchannelLogout = try row.json(BackChannelLogout.self, "backchannel_logout")
         }
+        guard let origin = ClientOrigin(rawValue: try row.string("origin")) else {
+            throw StoreError.corrupt("client \(id)")
+        }
+        self.origin = origin
+        verified = try row.bool("verified")
+        if try row.optionalString("registration") != nil {
+            registration = try row.json(ClientRegistrationRecord.self, "registration")
+        }
+        lastUsedAt = try row.optionalDate("last_used_at")
     }
 
     private init(columns row: SQLRow) throws {
@@ -93,5 +114,38 @@ extension Client {
             requirements: try row.json(ClientRequirements.self, "requirements"), status: status,
             version: try row.int("version"), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
+    }
+}
+
+extension SQLExecutor {
+    /// A self-registered client was given a token at `date` (docs/dynamic-client-registration.md):
+    /// not a change of its configuration, so neither its version nor the change feed moves.
+    public func recordClientUse(tenantID: UUID, id: String, at date: Date) async throws {
+        try await execute(
+            "UPDATE clients SET last_used_at = $3 WHERE tenant_id = $1 AND client_id = $2",
+            [.uuid(tenantID), .text(id), .date(date)])
+    }
+
+    /// How many clients of the tenant no administrator made: what `registration_max_clients` caps.
+    public func registeredClientCount(tenantID: UUID) async throws -> Int {
+        try await first(
+            "SELECT COUNT(*) AS count FROM clients WHERE tenant_id = $1 AND origin <> 'admin'", [.uuid(tenantID)]
+        )?.int("count") ?? 0
+    }
+
+    /// Up to `limit` self-registered clients of the tenants named, unused since their tenant's
+    /// cutoff (their last token, or their registration): the purge deletes them.
+    public func unusedRegisteredClients(olderThan cutoffs: [UUID: Date], limit: Int) async throws -> [(UUID, String)] {
+        var found: [(UUID, String)] = []
+        for (tenantID, cutoff) in cutoffs.sorted(by: { $0.key.uuidString < $1.key.uuidString })
+        where found.count < limit {
+            let rows = try await execute(
+                """
+                SELECT client_id FROM clients WHERE tenant_id = $1 AND origin = 'registration'
+                    AND COALESCE(last_used_at, created_at) < $2 ORDER BY client_id LIMIT $3
+                """, [.uuid(tenantID), .date(cutoff), .int(limit - found.count)])
+            found += try rows.map { (tenantID, try $0.string("client_id")) }
+        }
+        return found
     }
 }

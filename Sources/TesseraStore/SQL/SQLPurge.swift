@@ -17,6 +17,7 @@ extension PurgeTable {
         case .sessions, .endedSessions: "tenant_id, sid"
         case .sessionClients: "tenant_id, sid, client_id"
         case .loginFailures: "tenant_id, subject"
+        case .registrationTokens: "tenant_id, id"
         }
     }
 
