@@ -137,7 +137,9 @@ public struct TesseraRuntime: Sendable {
     }
 
     /// RFC 7591 registration and RFC 7592 configuration of clients.
-    public var registrationEndpoint: ClientRegistrationEndpoint { ClientRegistrationEndpoint(store: store) }
+    public var registrationEndpoint: ClientRegistrationEndpoint {
+        ClientRegistrationEndpoint(store: store, clients: clients)
+    }
 
     public var introspectionEndpoint: IntrospectionEndpoint {
         IntrospectionEndpoint(

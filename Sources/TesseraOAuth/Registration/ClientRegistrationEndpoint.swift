@@ -11,10 +11,17 @@ import TesseraStore
 /// request writes nothing (an initial access token's use is taken in the same transaction).
 public struct ClientRegistrationEndpoint: Sendable {
     let store: any Store
+    /// This instance's cache of clients: a client's own update or deletion takes effect here at
+    /// once (RFC 7592 §2.3: a deleted client's id must stop working), before the change feed
+    /// carries it to the other instances.
+    let clients: CachedClientDirectory?
     let clock: @Sendable () -> Date
 
-    public init(store: any Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any Store, clients: CachedClientDirectory? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
+        self.clients = clients
         self.clock = clock
     }
 
@@ -142,6 +149,7 @@ public struct ClientRegistrationEndpoint: Sendable {
                 tenantID: tenant.id, actor: "client:\(clientID)", requestID: request.requestID, at: now,
                 records: [AuditRecord(action: .clientUpdate, target: clientID)], feed: (.client, clientID))
         ) { operations in try await operations.updateClient(saved) }
+        await clients?.invalidate(tenantID: tenant.id, clientID: clientID)
         return Self.information(
             saved, secret: nil, accessToken: accessToken, issuer: tenant.issuer, described: metadata.described)
     }
@@ -162,6 +170,7 @@ public struct ClientRegistrationEndpoint: Sendable {
             try await operations.revokeRefreshTokens(tenantID: tenant.id, clientID: client.id, at: now)
             try await operations.deleteConsents(tenantID: tenant.id, clientID: client.id)
         }
+        await clients?.invalidate(tenantID: tenant.id, clientID: clientID)
     }
 
     /// The self-registered client the request's registration access token is for. An unknown
