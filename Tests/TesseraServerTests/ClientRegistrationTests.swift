@@ -116,7 +116,17 @@ struct ClientRegistrationTests {
                         "scope": "openid orders:read", "state": "s", "code_challenge": PKCE.challenge(for: verifier),
                         "code_challenge_method": "S256",
                     ])
-                let page = try await fixture.signIn(TestBrowser(http), url: authorize)
+                // The consent page says where the app lives and that nobody vouched for it.
+                let browser = TestBrowser(http)
+                let login = try await browser.get(authorize)
+                let consent = try await browser.post(
+                    "/t/acme/login",
+                    [
+                        "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                        "username": DelegationFixture.username, "password": DelegationFixture.password,
+                    ])
+                #expect(consent.text.contains("has not been verified by Acme"), "\(consent.text.prefix(800))")
+                let page = try await fixture.signIn(browser, url: authorize)
                 let code = try #require(try page.redirectQuery()["code"], "\(page.text.prefix(500))")
                 let tokens = try await http.execute(
                     uri: "/t/acme/token", method: .post,
@@ -468,7 +478,8 @@ struct ClientRegistrationTests {
                 #expect(registered.status == .created)
                 let clientID = try #require(try registered.jsonObject()["client_id"] as? String)
                 #expect(
-                    try await AdminAPITests.call(http, .delete, base + "/registration-tokens/\(id)", token: token).status
+                    try await AdminAPITests.call(http, .delete, base + "/registration-tokens/\(id)", token: token)
+                        .status
                         == .noContent)
                 #expect(try await Self.post(http, Self.native, bearer: value).status == .unauthorized)
 
@@ -491,7 +502,8 @@ struct ClientRegistrationTests {
                     http, .put, base + "/registration-policy", token: token, json: #"{"scopes": ["openid"]}"#,
                     ifMatch: etag)
                 #expect(replaced.status == .ok, "\(replaced.text)")
-                #expect(try replaced.jsonObject()["grant_types"] as? [String] == ["authorization_code", "refresh_token"])
+                #expect(
+                    try replaced.jsonObject()["grant_types"] as? [String] == ["authorization_code", "refresh_token"])
                 let stale = try await AdminAPITests.call(
                     http, .put, base + "/registration-policy", token: token, json: #"{"scopes": ["openid"]}"#,
                     ifMatch: etag)
@@ -505,6 +517,25 @@ struct ClientRegistrationTests {
                     http, .patch, base + "/clients/\(clientID)", token: token, json: #"{"verified": true}"#,
                     ifMatch: "*")
                 #expect(try verified.jsonObject()["verified"] as? Bool == true, "\(verified.text)")
+                // Verified, the consent page no longer warns.
+                await runtime.clients.invalidate(tenantID: fixture.tenant.id, clientID: clientID)
+                let browser = TestBrowser(http)
+                let login = try await browser.get(
+                    "/t/acme/authorize?"
+                        + FormBody.encode([
+                            "response_type": "code", "client_id": clientID,
+                            "redirect_uri": "com.example.notes:/callback",
+                            "scope": "openid", "code_challenge": PKCE.challenge(for: fixture.verifier),
+                            "code_challenge_method": "S256",
+                        ]))
+                let consent = try await browser.post(
+                    "/t/acme/login",
+                    [
+                        "csrf_token": try login.input("csrf_token"), "pending": try login.input("pending"),
+                        "username": DelegationFixture.username, "password": DelegationFixture.password,
+                    ])
+                #expect(consent.text.contains("name=\"decision\""), "\(consent.text.prefix(500))")
+                #expect(!consent.text.contains("has not been verified"))
                 let adminsOwn = try await AdminAPITests.call(
                     http, .patch, base + "/clients/\(fixture.clientID)", token: token, json: #"{"verified": false}"#,
                     ifMatch: "*")

@@ -24,7 +24,20 @@ extension AuthorizationFlow {
             },
             audience: audience)
         prompt.userCode = userCode
+        if client.origin != .admin {
+            prompt.appHost = Self.host(of: client)
+            prompt.unverified = !client.verified
+        }
         return .consent(prompt)
+    }
+
+    /// Where a self-registered app lives, for the person deciding: a name is only what the app
+    /// says it is, its host is where it is.
+    static func host(of client: Client) -> String? {
+        let candidates =
+            [client.registration?.metadata.clientURI].compactMap { $0 } + client.redirectURIs.map(\.rawValue)
+        return candidates.lazy.compactMap { URLComponents(string: $0) }
+            .first { $0.scheme == "https" && !($0.host ?? "").isEmpty }?.host
     }
 }
 

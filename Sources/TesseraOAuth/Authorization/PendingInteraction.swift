@@ -119,4 +119,9 @@ public struct ConsentPrompt: Sendable {
     public let audience: [String]
     /// For a device: the code the person must find on the device's screen before approving.
     public var userCode: String? = nil
+    /// For an app no administrator made: the host it lives at (its `client_uri`, else its
+    /// first https redirect URI), shown beside the name it gave itself.
+    public var appHost: String? = nil
+    /// The app registered itself and no administrator has vouched for it.
+    public var unverified = false
 }

@@ -16,7 +16,7 @@ enum PageTemplates {
         code{font-size:.85rem;word-break:break-all}.app{border-top:1px solid #e6e8ee;padding:.75rem 0}\
         .app form button{width:auto;padding:.4rem .9rem;margin-top:.5rem}\
         .code{font:600 1.3rem ui-monospace,monospace;letter-spacing:.1em}.code-check{background:#eef3fd;padding:.6rem .8rem;\
-        border-radius:8px}
+        border-radius:8px}.warning{background:#fff6e0;color:#6b4a00;padding:.6rem .8rem;border-radius:8px}
         """
 
     static let head = """
@@ -113,6 +113,8 @@ enum PageTemplates {
     static let consent = """
         {{> head}}
         <h1>Allow {{clientName}}?</h1>
+        {{#appHost}}<p class="muted">An app at <strong>{{appHost}}</strong></p>{{/appHost}}
+        {{#unverified}}<p class="warning">This app registered itself and has not been verified by {{tenantName}}. Allow it only if you know it.</p>{{/unverified}}
         <p>Signed in as <strong>{{username}}</strong>. <strong>{{clientName}}</strong> asks to act on your behalf:</p>
         {{#userCode}}<p class="code-check">Allow only if your device shows <strong class="code">{{userCode}}</strong>.</p>{{/userCode}}
         <ul>

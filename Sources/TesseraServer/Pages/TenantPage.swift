@@ -133,6 +133,8 @@ struct TenantPage {
             // Only the device flow has a code to compare: an empty string would still open the
             // template's `{{#userCode}}` section and draw an empty box.
             values["userCode"] = prompt.userCode
+            values["appHost"] = prompt.appHost
+            values["unverified"] = prompt.unverified
             response = pages.render(.consent, values, tenant: tenant.tenant)
         case .deviceCode(let prompt):
             var values: [String: Any] = [
