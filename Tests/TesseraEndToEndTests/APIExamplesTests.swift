@@ -113,12 +113,25 @@ extension EndToEndTests {
 
             let anonymous = try await HTTP.request("GET", base + "/orders")
             #expect(anonymous.status == 401)
-            // RFC 9449 §7.1: a Bearer and a DPoP challenge, side by side.
+            // RFC 9449 §7.1: a Bearer and a DPoP challenge, side by side; RFC 9728 §5.1: each
+            // names the protected-resource metadata; RFC 6750 §3: and the scope the route needs.
+            let metadataURL = base + "/.well-known/oauth-protected-resource"
             #expect(
                 anonymous.headers(named: "WWW-Authenticate") == [
-                    #"Bearer realm="https://orders.example.com""#,
-                    #"DPoP realm="https://orders.example.com", algs="ES256 ES384 PS256 RS256 Ed25519 EdDSA""#,
+                    #"Bearer realm="https://orders.example.com", resource_metadata="\#(metadataURL)", scope="orders:read""#,
+                    #"DPoP realm="https://orders.example.com", algs="ES256 ES384 PS256 RS256 Ed25519 EdDSA", resource_metadata="\#(metadataURL)", scope="orders:read""#,
                 ])
+            // RFC 9728 §2, §3: the metadata names the resource and the tenant that issues its tokens.
+            let metadata = try await HTTP.request("GET", metadataURL)
+            #expect(metadata.status == 200)
+            let document = try metadata.json()
+            #expect(document["resource"] as? String == "https://orders.example.com")
+            #expect(document["authorization_servers"] as? [String] == [issuer])
+            #expect(document["scopes_supported"] as? [String] == ["orders:read", "billing:read"])
+            #expect(document["bearer_methods_supported"] as? [String] == ["header"])
+            // The authorization server it names answers RFC 8414 metadata for that issuer.
+            let tenantMetadata = try await HTTP.request("GET", issuer + "/.well-known/openid-configuration")
+            #expect(try tenantMetadata.json()["issuer"] as? String == issuer)
             let probe = try Self.probeClient(directory)
             let token = try await Self.token(server, probe)
             let orders = try await HTTP.request("GET", base + "/orders", headers: ["Authorization": "Bearer \(token)"])

@@ -59,7 +59,7 @@ struct OrdersAPI: Sendable {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body(token, binding)))))
         } catch let refusal as Refusal {
-            return challenge.response(refusal)
+            return challenge.response(refusal, scope: scope)
         }
     }
 }

@@ -29,8 +29,11 @@ enum Refusal: Error {
 /// use), the error parameters on the challenge of the scheme the client used.
 struct Challenge: Sendable {
     let realm: String
+    /// RFC 9728 §5.1: where this API's protected-resource metadata is, named in every challenge.
+    var resourceMetadata: String? = nil
 
-    func response(_ refusal: Refusal) -> Response {
+    /// `scope`: what the route needs, named in a 401 too (RFC 6750 §3), so a client asks for it.
+    func response(_ refusal: Refusal, scope: String? = nil) -> Response {
         let (status, scheme, error): (HTTPResponse.Status, AuthorizationScheme, String?) =
             switch refusal {
             case .missing: (.unauthorized, .bearer, nil)
@@ -48,10 +51,14 @@ struct Challenge: Sendable {
                     #"error="insufficient_user_authentication", error_description="a stronger sign-in is needed", acr_values="\#(acr)""#
                 )
             }
-        let bearer = #"Bearer realm="\#(realm)""# + (scheme == .bearer ? error.map { ", " + $0 } ?? "" : "")
+        var common = ""
+        if let resourceMetadata { common += #", resource_metadata="\#(resourceMetadata)""# }
+        if let scope, status == .unauthorized { common += #", scope="\#(scope)""# }
+        let bearer =
+            #"Bearer realm="\#(realm)""# + (scheme == .bearer ? error.map { ", " + $0 } ?? "" : "") + common
         let dpop =
             #"DPoP realm="\#(realm)", algs="\#(DPoPProofVerifier.algorithmNames)""#
-            + (scheme == .dpop ? error.map { ", " + $0 } ?? "" : "")
+            + (scheme == .dpop ? error.map { ", " + $0 } ?? "" : "") + common
         var headers: HTTPFields = [.cacheControl: "no-store"]
         headers.append(HTTPField(name: .wwwAuthenticate, value: bearer))
         headers.append(HTTPField(name: .wwwAuthenticate, value: dpop))

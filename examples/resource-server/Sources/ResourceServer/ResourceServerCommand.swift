@@ -34,7 +34,14 @@ struct ResourceServerCommand: AsyncParsableCommand {
             proofs: DPoPProofVerifier(replays: ProofReplayCache()),
             certificates: ClientCertificateHeader(trustedProxies: Set(trustedProxy)),
             publicURL: (publicURL ?? "http://\(host):\(port)").trimmingSuffix("/"))
-        OrdersAPI(access: access, challenge: Challenge(realm: audience), invoicesACR: invoicesAcr).register(on: router)
+        let metadata = ProtectedResourceMetadata(
+            resource: audience, issuer: issuer, scopes: ["orders:read", "billing:read"],
+            publicURL: (publicURL ?? "http://\(host):\(port)").trimmingSuffix("/"))
+        metadata.register(on: router)
+        OrdersAPI(
+            access: access, challenge: Challenge(realm: audience, resourceMetadata: metadata.url),
+            invoicesACR: invoicesAcr
+        ).register(on: router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
         do {
