@@ -14,6 +14,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case registrationTokenCreate = "registration.token.create"
     case registrationTokenRevoke = "registration.token.revoke"
     case registrationPolicyUpdate = "registration.policy.update"
+    case resourceCreate = "resource.create"
+    case resourceDelete = "resource.delete"
 
     case scopeCreate = "scope.create"
 

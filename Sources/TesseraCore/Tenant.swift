@@ -56,6 +56,8 @@ public struct Tenant: Sendable, Equatable, Identifiable {
     public var name: String
     public var status: Status
     public var settings: TenantSettings
+    /// The APIs and MCP servers registered as protected resources (`tessera resource create`).
+    public var resources: [ProtectedResource] = []
     /// Counts the tenant's changes, for optimistic concurrency (ETag / If-Match).
     public var version: Int
     public var createdAt: Date

@@ -9,7 +9,7 @@ struct TesseraCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, TenantCommand.self, ScopeCommand.self, ClientCommand.self,
             UserCommand.self, KeysCommand.self, MasterKeyCommand.self, OpenAPICommand.self, ProviderCommand.self,
-            RegistrationCommand.self,
+            RegistrationCommand.self, ProtectedResourceCommand.self,
         ]
     )
 }

@@ -543,4 +543,60 @@ struct ClientRegistrationTests {
             }
         }
     }
+
+    /// INTERFACE.md: any client, one that registered itself too, may ask for `resource=` a
+    /// resource the tenant registered, and the token's `aud` is exactly it; another resource is
+    /// `invalid_target` (RFC 8707 §2).
+    @Test func aRegisteredClientGetsATokenForARegisteredResourceAndNoOther() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await Self.tenant(runtime, mode: "open")
+            let mcp = "https://mcp.example.com/mcp"
+            _ = try await runtime.administration.createResource(
+                in: try await runtime.administration.tenant("acme"), identifier: mcp, name: "Notes MCP",
+                scopes: ["orders:read"], actor: "test")
+            for bad in ["ftp://mcp.example.com", "https://mcp.example.com/#x", "http://mcp.example.com/mcp", "mcp"] {
+                await #expect(throws: ValidationError.self) {
+                    _ = try await runtime.administration.createResource(
+                        in: try await runtime.administration.tenant("acme"), identifier: bad, name: nil, scopes: [],
+                        actor: "test")
+                }
+            }
+            await #expect(throws: AdministrationError.unknownScope("nope")) {
+                _ = try await runtime.administration.createResource(
+                    in: try await runtime.administration.tenant("acme"), identifier: "https://other.example.com",
+                    name: nil, scopes: ["nope"], actor: "test")
+            }
+            await runtime.tenants.reset()
+            try await ServerFixture.withClient(runtime) { http in
+                let registered = try await Self.post(http, Self.native).jsonObject()
+                let clientID = try #require(registered["client_id"] as? String)
+                let verifier = RandomToken.generate(bytes: 32)
+                func authorize(_ resource: String) -> String {
+                    "/t/acme/authorize?"
+                        + FormBody.encode([
+                            "response_type": "code", "client_id": clientID,
+                            "redirect_uri": "com.example.notes:/callback",
+                            "scope": "orders:read", "code_challenge": PKCE.challenge(for: verifier),
+                            "code_challenge_method": "S256", "resource": resource, "state": "s",
+                        ])
+                }
+                let browser = TestBrowser(http)
+                let elsewhere = try await fixture.signIn(browser, url: authorize("https://unregistered.example.com"))
+                #expect(try elsewhere.redirectQuery()["error"] == "invalid_target", "\(elsewhere.text.prefix(300))")
+                let page = try await fixture.signIn(browser, url: authorize(mcp))
+                let code = try #require(try page.redirectQuery()["code"], "\(page.text.prefix(300))")
+                let tokens = try await http.execute(
+                    uri: "/t/acme/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(
+                        string: FormBody.encode([
+                            "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+                            "redirect_uri": "com.example.notes:/callback", "client_id": clientID, "resource": mcp,
+                        ])))
+                #expect(tokens.status == .ok, "\(tokens.text)")
+                let access = try #require(try tokens.jsonObject()["access_token"] as? String)
+                let claims = try Inspect.claims(of: access)
+                #expect(claims["aud"] as? String == mcp || claims["aud"] as? [String] == [mcp], "\(claims)")
+            }
+        }
+    }
 }

@@ -83,7 +83,9 @@ public struct AuthorizationRequestValidator: Sendable {
         do {
             try Self.checkSource(source, of: ClientPolicy(client, at: tenant), atPushEndpoint: false)
             return .valid(
-                try Self.check(parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer), client)
+                try Self.check(
+                    parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer,
+                    resources: tenant.tenant.resources), client)
         } catch {
             return .redirectError(error, redirectURI: redirectURI, state: state)
         }
@@ -155,7 +157,8 @@ public struct AuthorizationRequestValidator: Sendable {
     }
 
     static func check(
-        _ parameters: FormParameters, client: Client, redirectURI: String, issuer: String
+        _ parameters: FormParameters, client: Client, redirectURI: String, issuer: String,
+        resources: [ProtectedResource] = []
     ) throws(OAuthError) -> AuthorizationRequest {
         guard let responseType = parameters["response_type"] else {
             throw .invalidRequest("response_type is required")
@@ -181,7 +184,9 @@ public struct AuthorizationRequestValidator: Sendable {
         let scope = try ScopePolicy.grant(requested: parameters["scope"], allowed: client.scopes)
         let audience =
             parameters.values("resource").isEmpty
-            ? [] : try AudiencePolicy.audience(requested: parameters.values("resource"), client: client, issuer: issuer)
+            ? []
+            : try AudiencePolicy.audience(
+                requested: parameters.values("resource"), client: client, issuer: issuer, resources: resources)
         var prompts = Set<AuthorizationRequest.Prompt>()
         for value in (parameters["prompt"] ?? "").split(separator: " ") {
             // OIDC Core §3.1.2.1: unknown values such as select_account need no action here.

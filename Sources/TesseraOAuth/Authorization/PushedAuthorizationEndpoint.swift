@@ -78,7 +78,8 @@ public struct PushedAuthorizationEndpoint: Sendable {
         try AuthorizationRequestValidator.checkSource(
             source, of: ClientPolicy(client, at: tenant), atPushEndpoint: true)
         _ = try AuthorizationRequestValidator.check(
-            parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer)
+            parameters, client: client, redirectURI: redirectURI, issuer: tenant.issuer,
+            resources: tenant.tenant.resources)
         // RFC 9449 §10.1: a proof here binds the code to its key, as dpop_jkt would.
         if !request.dpopProofs.isEmpty {
             let proof = try await dpop.verify(

@@ -48,7 +48,9 @@ public struct DeviceAuthorizationEndpoint: Sendable {
         let scopes = try ScopePolicy.grant(requested: request.form["scope"], allowed: client.scopes)
         let resources = request.form.values("resource")
         if !resources.isEmpty {
-            _ = try AudiencePolicy.audience(requested: resources, client: client, issuer: request.issuer)
+            _ = try AudiencePolicy.audience(
+                requested: resources, client: client, issuer: request.issuer, resources: request.tenant.tenant.resources
+            )
         }
         let tenant = request.tenant
         let now = clock()

@@ -19,7 +19,8 @@ public struct ClientCredentialsGrant: GrantHandler {
     {
         let scope = try ScopePolicy.grant(requested: request.form["scope"], allowed: client.client.scopes)
         let audience = try AudiencePolicy.audience(
-            requested: request.form.values("resource"), client: client.client, issuer: request.issuer)
+            requested: request.form.values("resource"), client: client.client, issuer: request.issuer,
+            resources: request.tenant.tenant.resources)
         let issued = try issuer.issue(
             subject: client.client.id, client: client.client, scope: scope, audience: audience, tenant: request.tenant,
             confirmation: request.confirmation)

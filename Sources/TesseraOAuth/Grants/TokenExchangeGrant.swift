@@ -77,7 +77,8 @@ public struct TokenExchangeGrant: GrantHandler {
             throw .invalidScope("no scope of the subject token may be passed on by this client")
         }
         let audience = try AudiencePolicy.audience(
-            requested: form.values("resource") + form.values("audience"), client: client, issuer: request.issuer)
+            requested: form.values("resource") + form.values("audience"), client: client, issuer: request.issuer,
+            resources: request.tenant.tenant.resources)
 
         let issued = try issuer.issue(
             subject: subject.sub, client: client, scope: scope, audience: audience, tenant: request.tenant,

@@ -25,9 +25,15 @@ public enum AudiencePolicy {
     /// `resource` parameters name the audiences; each must be registered for the client. With
     /// none, the client's first registered audience; a client without any gets tokens for the
     /// issuer itself (the tenant's own APIs, such as the admin API).
-    public static func audience(requested: [String], client: Client, issuer: String) throws(OAuthError) -> [String] {
+    ///
+    /// A resource the tenant registered (`tessera resource create`, an API or an MCP server) may
+    /// be named by any of its clients, those that registered themselves too (INTERFACE.md).
+    public static func audience(
+        requested: [String], client: Client, issuer: String, resources: [ProtectedResource] = []
+    ) throws(OAuthError) -> [String] {
         guard !requested.isEmpty else { return [client.audiences.first ?? issuer] }
-        for resource in requested where !client.audiences.contains(resource) {
+        for resource in requested
+        where !client.audiences.contains(resource) && !resources.contains(where: { $0.identifier == resource }) {
             throw .invalidTarget("the client may not obtain tokens for \(resource.prefix(200))")
         }
         var seen = Set<String>()

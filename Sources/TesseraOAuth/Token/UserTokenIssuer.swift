@@ -72,7 +72,8 @@ public struct UserTokenIssuer: Sendable {
         confirmation: Confirmation? = nil, operations: any StoreOperations
     ) async throws -> Issued {
         let audience = try AudiencePolicy.audience(
-            requested: grant.requestedAudience, client: client, issuer: tenant.issuer)
+            requested: grant.requestedAudience, client: client, issuer: tenant.issuer,
+            resources: tenant.tenant.resources)
         let access = try accessTokens.issue(
             subject: grant.user.id.uuidString.lowercased(), client: client, scope: grant.scopes, audience: audience,
             tenant: tenant, authTime: grant.authTime, confirmation: confirmation ?? proof?.confirmation,

@@ -64,6 +64,26 @@ extension AdminRoutes {
                     requestID: call.requestID)
                 return call.json(RegistrationPolicyRepresentation(policy), etag: String(policy.version))
             },
+            AdminRoute(
+                method: .get, path: "/resources", area: .clients, operationID: "listResources",
+                summary: "List the protected resources (APIs, MCP servers) any client may ask tokens for",
+                successStatus: 200, responseSchema: "ResourcePage", query: ["limit", "cursor"]
+            ) { call in
+                let page = try PageRequest(call.request)
+                return call.json(
+                    page.page(ofAll: call.tenant.resources, key: \.identifier) { ResourceRepresentation($0) })
+            },
+            AdminRoute(
+                method: .post, path: "/resources", area: .clients, operationID: "createResource",
+                summary: "Register a protected resource by its RFC 8707 / RFC 9728 identifier",
+                requestSchema: "ResourceCreate", successStatus: 201, responseSchema: "Resource"
+            ) { call in
+                let body = try await call.body(ResourceCreateBody.self)
+                let resource = try await call.administration.createResource(
+                    in: call.tenant, identifier: body.identifier, name: body.name, scopes: body.scopes ?? [],
+                    actor: call.actor, requestID: call.requestID)
+                return call.json(ResourceRepresentation(resource), status: .created)
+            },
         ]
     }
 }

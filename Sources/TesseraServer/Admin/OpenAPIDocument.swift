@@ -137,7 +137,7 @@ enum OpenAPIDocument {
             TenantRepresentation.self, Page<TenantRepresentation>.self, CreatedTenantRepresentation.self,
             IdentityProviderRepresentation.self, Page<IdentityProviderRepresentation>.self,
             RegistrationTokenRepresentation.self, Page<RegistrationTokenRepresentation>.self,
-            RegistrationPolicyRepresentation.self,
+            RegistrationPolicyRepresentation.self, ResourceRepresentation.self, Page<ResourceRepresentation>.self,
         ]
     }
     static var bodies: [any AdminBody.Type] {
@@ -146,6 +146,7 @@ enum OpenAPIDocument {
             ScopeCreateBody.self,
             KeyRotateBody.self, TenantCreateBody.self, TenantUpdateBody.self, IdentityProviderCreateBody.self,
             IdentityProviderUpdateBody.self, RegistrationTokenCreateBody.self, RegistrationPolicyBody.self,
+            ResourceCreateBody.self,
         ]
     }
 

@@ -149,3 +149,57 @@ struct RegistrationPolicyBody: AdminBody, Sendable {
         return policy
     }
 }
+
+/// A protected resource (INTERFACE.md `resources`): an API or MCP server clients may name in
+/// `resource`, and the scopes it accepts.
+struct ResourceRepresentation: AdminRepresentation, Sendable {
+    static let schemaName = "Resource"
+    typealias Keys = CodingKeys
+
+    let identifier: String
+    let name: String
+    let scopes: [String]
+
+    init(_ resource: ProtectedResource) {
+        identifier = resource.identifier
+        name = resource.name
+        scopes = resource.scopes
+    }
+
+    enum CodingKeys: String, SchemaKey {
+        case identifier, name, scopes
+
+        var schema: MemberSchema {
+            switch self {
+            case .identifier: .described(.text, "the RFC 8707 / RFC 9728 resource identifier, an https URL")
+            case .name: .text
+            case .scopes: .strings
+            }
+        }
+
+        var isRequired: Bool { true }
+    }
+}
+
+struct ResourceCreateBody: AdminBody, Sendable {
+    static let schemaName = "ResourceCreate"
+    typealias Keys = CodingKeys
+
+    let identifier: String
+    let name: String?
+    let scopes: [String]?
+
+    enum CodingKeys: String, SchemaKey {
+        case identifier, name, scopes
+
+        var schema: MemberSchema {
+            switch self {
+            case .identifier: .described(.string(length: 1...500), "an https URL (http only on loopback)")
+            case .name: .string(length: Tenant.nameLength)
+            case .scopes: .described(.strings, "scopes of the tenant the resource accepts")
+            }
+        }
+
+        var isRequired: Bool { self == .identifier }
+    }
+}

@@ -5,13 +5,13 @@ extension SQLExecutor {
     public func insertTenant(_ tenant: Tenant) async throws {
         try await execute(
             """
-            INSERT INTO tenants (id, slug, name, status, settings, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO tenants (id, slug, name, status, settings, version, created_at, updated_at, resources)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
             [
                 .uuid(tenant.id), .text(tenant.slug.rawValue), .text(tenant.name), .text(tenant.status.rawValue),
                 SQLJSON.encode(tenant.settings), .int(tenant.version), .date(tenant.createdAt),
-                .date(tenant.updatedAt),
+                .date(tenant.updatedAt), SQLJSON.encode(tenant.resources),
             ])
     }
 
@@ -35,12 +35,13 @@ extension SQLExecutor {
     public func updateTenant(_ tenant: Tenant) async throws {
         let rows = try await execute(
             """
-            UPDATE tenants SET name = $2, status = $3, settings = $4, version = $5, updated_at = $6
+            UPDATE tenants SET name = $2, status = $3, settings = $4, version = $5, updated_at = $6, resources = $8
             WHERE id = $1 AND version = $7 RETURNING id
             """,
             [
                 .uuid(tenant.id), .text(tenant.name), .text(tenant.status.rawValue), SQLJSON.encode(tenant.settings),
                 .int(tenant.version), .date(tenant.updatedAt), .int(tenant.version - 1),
+                SQLJSON.encode(tenant.resources),
             ])
         guard !rows.isEmpty else {
             throw StoreError.conflict(
@@ -59,5 +60,6 @@ extension Tenant {
             settings: try row.json(TenantSettings.self, "settings"), version: try row.int("version"),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
+        resources = try row.json([ProtectedResource].self, "resources")
     }
 }
