@@ -198,7 +198,7 @@ struct ClientRegistrationTests {
         #"{"grant_types": ["client_credentials"], "token_endpoint_auth_method": "client_secret_basic"}"#,
         #"{"grant_types": ["urn:ietf:params:oauth:grant-type:token-exchange"]}"#,
         #"{"grant_types": ["password"]}"#,
-        #"{"scope": "openid admin:everything"}"#,
+        #"{"scope": "admin:everything"}"#,
         #"{"scope": "profile"}"#,
         #"{"response_types": ["token"]}"#,
         #"{"response_types": ["code", "id_token"]}"#,
@@ -235,6 +235,23 @@ struct ClientRegistrationTests {
                         body: ByteBuffer(string: text))
                     #expect(try Self.error(response, status: .badRequest) == "invalid_client_metadata")
                 }
+            }
+        }
+    }
+
+    /// RFC 7591 §3.2.1: the answer says what was registered; scopes beyond the policy are
+    /// left out rather than failing the registration, and offline_access comes with refresh.
+    @Test func scopesBeyondThePolicyAreLeftOutAndTheAnswerSaysWhatWasRegistered() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            _ = try await Self.tenant(runtime, mode: "open")
+            try await ServerFixture.withClient(runtime) { http in
+                var body = Self.native
+                body["scope"] = "orders:read offline_access admin:everything"
+                let response = try await Self.post(http, body)
+                #expect(response.status == .created, "\(response.text)")
+                #expect(try response.jsonObject()["scope"] as? String == "offline_access orders:read")
+                body["scope"] = nil
+                #expect(try await Self.post(http, body).jsonObject()["scope"] as? String == "openid orders:read")
             }
         }
     }

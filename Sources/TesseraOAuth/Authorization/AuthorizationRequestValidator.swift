@@ -181,7 +181,11 @@ public struct AuthorizationRequestValidator: Sendable {
         guard PKCE.isValidChallenge(challenge) else {
             throw .invalidRequest("code_challenge must be the base64url SHA-256 of the verifier (43 characters)")
         }
-        let scope = try ScopePolicy.grant(requested: parameters["scope"], allowed: client.scopes)
+        // A registered resource named here brings the scopes it accepts (INTERFACE.md): an MCP
+        // client that registered itself for one resource steps up to the scopes of another.
+        let resourceScopes = ScopeSet(
+            resources.filter { parameters.values("resource").contains($0.identifier) }.flatMap(\.scopes))
+        let scope = try ScopePolicy.grant(requested: parameters["scope"], allowed: client.scopes.union(resourceScopes))
         let audience =
             parameters.values("resource").isEmpty
             ? []

@@ -18,14 +18,15 @@ struct RegistrationRules: Sendable {
     /// The client `metadata` describes: a new one (`existing` nil) with its secret when it gets
     /// one, or `existing` with the metadata replaced (RFC 7592 §2.2), its secret kept.
     func client(
-        from metadata: ClientMetadata, id: String, tenantID: UUID, existing: Client?, registration: ClientRegistrationRecord,
+        from metadata: ClientMetadata, id: String, tenantID: UUID, existing: Client?,
+        registration: ClientRegistrationRecord,
         now: Date
     ) throws(OAuthError) -> (client: Client, secret: String?) {
         let method = try authMethod(metadata, existing: existing)
         let grants = try grantTypes(metadata)
         try checkResponseTypes(metadata, grants: grants)
         let redirectURIs = try metadata.redirectURIs.map { uri throws(OAuthError) in try Self.redirectURI(uri) }
-        let scopes = try scopes(metadata)
+        let scopes = try scopes(metadata, grants: grants)
         try Self.checkDescription(metadata.described)
         if metadata.jwksURI != nil {
             throw .invalidClientMetadata("jwks_uri is not supported for registered clients; send the keys as jwks")
@@ -121,19 +122,25 @@ struct RegistrationRules: Sendable {
         return uri
     }
 
-    private func scopes(_ metadata: ClientMetadata) throws(OAuthError) -> ScopeSet {
-        let allowed = Set(policy.scopes).intersection(tenantScopes)
-        guard let text = metadata.scope else { return ScopeSet(allowed) }
+    /// RFC 7591 §2 and §3.2.1: the server may register fewer scopes than asked for, and says so
+    /// in its answer; a client that asks for a scope it cannot have gets the rest (MCP clients
+    /// add `offline_access` on their own, for instance). Nothing left of what it asked for is
+    /// a refusal. `offline_access` (OIDC Core §11) comes with the `refresh_token` grant.
+    private func scopes(_ metadata: ClientMetadata, grants: [GrantType]) throws(OAuthError) -> ScopeSet {
+        var allowed = Set(policy.scopes).intersection(tenantScopes)
+        if grants.contains(.refreshToken), tenantScopes.contains("offline_access") { allowed.insert("offline_access") }
+        guard let text = metadata.scope else { return ScopeSet(allowed.subtracting(["offline_access"])) }
         let requested: ScopeSet
         do {
             requested = try ScopeSet(parsing: text)
         } catch {
             throw .invalidClientMetadata("scope is malformed")
         }
-        if let refused = requested.sorted.first(where: { !allowed.contains($0) }) {
-            throw .invalidClientMetadata("scope '\(refused)' is not one this tenant lets registered clients have")
+        let granted = requested.sorted.filter(allowed.contains)
+        guard !granted.isEmpty || requested.isEmpty else {
+            throw .invalidClientMetadata("none of the scopes asked for is one this tenant lets registered clients have")
         }
-        return requested
+        return ScopeSet(granted)
     }
 
     /// The URLs people are shown are https (RFC 7591 §5: they are rendered to the user), and

@@ -1,0 +1,69 @@
+import Foundation
+import TesseraTestSupport
+import Testing
+
+extension EndToEndTests {
+    /// Issue 16's "Done when": the official `mcp` Python SDK's OAuth client, unchanged, connects
+    /// to the MCP server example (`examples/mcp-server/server.py`) protected by a real `tessera
+    /// serve`. From the first 401 it discovers the server's RFC 9728 metadata and the tenant's,
+    /// registers itself (RFC 7591, registration open), signs alice in through the real login and
+    /// consent pages with PKCE and `resource`, calls a tool, and on `add_note`, which needs
+    /// `notes:write`, follows the 403 step-up to a token with that scope.
+    @Suite("MCP server example", .serialized)
+    struct MCPServerTests {
+        @Test func theMCPSDKRegistersSignsInCallsAToolAndStepsUp() async throws {
+            let directory = try makeTemporaryDirectory()
+            let password = UserDelegationTests.password
+            func cli(_ arguments: [String], stdin: String? = nil) throws {
+                let result = try TesseraBinary.run(arguments, in: directory, stdin: stdin)
+                guard result.status == 0 else { throw TestSetupError("\(arguments): \(result.stderr)") }
+            }
+            let port = try freeLoopbackPort()
+            let resource = "http://127.0.0.1:\(port)/mcp"
+            try cli(["tenant", "create", "notes"])
+            try cli(["scope", "create", "--tenant", "notes", "notes:read", "--description", "Read your notes"])
+            try cli(["scope", "create", "--tenant", "notes", "notes:write", "--description", "Add notes"])
+            try cli(
+                ["user", "create", "--tenant", "notes", "--username", "alice", "--password-stdin"], stdin: password)
+            try cli(["tenant", "settings", "notes", "--set", "registration=open"])
+            try cli(["registration", "policy", "set", "--tenant", "notes", "--scope", "notes:read"])
+            try cli([
+                "resource", "create", "--tenant", "notes", "--identifier", resource, "--name", "Notes MCP", "--scope",
+                "notes:read", "--scope", "notes:write",
+            ])
+            let server = try await TesseraServerProcess.start(in: directory)
+            defer { Task { await server.stop() } }
+            let issuer = "\(server.baseURL)/t/notes"
+
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("examples/mcp-server/server.py").path
+            let mcp = try AppExamplesTests.Background(
+                "python3", [script, "--issuer", issuer, "--port", "\(port)"], in: directory, name: "mcp-server")
+            defer { mcp.stop() }
+            let deadline = Date().addingTimeInterval(30)
+            // The SDK checks the Host header (DNS rebinding protection); this test client sends none by itself.
+            let metadataURL = "http://127.0.0.1:\(port)/.well-known/oauth-protected-resource/mcp"
+            while (try? await HTTP.request("GET", metadataURL, headers: ["Host": "127.0.0.1:\(port)"]))?.status != 200 {
+                guard Date() < deadline, mcp.process.isRunning else {
+                    throw TestSetupError("the MCP server never answered: \(mcp.text)")
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+
+            let result = try Interop.python("mcp_client.py", [resource, "alice", password])
+            #expect(result.status == 0, "\(result.stderr.suffix(3_000)) \(mcp.text.suffix(2_000))")
+            let output = result.json()
+            #expect(output["tools"] as? [String] == ["add_note", "list_notes"])
+            #expect(output["add_note"] as? [String] == ["added: buy tea"])
+            #expect(output["list_notes"] as? [String] == ["buy tea"])
+            let authorizations = output["authorizations"] as? [[String: Any]] ?? []
+            // First for what the metadata lists, then the step-up to notes:write, each for this server.
+            #expect(authorizations.count == 2, "\(output)")
+            #expect(authorizations.allSatisfy { $0["resource"] as? String == resource })
+            #expect((authorizations.first?["scope"] as? String)?.contains("notes:write") == false)
+            #expect((authorizations.last?["scope"] as? String)?.contains("notes:write") == true)
+            #expect((output["final_scope"] as? String)?.split(separator: " ").contains("notes:write") == true)
+            #expect((output["client_id"] as? String)?.isEmpty == false, "the SDK registered a client")
+        }
+    }
+}
