@@ -58,15 +58,22 @@ public struct PurgeScheduler: Service {
 
     /// Audit events older than each tenant's retention, a page of tenants per statement.
     private func purgeAudit(now: Date) async throws -> Int? {
+        try await forEachTenantPage(cutoff: { now.addingTimeInterval(-TimeInterval($0.settings.auditRetention)) }) {
+            cutoffs in
+            try await drain({ try await $0.purgeAuditEvents(olderThan: cutoffs, batch: Self.batch) })
+        }
+    }
+
+    /// `purge` over the tenants a page at a time, with each tenant's cutoff; nil when another
+    /// instance holds the job.
+    private func forEachTenantPage(
+        cutoff: (Tenant) -> Date, _ purge: ([UUID: Date]) async throws -> Int?
+    ) async throws -> Int? {
         var total = 0
         var cursor: TenantSlug?
         while !Task.isCancelled {
             let tenants = try await store.tenants(after: cursor, limit: Self.tenantPage)
-            let cutoffs = Dictionary(
-                uniqueKeysWithValues: tenants.map {
-                    ($0.id, now.addingTimeInterval(-TimeInterval($0.settings.auditRetention)))
-                })
-            guard let count = try await drain({ try await $0.purgeAuditEvents(olderThan: cutoffs, batch: Self.batch) })
+            guard let count = try await purge(Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, cutoff($0)) }))
             else { return nil }
             total += count
             guard tenants.count == Self.tenantPage else { break }
@@ -79,15 +86,10 @@ public struct PurgeScheduler: Service {
     /// (docs/dynamic-client-registration.md): deleted as an administrator deletes a client, with
     /// their refresh tokens and consents, audited and fed so every instance forgets them.
     private func purgeUnusedClients(now: Date) async throws -> Int? {
-        var total = 0
-        var cursor: TenantSlug?
-        while !Task.isCancelled {
-            let tenants = try await store.tenants(after: cursor, limit: Self.tenantPage)
-            let cutoffs = Dictionary(
-                uniqueKeysWithValues: tenants.map {
-                    ($0.id, now.addingTimeInterval(-TimeInterval($0.settings.registrationUnusedTTL)))
-                })
-            let removed = try await drain(batch: Self.clientBatch) { operations in
+        try await forEachTenantPage(cutoff: {
+            now.addingTimeInterval(-TimeInterval($0.settings.registrationUnusedTTL))
+        }) { cutoffs in
+            try await drain(batch: Self.clientBatch) { operations in
                 let unused = try await operations.unusedRegisteredClients(olderThan: cutoffs, limit: Self.clientBatch)
                 for (tenantID, clientID) in unused {
                     try await operations.audited(
@@ -106,12 +108,7 @@ public struct PurgeScheduler: Service {
                 }
                 return unused.count
             }
-            guard let removed else { return nil }
-            total += removed
-            guard tenants.count == Self.tenantPage else { break }
-            cursor = tenants.last?.slug
         }
-        return total
     }
 
     /// Clients deleted per transaction: each takes its tokens and consents along.

@@ -2,19 +2,20 @@ import Foundation
 import TesseraCore
 import TesseraOAuth
 
-/// An initial access token as admins see it: its value only in the answer that made it.
-struct RegistrationTokenRepresentation: AdminRepresentation, Sendable {
+/// An initial access token as admins see it (admin API and CLI): its value only in the answer
+/// that made it.
+public struct RegistrationTokenRepresentation: AdminRepresentation, Sendable {
     static let schemaName = "RegistrationToken"
     typealias Keys = CodingKeys
 
-    let id: String
-    let token: String?
-    let usesLeft: Int?
-    let expiresAt: Date
-    let createdAt: Date
-    let createdBy: String
+    public let id: String
+    public let token: String?
+    public let usesLeft: Int?
+    public let expiresAt: Date
+    public let createdAt: Date
+    public let createdBy: String
 
-    init(_ record: RegistrationToken, value: String? = nil) {
+    public init(_ record: RegistrationToken, value: String? = nil) {
         id = record.id.uuidString.lowercased()
         token = value
         usesLeft = record.usesLeft
@@ -150,17 +151,17 @@ struct RegistrationPolicyBody: AdminBody, Sendable {
     }
 }
 
-/// A protected resource (INTERFACE.md `resources`): an API or MCP server clients may name in
-/// `resource`, and the scopes it accepts.
-struct ResourceRepresentation: AdminRepresentation, Sendable {
+/// A protected resource (INTERFACE.md `resources`, admin API and CLI): an API or MCP server
+/// clients may name in `resource`, and the scopes it accepts.
+public struct ResourceRepresentation: AdminRepresentation, Sendable {
     static let schemaName = "Resource"
     typealias Keys = CodingKeys
 
-    let identifier: String
-    let name: String
-    let scopes: [String]
+    public let identifier: String
+    public let name: String
+    public let scopes: [String]
 
-    init(_ resource: ProtectedResource) {
+    public init(_ resource: ProtectedResource) {
         identifier = resource.identifier
         name = resource.name
         scopes = resource.scopes

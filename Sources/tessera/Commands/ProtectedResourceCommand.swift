@@ -27,7 +27,7 @@ struct ProtectedResourceCommand: AsyncParsableCommand {
                     in: try await runtime.administration.tenant(tenant), identifier: identifier, name: name,
                     scopes: scope, actor: "cli")
                 if json {
-                    CommandOutput.json(ResourceView(resource))
+                    CommandOutput.json(ResourceRepresentation(resource))
                 } else {
                     print("Registered resource \(resource.identifier) (\(resource.scopes.joined(separator: " ")))")
                 }
@@ -43,7 +43,8 @@ struct ProtectedResourceCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime(options) { runtime in
-                let resources = try await runtime.administration.tenant(tenant).resources.map(ResourceView.init)
+                let resources = try await runtime.administration.tenant(tenant).resources.map(
+                    ResourceRepresentation.init)
                 if json {
                     CommandOutput.json(resources)
                 } else {
@@ -68,17 +69,5 @@ struct ProtectedResourceCommand: AsyncParsableCommand {
                 print("Removed resource \(identifier)")
             }
         }
-    }
-}
-
-struct ResourceView: Encodable {
-    let identifier: String
-    let name: String
-    let scopes: [String]
-
-    init(_ resource: ProtectedResource) {
-        identifier = resource.identifier
-        name = resource.name
-        scopes = resource.scopes
     }
 }

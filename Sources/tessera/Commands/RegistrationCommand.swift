@@ -31,7 +31,7 @@ struct RegistrationCommand: AsyncParsableCommand {
                     let (token, value) = try await runtime.administration.createRegistrationToken(
                         in: tenant, uses: uses, lifetime: ttl, actor: "cli")
                     // INTERFACE.md: `{"token": …}`, the same document with or without --json.
-                    CommandOutput.json(RegistrationTokenIssued(token, value: value))
+                    CommandOutput.json(RegistrationTokenRepresentation(token, value: value))
                 }
             }
         }
@@ -46,13 +46,18 @@ struct RegistrationCommand: AsyncParsableCommand {
                 try await withRuntime(options) { runtime in
                     let tokens = try await runtime.administration.registrationTokens(
                         in: try await runtime.administration.tenant(tenant))
-                    let views = tokens.map(RegistrationTokenView.init)
+                    let views = tokens.map { RegistrationTokenRepresentation($0) }
                     if json {
                         CommandOutput.json(views)
                     } else {
                         CommandOutput.table(
                             ["ID", "USES LEFT", "EXPIRES", "CREATED BY"],
-                            views.map { [$0.id, $0.usesLeft.map(String.init) ?? "any", $0.expiresAt, $0.createdBy] })
+                            views.map {
+                                [
+                                    $0.id, $0.usesLeft.map(String.init) ?? "any",
+                                    ISO8601DateFormatter().string(from: $0.expiresAt), $0.createdBy,
+                                ]
+                            })
                     }
                 }
             }
@@ -149,48 +154,5 @@ struct RegistrationCommand: AsyncParsableCommand {
                 print("Client \(client.id) is \(client.verified ? "verified" : "not verified")")
             }
         }
-    }
-}
-
-/// An initial access token just issued: its value, shown once.
-struct RegistrationTokenIssued: Encodable {
-    let token: String
-    let id: String
-    let usesLeft: Int?
-    let expiresAt: String
-
-    init(_ record: RegistrationToken, value: String) {
-        token = value
-        id = record.id.uuidString.lowercased()
-        usesLeft = record.usesLeft
-        expiresAt = ISO8601DateFormatter().string(from: record.expiresAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case token, id
-        case usesLeft = "uses_left"
-        case expiresAt = "expires_at"
-    }
-}
-
-/// An initial access token as listed: never its value.
-struct RegistrationTokenView: Encodable {
-    let id: String
-    let usesLeft: Int?
-    let expiresAt: String
-    let createdBy: String
-
-    init(_ record: RegistrationToken) {
-        id = record.id.uuidString.lowercased()
-        usesLeft = record.usesLeft
-        expiresAt = ISO8601DateFormatter().string(from: record.expiresAt)
-        createdBy = record.createdBy
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case usesLeft = "uses_left"
-        case expiresAt = "expires_at"
-        case createdBy = "created_by"
     }
 }
