@@ -63,7 +63,13 @@ extension EndToEndTests {
             #expect((authorizations.first?["scope"] as? String)?.contains("notes:write") == false)
             #expect((authorizations.last?["scope"] as? String)?.contains("notes:write") == true)
             #expect((output["final_scope"] as? String)?.split(separator: " ").contains("notes:write") == true)
-            #expect((output["client_id"] as? String)?.isEmpty == false, "the SDK registered a client")
+            // The SDK registered a client: the CLI lists it as self-registered and unverified.
+            let clientID = try #require(output["client_id"] as? String)
+            let listed = try TesseraBinary.run(
+                ["client", "list", "--tenant", "notes", "--origin", "registration", "--json"], in: directory)
+            let clients = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [[String: Any]] ?? []
+            #expect(clients.map { $0["client_id"] as? String } == [clientID], "\(listed.stdout) \(listed.stderr)")
+            #expect(clients.first?["verified"] as? Bool == false)
         }
     }
 }

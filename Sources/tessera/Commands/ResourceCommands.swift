@@ -34,7 +34,7 @@ struct ScopeCommand: AsyncParsableCommand {
 
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client", abstract: "Manage a tenant's clients.", subcommands: [Create.self, Update.self])
+        commandName: "client", abstract: "Manage a tenant's clients.", subcommands: [Create.self, Update.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
