@@ -230,4 +230,27 @@ struct DeviceFlowTests {
             }
         }
     }
+
+    /// A registered resource named in `resource` brings the scopes it accepts to the device
+    /// flow too, as at the authorization endpoint; without it they stay out of reach.
+    @Test func aRegisteredResourceBringsItsScopesToTheDeviceFlow() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await DelegationFixture.make(runtime)
+            let device = try await Device.make(runtime)
+            _ = try await runtime.administration.createScope(
+                in: fixture.tenant, name: "tv:record", description: "Record shows", actor: "test")
+            _ = try await runtime.administration.createResource(
+                in: try await runtime.administration.tenant("acme"), identifier: "https://tv.example.com",
+                name: "TV API", scopes: ["tv:record"], actor: "test")
+            await runtime.tenants.reset()
+            try await ServerFixture.withClient(runtime) { client in
+                let without = try await device.authorize(client, ["scope": "orders:read tv:record"])
+                #expect(try without.jsonObject()["error"] as? String == "invalid_scope")
+                let with = try await device.authorize(
+                    client, ["scope": "orders:read tv:record", "resource": "https://tv.example.com"])
+                #expect(with.status == .ok, "\(with.text)")
+                #expect(try with.jsonObject()["device_code"] is String)
+            }
+        }
+    }
 }

@@ -183,8 +183,7 @@ public struct AuthorizationRequestValidator: Sendable {
         }
         // A registered resource named here brings the scopes it accepts (INTERFACE.md): an MCP
         // client that registered itself for one resource steps up to the scopes of another.
-        let resourceScopes = ScopeSet(
-            resources.filter { parameters.values("resource").contains($0.identifier) }.flatMap(\.scopes))
+        let resourceScopes = ScopePolicy.resourceScopes(requested: parameters.values("resource"), registered: resources)
         let scope = try ScopePolicy.grant(requested: parameters["scope"], allowed: client.scopes.union(resourceScopes))
         let audience =
             parameters.values("resource").isEmpty

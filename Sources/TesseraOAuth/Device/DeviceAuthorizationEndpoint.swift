@@ -45,8 +45,11 @@ public struct DeviceAuthorizationEndpoint: Sendable {
         guard client.grantTypes.contains(.deviceCode) else {
             throw .unauthorizedClient("the client is not allowed the device_code grant")
         }
-        let scopes = try ScopePolicy.grant(requested: request.form["scope"], allowed: client.scopes)
         let resources = request.form.values("resource")
+        let scopes = try ScopePolicy.grant(
+            requested: request.form["scope"],
+            allowed: client.scopes.union(
+                ScopePolicy.resourceScopes(requested: resources, registered: request.tenant.tenant.resources)))
         if !resources.isEmpty {
             _ = try AudiencePolicy.audience(
                 requested: resources, client: client, issuer: request.issuer, resources: request.tenant.tenant.resources

@@ -20,6 +20,14 @@ public enum ScopePolicy {
     }
 }
 
+extension ScopePolicy {
+    /// What the registered resources a user-delegated request names bring (INTERFACE.md): the
+    /// scopes each accepts, on top of the client's own. The user consents to each.
+    public static func resourceScopes(requested: [String], registered: [ProtectedResource]) -> ScopeSet {
+        ScopeSet(registered.filter { requested.contains($0.identifier) }.flatMap(\.scopes))
+    }
+}
+
 /// The one place a token's audience is chosen (RFC 8707 §2).
 public enum AudiencePolicy {
     /// `resource` parameters name the audiences; each must be registered for the client. With
