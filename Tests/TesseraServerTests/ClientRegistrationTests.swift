@@ -435,8 +435,9 @@ struct ClientRegistrationTests {
         }
     }
 
-    @Test func unusedRegisteredClientsArePurgedWithTheirTokensAndUsedOnesStay() async throws {
-        try await ServerFixture.withRuntime(.sqlite) { runtime in
+    @Test(arguments: TestBackend.allCases)
+    func unusedRegisteredClientsArePurgedWithTheirTokensAndUsedOnesStay(backend: TestBackend) async throws {
+        try await ServerFixture.withRuntime(backend) { runtime in
             let fixture = try await Self.tenant(runtime, mode: "open")
             let ids = try await ServerFixture.withClient(runtime) { http in
                 var ids: [String] = []

@@ -158,7 +158,7 @@ public struct AuthorizationRequestValidator: Sendable {
 
     static func check(
         _ parameters: FormParameters, client: Client, redirectURI: String, issuer: String,
-        resources: [ProtectedResource] = []
+        resources: [ProtectedResource]
     ) throws(OAuthError) -> AuthorizationRequest {
         guard let responseType = parameters["response_type"] else {
             throw .invalidRequest("response_type is required")

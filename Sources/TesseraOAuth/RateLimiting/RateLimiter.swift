@@ -21,22 +21,22 @@ public struct RateLimiter: Sendable {
     /// A rate of 0 means no limit.
     public func admit(_ key: String, rate: Int, now: ContinuousClock.Instant = .now) async -> Duration? {
         guard rate > 0 else { return nil }
-        var hasher = Hasher()
-        hasher.combine(key)
-        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
         let share = Double(rate) / Double(cluster.instanceCount)
         // A share below one request a second still admits one at a time, at its pace.
-        return await shards[index].admit(key, rate: share, burst: max(1, share), now: now)
+        return await shard(for: key).admit(key, rate: share, burst: max(1, share), now: now)
     }
 
     /// `admit` with a budget per minute: for what is rare and costly (a client registration).
     public func admit(_ key: String, perMinute rate: Int, now: ContinuousClock.Instant = .now) async -> Duration? {
         guard rate > 0 else { return nil }
+        let share = Double(rate) / Double(cluster.instanceCount)
+        return await shard(for: key).admit(key, rate: share / 60, burst: max(1, share), now: now)
+    }
+
+    private func shard(for key: String) -> Shard {
         var hasher = Hasher()
         hasher.combine(key)
-        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
-        let share = Double(rate) / Double(cluster.instanceCount)
-        return await shards[index].admit(key, rate: share / 60, burst: max(1, share), now: now)
+        return shards[Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))]
     }
 
     actor Shard {

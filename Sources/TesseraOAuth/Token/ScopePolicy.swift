@@ -37,7 +37,7 @@ public enum AudiencePolicy {
     /// A resource the tenant registered (`tessera resource create`, an API or an MCP server) may
     /// be named by any of its clients, those that registered themselves too (INTERFACE.md).
     public static func audience(
-        requested: [String], client: Client, issuer: String, resources: [ProtectedResource] = []
+        requested: [String], client: Client, issuer: String, resources: [ProtectedResource]
     ) throws(OAuthError) -> [String] {
         guard !requested.isEmpty else { return [client.audiences.first ?? issuer] }
         for resource in requested

@@ -58,6 +58,8 @@ public struct TokenEndpoint: Sendable {
             throw .invalidDPoPProof("this client's access tokens are DPoP-bound: send a DPoP proof")
         }
         let response = try await handler.handle(request, client: client)
+        // Checked here too, so an administrator's client (every client-credentials call on the
+        // hot path, nearly) never waits on the recorder's actor.
         if client.client.origin != .admin { await usage?.used(client.client) }
         return response
     }

@@ -134,18 +134,17 @@ extension SQLExecutor {
     }
 
     /// Up to `limit` self-registered clients of the tenants named, unused since their tenant's
-    /// cutoff (their last token, or their registration): the purge deletes them.
+    /// cutoff (their last token, or their registration): the purge deletes them. One statement
+    /// for the page of tenants, as the audit purge does.
     public func unusedRegisteredClients(olderThan cutoffs: [UUID: Date], limit: Int) async throws -> [(UUID, String)] {
-        var found: [(UUID, String)] = []
-        for (tenantID, cutoff) in cutoffs.sorted(by: { $0.key.uuidString < $1.key.uuidString })
-        where found.count < limit {
-            let rows = try await execute(
-                """
-                SELECT client_id FROM clients WHERE tenant_id = $1 AND origin = 'registration'
-                    AND COALESCE(last_used_at, created_at) < $2 ORDER BY client_id LIMIT $3
-                """, [.uuid(tenantID), .date(cutoff), .int(limit - found.count)])
-            found += try rows.map { (tenantID, try $0.string("client_id")) }
-        }
-        return found
+        guard !cutoffs.isEmpty else { return [] }
+        let (condition, binds) = Self.tenantCutoffs(
+            cutoffs, column: "COALESCE(last_used_at, created_at)", after: [.int(limit)])
+        return try await execute(
+            """
+            SELECT tenant_id, client_id FROM clients WHERE origin = 'registration' AND \(condition)
+            ORDER BY tenant_id, client_id LIMIT $1
+            """, binds
+        ).map { (try $0.uuid("tenant_id"), try $0.string("client_id")) }
     }
 }

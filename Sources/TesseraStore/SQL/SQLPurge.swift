@@ -59,18 +59,27 @@ extension SQLExecutor {
     /// tenants, each condition served by the (tenant_id, occurred_at) index.
     public func purgeAuditEvents(olderThan cutoffs: [UUID: Date], batch: Int) async throws -> Int {
         guard !cutoffs.isEmpty else { return 0 }
-        var binds: [SQLValue] = [.int(batch)]
-        var conditions: [String] = []
-        for (tenantID, cutoff) in cutoffs {
-            conditions.append("(tenant_id = $\(binds.count + 1) AND occurred_at < $\(binds.count + 2))")
-            binds += [.uuid(tenantID), .date(cutoff)]
-        }
+        let (condition, binds) = Self.tenantCutoffs(cutoffs, column: "occurred_at", after: [.int(batch)])
         return try await execute(
             """
             DELETE FROM audit_events WHERE (tenant_id, id) IN (
-                SELECT tenant_id, id FROM audit_events WHERE \(conditions.joined(separator: " OR ")) LIMIT $1
+                SELECT tenant_id, id FROM audit_events WHERE \(condition) LIMIT $1
             ) RETURNING tenant_id
             """, binds
         ).count
+    }
+
+    /// `(tenant_id = … AND column < …) OR …` for a page of tenants, each with its own cutoff: one
+    /// statement for all of them, each term served by a (tenant_id, …) index. Binds follow `first`.
+    static func tenantCutoffs(
+        _ cutoffs: [UUID: Date], column: String, after first: [SQLValue]
+    ) -> (condition: String, binds: [SQLValue]) {
+        var binds = first
+        var conditions: [String] = []
+        for (tenantID, cutoff) in cutoffs {
+            conditions.append("(tenant_id = $\(binds.count + 1) AND \(column) < $\(binds.count + 2))")
+            binds += [.uuid(tenantID), .date(cutoff)]
+        }
+        return ("(" + conditions.joined(separator: " OR ") + ")", binds)
     }
 }
