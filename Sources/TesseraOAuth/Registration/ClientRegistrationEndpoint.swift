@@ -65,7 +65,7 @@ public struct ClientRegistrationEndpoint: Sendable {
             break
         }
         var metadata = try Self.metadata(request.body)
-        let policy = try await storage { try await store.registrationPolicy(tenantID: tenant.id) } ?? .defaults
+        let policy = try await policy(of: tenant)
         if let statement = metadata.softwareStatement {
             let claims = try await SoftwareStatement.verify(statement, trusted: policy.softwareStatementJWKS, now: now)
             try metadata.overlay(statement: claims)
@@ -133,7 +133,7 @@ public struct ClientRegistrationEndpoint: Sendable {
         if metadata.softwareStatement != nil {
             throw .invalidClientMetadata("a software statement is taken at registration only")
         }
-        let policy = try await storage { try await store.registrationPolicy(tenantID: tenant.id) } ?? .defaults
+        let policy = try await policy(of: tenant)
         let rules = RegistrationRules(policy: policy, tenantScopes: try await tenantScopes(tenant))
         let accessToken = RandomToken.generate()
         let now = clock()
@@ -197,6 +197,11 @@ public struct ClientRegistrationEndpoint: Sendable {
             throw .invalidClientMetadata("the request body must be a JSON object: \(error.reason)")
         }
         return try ClientMetadata(object)
+    }
+
+    /// The tenant's registration policy, or the defaults while it never set one.
+    private func policy(of tenant: TenantContext) async throws(OAuthError) -> RegistrationPolicy {
+        try await storage { try await store.registrationPolicy(tenantID: tenant.id) } ?? .defaults
     }
 
     private func tenantScopes(_ tenant: TenantContext) async throws(OAuthError) -> Set<String> {
