@@ -79,8 +79,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // The guarded outbound HTTP client (upstream identity providers, back-channel logout
-                // tokens POSTed to clients, next client ID metadata documents).
+                // tokens POSTed to clients, client ID metadata documents), and its extra trust roots.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -49,6 +49,14 @@ public struct TesseraConfiguration: Sendable {
     /// INTERFACE.md; development and tests only). Private, link-local and metadata addresses stay
     /// refused whatever the setting.
     public var outboundAllowLoopback = false
+    /// `TESSERA_OUTBOUND_CA_FILE`: CA certificates (PEM) outgoing https requests trust beside the
+    /// system's (upstream providers, client ID metadata documents).
+    public var outboundCAFile: String?
+
+    /// The trust of outgoing https requests.
+    public var outboundTrustRoots: OutboundTrustRoots {
+        outboundCAFile.map(OutboundTrustRoots.systemAndFile) ?? .system
+    }
     /// The wait after a back-channel logout delivery's first failure, doubled after each further
     /// one up to 15 minutes (`TESSERA_BACKCHANNEL_RETRY_BASE`, seconds; docs/sessions.md).
     public var backchannelRetryBase: Duration = .seconds(5)
@@ -167,6 +175,12 @@ public struct TesseraConfiguration: Sendable {
         case "", "0", "false": configuration.outboundAllowLoopback = false
         case "1", "true": configuration.outboundAllowLoopback = true
         case let other: throw ConfigurationError("TESSERA_OUTBOUND_ALLOW_LOOPBACK '\(other)' is not 1 or 0")
+        }
+        if let file = environment["TESSERA_OUTBOUND_CA_FILE"], !file.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw ConfigurationError("TESSERA_OUTBOUND_CA_FILE '\(file)' is not a readable file")
+            }
+            configuration.outboundCAFile = file
         }
         configuration.backchannelRetryBase = try seconds(environment["TESSERA_BACKCHANNEL_RETRY_BASE"], default: 5)
         configuration.shutdownTimeout = try seconds(environment["TESSERA_SHUTDOWN_TIMEOUT"], default: 10)

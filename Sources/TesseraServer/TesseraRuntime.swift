@@ -78,15 +78,20 @@ public struct TesseraRuntime: Sendable {
             let passwordLogin = try await PasswordLogin(
                 store: store, passwords: passwords, secondFactors: secondFactors)
             let dpop = DPoPVerifier(proofs: store, nonces: DPoPNonces(masterKey: masterKey))
+            let outboundPolicy = OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback)
+            let documents = MetadataDocumentResolver(
+                store: store, policy: outboundPolicy, clients: clients, trustRoots: configuration.outboundTrustRoots)
             let authorizationFlow = AuthorizationFlow(
                 store: store, clients: clients, sealer: sealer, passwordLogin: passwordLogin,
-                passkeys: Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL))
+                passkeys: Passkeys(store: store, sealer: sealer, publicURL: configuration.publicURL),
+                documents: documents)
             let runtime = TesseraRuntime(
                 configuration: configuration, store: store, masterKey: masterKey, keyRing: keyRing,
                 tenants: TenantDirectory(store: store, keyRing: keyRing), clients: clients,
                 revocations: revocations,
                 freshness: CacheFreshness(limit: configuration.statelessOutageLimit),
-                clientAuthenticator: ClientAuthenticator(directory: clients, assertions: store),
+                clientAuthenticator: ClientAuthenticator(
+                    directory: clients, assertions: store, documents: documents),
                 tokenValidator: AccessTokenValidator(
                     revocations: revocations, leeway: configuration.tokenLeeway, dpop: dpop),
                 dpop: dpop,
@@ -96,8 +101,7 @@ public struct TesseraRuntime: Sendable {
                 authorizationFlow: authorizationFlow,
                 upstreamSignIn: UpstreamSignIn(
                     store: store, flow: authorizationFlow,
-                    fetcher: OutboundFetcher(
-                        policy: OutboundAddressPolicy(allowLoopback: configuration.outboundAllowLoopback)),
+                    fetcher: OutboundFetcher(policy: outboundPolicy, trustRoots: configuration.outboundTrustRoots),
                     masterKey: masterKey, passwords: passwords),
                 accountService: AccountService(store: store, clients: clients), secondFactors: secondFactors,
                 clientUses: ClientUseRecorder(store: store, logger: logger), logger: logger)

@@ -10,19 +10,24 @@ public enum ClientOrigin: String, Sendable, Codable, CaseIterable {
     case metadataDocument = "metadata_document"
 }
 
-/// What a self-registered client holds beyond the common client: the RFC 7592 registration
-/// access token (its SHA-256) and the RFC 7591 §2 metadata Tessera keeps only to show and echo.
+/// What a client no administrator made holds beyond the common client: the RFC 7592
+/// registration access token (its SHA-256) of a self-registered one, and the RFC 7591 §2
+/// metadata Tessera keeps only to show and echo.
 public struct ClientRegistrationRecord: Sendable, Equatable, Codable {
-    /// RFC 7592 §1: the bearer token of the client configuration endpoint, rotated on update.
-    public var accessTokenHash: [UInt8]
+    /// RFC 7592 §1: the bearer token of the client configuration endpoint, rotated on update;
+    /// nil for a metadata document's client, whose document is its configuration.
+    public var accessTokenHash: [UInt8]?
     public var metadata: RegisteredMetadata
 
-    public init(accessTokenHash: SecretHash, metadata: RegisteredMetadata) {
-        self.accessTokenHash = accessTokenHash.bytes
+    public init(accessTokenHash: SecretHash?, metadata: RegisteredMetadata) {
+        self.accessTokenHash = accessTokenHash?.bytes
         self.metadata = metadata
     }
 
-    public func accepts(_ token: String) -> Bool { SecretHash(bytes: accessTokenHash).matches(token) }
+    public func accepts(_ token: String) -> Bool {
+        guard let accessTokenHash else { return false }
+        return SecretHash(bytes: accessTokenHash).matches(token)
+    }
 
     enum CodingKeys: String, CodingKey {
         case accessTokenHash = "access_token_sha256"

@@ -212,6 +212,11 @@ extension TenantSetting {
         name: "registration_rate_limit", kind: .count(1...10_000),
         summary: "registrations per minute from one IP address, for the whole cluster",
         field: .integer(\.registrationRateLimit))
+    public static let clientIDMetadataDocuments = TenantSetting(
+        name: "client_id_metadata_documents", kind: .flag,
+        summary:
+            "a client_id that is an https URL is the client's metadata document, fetched and checked (docs/client-id-metadata-documents.md)",
+        field: .flag(\.clientIDMetadataDocuments))
 
     /// The table, in the order documents show it.
     public static let all: [TenantSetting] = [
@@ -219,7 +224,7 @@ extension TenantSetting {
         idTokenTTL, sessionTTL, keyRotationPeriod, keyPublishAhead, keyAlgorithm, rateLimitPerClient,
         rateLimitPerAddress, tokenExchangeMaxDepth, securityProfile, requirePushedAuthorizationRequests, dpopNonce,
         mfa, passkeyUserVerification, upstreamUserCreation, auditRetention, registration, registrationMaxClients,
-        registrationUnusedTTL, registrationRateLimit,
+        registrationUnusedTTL, registrationRateLimit, clientIDMetadataDocuments,
     ]
 }
 

@@ -45,6 +45,9 @@ public struct TenantSettings: Sendable, Equatable, Codable {
     public var registrationUnusedTTL: Int = 90 * 86_400
     /// Registrations per minute from one address, for the whole cluster.
     public var registrationRateLimit: Int = 20
+    /// A client_id that is an https URL names the client's metadata document, fetched and
+    /// checked (docs/client-id-metadata-documents.md): off unless the tenant turns it on.
+    public var clientIDMetadataDocuments = false
 
     public init() {}
 

@@ -20,12 +20,14 @@ public struct AuthorizationFlow: Sendable {
 
     public init(
         store: any Store, clients: any ClientDirectory, sealer: BrowserSealer, passwordLogin: PasswordLogin,
-        passkeys: Passkeys? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        passkeys: Passkeys? = nil, documents: MetadataDocumentResolver? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.passkeys = passkeys
         self.store = store
         self.clients = clients
-        self.validator = AuthorizationRequestValidator(clients: clients, pushed: store, clock: clock)
+        self.validator = AuthorizationRequestValidator(
+            clients: clients, pushed: store, documents: documents, clock: clock)
         self.sealer = sealer
         self.passwordLogin = passwordLogin
         self.sessions = SessionService(store: store, clock: clock)

@@ -11,12 +11,16 @@ public struct AuthorizationRequestValidator: Sendable {
     let pushed: any PushedRequestStore
     /// Parsed client key sets, for request objects' signatures.
     let keys: ClientKeyCache
+    /// Clients named by their metadata document's URL; nil: none are.
+    let documents: MetadataDocumentResolver?
     let clock: @Sendable () -> Date
 
     public init(
-        clients: any ClientDirectory, pushed: any PushedRequestStore, clock: @escaping @Sendable () -> Date = { Date() }
+        clients: any ClientDirectory, pushed: any PushedRequestStore, documents: MetadataDocumentResolver? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.clients = clients
+        self.documents = documents
         self.pushed = pushed
         self.keys = ClientKeyCache()
         self.clock = clock
@@ -55,7 +59,19 @@ public struct AuthorizationRequestValidator: Sendable {
         guard let clientID = query["client_id"] else {
             return .untrusted("The request does not name an application (client_id is missing).")
         }
-        guard let client = try await clients.client(tenantID: tenant.id, id: clientID), client.status == .active
+        var found = try await clients.client(tenantID: tenant.id, id: clientID)
+        if let documents {
+            do {
+                found = try await documents.client(tenant: tenant, id: clientID, stored: found)
+            } catch .unavailable {
+                throw MetadataDocumentFailure.unavailable
+            } catch {
+                // Draft §5.1: a document that cannot be used stops the request here, with no
+                // redirect (its redirect URIs are not known to be the client's).
+                return .untrusted("The application that sent you here cannot be used: \(error.description).")
+            }
+        }
+        guard let client = found, client.status == .active
         else {
             return .untrusted("The application that sent you here is not registered with this service.")
         }

@@ -32,8 +32,10 @@ extension AuthorizationFlow {
     }
 
     /// Where a self-registered app lives, for the person deciding: a name is only what the app
-    /// says it is, its host is where it is.
+    /// says it is, its host is where it is. For a metadata document's client, the host that
+    /// serves its document (draft §8.4: the only name the authorization server checked).
     static func host(of client: Client) -> String? {
+        if client.origin == .metadataDocument { return (try? ClientIDURL.parse(client.id))?.host }
         let candidates =
             [client.registration?.metadata.clientURI].compactMap { $0 } + client.redirectURIs.map(\.rawValue)
         return candidates.lazy.compactMap { URLComponents(string: $0) }

@@ -22,6 +22,9 @@ public struct ClientAuthenticationRequest: Sendable {
     public var assertionAlgorithms: [JWSAlgorithm]
     /// RFC 8705: the client certificate a trusted TLS proxy forwarded (RFC 9440), if any.
     public var certificate: ClientCertificate?
+    /// The tenant whose endpoint was called, when a `client_id` that is an https URL may name a
+    /// client ID metadata document there (its `client_id_metadata_documents` setting decides).
+    public var tenant: TenantContext?
 
     public init(
         tenantID: UUID, authorizationHeader: String?, form: FormParameters, acceptedAudiences: [String],

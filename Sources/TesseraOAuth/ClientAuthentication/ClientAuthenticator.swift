@@ -28,12 +28,15 @@ public struct ClientAuthenticator: Sendable {
     let assertions: any ClientAssertionStore
     let clock: @Sendable () -> Date
     let keyCache: ClientKeyCache
+    /// Resolves clients named by their metadata document's URL; nil: none are.
+    let documents: MetadataDocumentResolver?
 
     public init(
         directory: any ClientDirectory, assertions: any ClientAssertionStore,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        documents: MetadataDocumentResolver? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.directory = directory
+        self.documents = documents
         self.assertions = assertions
         self.clock = clock
         self.keyCache = ClientKeyCache()
@@ -62,7 +65,7 @@ public struct ClientAuthenticator: Sendable {
     ) async throws(OAuthError)
         -> AuthenticatedClient
     {
-        guard let client = try await lookUp(tenantID: request.tenantID, clientID: clientID),
+        guard let client = try await lookUp(tenantID: request.tenantID, clientID: clientID, tenant: request.tenant),
             client.authMethod == .none || client.authMethod.usesCertificate
         else { throw .invalidClient(Self.failureDescription) }
         if client.authMethod.usesCertificate { return try authenticateCertificate(of: client, request: request) }
@@ -100,12 +103,21 @@ public struct ClientAuthenticator: Sendable {
 
     /// The registered client, or nil. Store failures become the errors an endpoint answers
     /// with: an unreachable database is `temporarily_unavailable` (503), which heals by itself.
-    func lookUp(tenantID: UUID, clientID: String) async throws(OAuthError) -> Client? {
+    /// A client named by its metadata document's URL is fetched or refreshed here when
+    /// `tenant` accepts documents; a document that cannot be used is `invalid_client` saying why.
+    func lookUp(tenantID: UUID, clientID: String, tenant: TenantContext? = nil) async throws(OAuthError) -> Client? {
         guard clientID.utf8.count <= Self.maximumClientIDLength else { return nil }
+        let stored: Client?
         do {
-            return try await directory.client(tenantID: tenantID, id: clientID)
+            stored = try await directory.client(tenantID: tenantID, id: clientID)
         } catch {
             throw Self.storeFailure(error)
+        }
+        guard let documents, let tenant else { return stored }
+        do {
+            return try await documents.client(tenant: tenant, id: clientID, stored: stored)
+        } catch {
+            throw error.oauthError
         }
     }
 

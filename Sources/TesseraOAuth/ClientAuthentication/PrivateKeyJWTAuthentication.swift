@@ -19,7 +19,7 @@ extension ClientAuthenticator {
         // RFC 7521 §4.2: client_id is optional here; the assertion's sub names the client.
         // Whichever names it, iss and sub must equal its id (checked below, once verified).
         guard let clientID = formClientID ?? assertion.claims.sub,
-            let client = try await lookUp(tenantID: request.tenantID, clientID: clientID),
+            let client = try await lookUp(tenantID: request.tenantID, clientID: clientID, tenant: request.tenant),
             client.authMethod == .privateKeyJWT, let jwks = client.jwks
         else { throw .invalidClient(Self.failureDescription) }
 

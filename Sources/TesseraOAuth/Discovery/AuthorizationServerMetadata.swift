@@ -48,6 +48,8 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
     public let tlsClientCertificateBoundAccessTokens: Bool?
     /// RFC 8414 §2 / RFC 7591 §3: present while the tenant's `registration` is not `closed`.
     public let registrationEndpoint: String?
+    /// draft-ietf-oauth-client-id-metadata-document §6: a client_id may be its document's URL.
+    public let clientIDMetadataDocumentSupported: Bool?
 
     /// The endpoints of a tenant, relative to its issuer.
     public enum Path {
@@ -88,6 +90,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         requestParameterSupported = hasAuthorization ? true : nil
         endSessionEndpoint = hasAuthorization ? issuer + Path.endSession : nil
         registrationEndpoint = tenant.settings.registration == .closed ? nil : issuer + Path.registration
+        clientIDMetadataDocumentSupported = hasAuthorization && tenant.settings.clientIDMetadataDocuments ? true : nil
         backchannelLogoutSupported = hasAuthorization ? true : nil
         backchannelLogoutSessionSupported = hasAuthorization ? true : nil
         acrValuesSupported = hasAuthorization ? AuthenticationContext.allCases.map(\.rawValue) : nil
@@ -130,6 +133,7 @@ public struct AuthorizationServerMetadata: Encodable, Sendable, Equatable {
         case requestObjectSigningAlgValuesSupported = "request_object_signing_alg_values_supported"
         case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
         case registrationEndpoint = "registration_endpoint"
+        case clientIDMetadataDocumentSupported = "client_id_metadata_document_supported"
         case tokenEndpoint = "token_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
         case revocationEndpoint = "revocation_endpoint"

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
     import Glibc
@@ -29,11 +30,29 @@ public struct OutboundFetcher: Sendable {
     public let policy: OutboundAddressPolicy
     public let timeout: TimeAmount
     public let maximumBytes: Int
+    public let trustRoots: OutboundTrustRoots
+    /// Host names to addresses: the system resolver; tests give names their own answers to
+    /// prove that a name resolving to a refused address is refused (no traffic goes there).
+    let resolver: @Sendable (String) async throws(OutboundFailure) -> [IPAddress]
 
-    public init(policy: OutboundAddressPolicy, timeoutSeconds: Int64 = 5, maximumBytes: Int = 256 * 1024) {
+    public init(
+        policy: OutboundAddressPolicy, timeoutSeconds: Int64 = 5, maximumBytes: Int = 256 * 1024,
+        trustRoots: OutboundTrustRoots = .system
+    ) {
+        self.init(
+            policy: policy, timeoutSeconds: timeoutSeconds, maximumBytes: maximumBytes, trustRoots: trustRoots,
+            resolver: Self.resolve)
+    }
+
+    init(
+        policy: OutboundAddressPolicy, timeoutSeconds: Int64, maximumBytes: Int, trustRoots: OutboundTrustRoots,
+        resolver: @escaping @Sendable (String) async throws(OutboundFailure) -> [IPAddress]
+    ) {
         self.policy = policy
         self.timeout = .seconds(timeoutSeconds)
         self.maximumBytes = maximumBytes
+        self.trustRoots = trustRoots
+        self.resolver = resolver
     }
 
     public func get(_ url: String, accept: String) async throws(OutboundFailure) -> OutboundResponse {
@@ -98,7 +117,7 @@ public struct OutboundFetcher: Sendable {
         if let literal = IPAddress.peer(target.host) {
             addresses = [literal]
         } else {
-            addresses = try await Self.resolve(target.host)
+            addresses = try await resolver(target.host)
         }
         guard let first = addresses.first else { throw .unresolvable(host: target.host) }
         for address in addresses {
@@ -120,6 +139,11 @@ public struct OutboundFetcher: Sendable {
             decompression: .disabled)
         configuration.dnsOverride = [target.host: address.description]
         configuration.httpVersion = .http1Only
+        if !trustRoots.additional.isEmpty {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = trustRoots.additional
+            configuration.tlsConfiguration = tls
+        }
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         let result: Result<OutboundResponse, OutboundFailure>
         do {

@@ -15,6 +15,20 @@ struct RegistrationRules: Sendable {
     /// need a proxy an administrator set up.
     static let authMethods: [ClientAuthMethod] = [.clientSecretBasic, .clientSecretPost, .privateKeyJWT, .none]
 
+    /// Where the metadata comes from: a registration request (RFC 7591) with the record of its
+    /// RFC 7592 token, or a client ID metadata document with the keys its `jwks_uri` named.
+    enum Source: Sendable {
+        case registration(ClientRegistrationRecord)
+        case metadataDocument(fetchedJWKS: String?)
+
+        var origin: ClientOrigin {
+            switch self {
+            case .registration: .registration
+            case .metadataDocument: .metadataDocument
+            }
+        }
+    }
+
     /// The client `metadata` describes: a new one (`existing` nil) with its secret when it gets
     /// one, or `existing` with the metadata replaced (RFC 7592 §2.2), its secret kept.
     func client(
@@ -22,31 +36,53 @@ struct RegistrationRules: Sendable {
         registration: ClientRegistrationRecord,
         now: Date
     ) throws(OAuthError) -> (client: Client, secret: String?) {
-        let method = try authMethod(metadata, existing: existing)
+        try client(
+            from: metadata, id: id, tenantID: tenantID, existing: existing, source: .registration(registration),
+            now: now)
+    }
+
+    func client(
+        from metadata: ClientMetadata, id: String, tenantID: UUID, existing: Client?, source: Source, now: Date
+    ) throws(OAuthError) -> (client: Client, secret: String?) {
+        let method = try authMethod(metadata, existing: existing, source: source)
         let grants = try grantTypes(metadata)
         try checkResponseTypes(metadata, grants: grants)
         let redirectURIs = try metadata.redirectURIs.map { uri throws(OAuthError) in try Self.redirectURI(uri) }
         let scopes = try scopes(metadata, grants: grants)
         try Self.checkDescription(metadata.described)
-        if metadata.jwksURI != nil {
-            throw .invalidClientMetadata("jwks_uri is not supported for registered clients; send the keys as jwks")
+        var jwks = metadata.jwks
+        switch source {
+        case .registration:
+            if metadata.jwksURI != nil {
+                throw .invalidClientMetadata("jwks_uri is not supported for registered clients; send the keys as jwks")
+            }
+        case .metadataDocument(let fetched):
+            if metadata.jwksURI != nil, metadata.jwks != nil {
+                throw .invalidClientMetadata("jwks and jwks_uri must not both be present (RFC 7591 §2)")
+            }
+            jwks = fetched ?? jwks
         }
-        if method == .privateKeyJWT, metadata.jwks == nil {
-            throw .invalidClientMetadata("private_key_jwt needs the client's public keys as jwks")
+        if method == .privateKeyJWT, jwks == nil {
+            throw .invalidClientMetadata("private_key_jwt needs the client's public keys (jwks or jwks_uri)")
         }
         let secret = existing == nil && method.usesSecret ? RandomToken.generate() : nil
         var client = Client(
             tenantID: tenantID, id: id, name: try Self.name(metadata, redirectURIs: redirectURIs), authMethod: method,
             secretHash: existing?.secretHash ?? secret.map(SecretHash.init(of:)),
-            jwks: method == .privateKeyJWT ? metadata.jwks : nil, grantTypes: grants, scopes: scopes,
+            jwks: method == .privateKeyJWT ? jwks : nil, grantTypes: grants, scopes: scopes,
             redirectURIs: redirectURIs, version: existing?.version ?? 1, createdAt: existing?.createdAt ?? now,
             updatedAt: now)
         client.requirements.dpopBoundAccessTokens = metadata.dpopBoundAccessTokens ?? false
-        client.origin = existing?.origin ?? .registration
+        client.origin = existing?.origin ?? source.origin
         client.verified = existing?.verified ?? false
         client.status = existing?.status ?? .active
         client.lastUsedAt = existing?.lastUsedAt
-        client.registration = registration
+        switch source {
+        case .registration(let record): client.registration = record
+        case .metadataDocument:
+            // No RFC 7592 token: the document is the configuration; what it says to people is kept.
+            client.registration = ClientRegistrationRecord(accessTokenHash: nil, metadata: metadata.described)
+        }
         do {
             try client.validate()
         } catch {
@@ -56,12 +92,27 @@ struct RegistrationRules: Sendable {
         return (client, secret)
     }
 
-    private func authMethod(_ metadata: ClientMetadata, existing: Client?) throws(OAuthError) -> ClientAuthMethod {
-        // RFC 7591 §2: "If unspecified or omitted, the default is client_secret_basic".
-        let name = metadata.tokenEndpointAuthMethod ?? ClientAuthMethod.clientSecretBasic.rawValue
-        guard let method = ClientAuthMethod(rawValue: name), Self.authMethods.contains(method) else {
+    /// A metadata document's client holds no secret (the document is public): `none` or
+    /// `private_key_jwt`, `none` when it names no method.
+    static let documentAuthMethods: [ClientAuthMethod] = [.none, .privateKeyJWT]
+
+    private func authMethod(
+        _ metadata: ClientMetadata, existing: Client?, source: Source
+    ) throws(OAuthError) -> ClientAuthMethod {
+        let allowed: [ClientAuthMethod]
+        let name: String
+        switch source {
+        case .registration:
+            // RFC 7591 §2: "If unspecified or omitted, the default is client_secret_basic".
+            allowed = Self.authMethods
+            name = metadata.tokenEndpointAuthMethod ?? ClientAuthMethod.clientSecretBasic.rawValue
+        case .metadataDocument:
+            allowed = Self.documentAuthMethods
+            name = metadata.tokenEndpointAuthMethod ?? ClientAuthMethod.none.rawValue
+        }
+        guard let method = ClientAuthMethod(rawValue: name), allowed.contains(method) else {
             throw .invalidClientMetadata(
-                "token_endpoint_auth_method must be one of " + Self.authMethods.map(\.rawValue).joined(separator: ", "))
+                "token_endpoint_auth_method must be one of " + allowed.map(\.rawValue).joined(separator: ", "))
         }
         if let existing, existing.authMethod != method {
             throw .invalidClientMetadata("token_endpoint_auth_method cannot change; register a new client")

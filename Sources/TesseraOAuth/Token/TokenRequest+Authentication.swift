@@ -14,11 +14,12 @@ extension TokenRequest {
         if let endpoint, endpoint != tokenEndpoint, tenant.settings.securityProfile != .fapi2 {
             audiences.append(endpoint)
         }
-        let client = try await authenticator.authenticate(
-            ClientAuthenticationRequest(
-                tenantID: tenant.id, authorizationHeader: authorizationHeader, form: form,
-                acceptedAudiences: audiences, allowPublic: allowPublic && allowed == nil,
-                assertionAlgorithms: tenant.proofAlgorithms, certificate: certificate))
+        var request = ClientAuthenticationRequest(
+            tenantID: tenant.id, authorizationHeader: authorizationHeader, form: form,
+            acceptedAudiences: audiences, allowPublic: allowPublic && allowed == nil,
+            assertionAlgorithms: tenant.proofAlgorithms, certificate: certificate)
+        request.tenant = tenant
+        let client = try await authenticator.authenticate(request)
         if let allowed, !allowed.contains(client.method) {
             throw .invalidClient(
                 "this tenant follows FAPI 2.0: clients authenticate with "

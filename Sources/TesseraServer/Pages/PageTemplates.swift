@@ -114,7 +114,7 @@ enum PageTemplates {
         {{> head}}
         <h1>Allow {{clientName}}?</h1>
         {{#appHost}}<p class="muted">An app at <strong>{{appHost}}</strong></p>{{/appHost}}
-        {{#unverified}}<p class="warning">This app registered itself and has not been verified by {{tenantName}}. Allow it only if you know it.</p>{{/unverified}}
+        {{#unverified}}<p class="warning">This app was not added by {{tenantName}}, and no administrator has verified it. Allow it only if you know it.</p>{{/unverified}}
         <p>Signed in as <strong>{{username}}</strong>. <strong>{{clientName}}</strong> asks to act on your behalf:</p>
         {{#userCode}}<p class="code-check">Allow only if your device shows <strong class="code">{{userCode}}</strong>.</p>{{/userCode}}
         <ul>

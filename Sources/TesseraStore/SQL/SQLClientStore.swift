@@ -135,14 +135,18 @@ extension SQLExecutor {
 
     /// Up to `limit` self-registered clients of the tenants named, unused since their tenant's
     /// cutoff (their last token, or their registration): the purge deletes them. One statement
-    /// for the page of tenants, as the audit purge does.
+    /// for the page of tenants, as the audit purge does. A metadata document's client is purged
+    /// too (its next use fetches the document again), unless an administrator verified or
+    /// blocked it: that decision would be lost with the row.
     public func unusedRegisteredClients(olderThan cutoffs: [UUID: Date], limit: Int) async throws -> [(UUID, String)] {
         guard !cutoffs.isEmpty else { return [] }
         let (condition, binds) = Self.tenantCutoffs(
             cutoffs, column: "COALESCE(last_used_at, created_at)", after: [.int(limit)])
         return try await execute(
             """
-            SELECT tenant_id, client_id FROM clients WHERE origin = 'registration' AND \(condition)
+            SELECT tenant_id, client_id FROM clients
+            WHERE (origin = 'registration' OR (origin = 'metadata_document' AND NOT verified AND status = 'active'))
+            AND \(condition)
             ORDER BY tenant_id, client_id LIMIT $1
             """, binds
         ).map { (try $0.uuid("tenant_id"), try $0.string("client_id")) }
