@@ -46,13 +46,24 @@ public actor MetadataDocumentResolver {
         timeoutSeconds: Int64 = 5, trustRoots: OutboundTrustRoots = .system, capacity: Int = 10_000,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.init(
+            store: store,
+            documents: OutboundFetcher(
+                policy: policy, timeoutSeconds: timeoutSeconds, maximumBytes: Self.maximumDocumentBytes,
+                trustRoots: trustRoots),
+            keySets: OutboundFetcher(
+                policy: policy, timeoutSeconds: timeoutSeconds, maximumBytes: Self.maximumKeySetBytes,
+                trustRoots: trustRoots),
+            clients: clients, capacity: capacity, clock: clock)
+    }
+
+    init(
+        store: any Store, documents: OutboundFetcher, keySets: OutboundFetcher, clients: CachedClientDirectory?,
+        capacity: Int, clock: @escaping @Sendable () -> Date
+    ) {
         self.store = store
-        self.documents = OutboundFetcher(
-            policy: policy, timeoutSeconds: timeoutSeconds, maximumBytes: Self.maximumDocumentBytes,
-            trustRoots: trustRoots)
-        self.keySets = OutboundFetcher(
-            policy: policy, timeoutSeconds: timeoutSeconds, maximumBytes: Self.maximumKeySetBytes,
-            trustRoots: trustRoots)
+        self.documents = documents
+        self.keySets = keySets
         self.clients = clients
         self.capacity = capacity
         self.clock = clock

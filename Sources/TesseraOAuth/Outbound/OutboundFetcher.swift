@@ -153,7 +153,9 @@ public struct OutboundFetcher: Sendable {
         } catch {
             result = .failure(.unreachable("\(error)"))
         }
-        try? await client.shutdown()
+        // The client closes its connection in the background: a server that stalls past the
+        // deadline would otherwise hold the caller until it hangs up.
+        Task { try? await client.shutdown() }
         return try result.get()
     }
 
