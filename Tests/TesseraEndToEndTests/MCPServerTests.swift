@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraTestSupport
 import Testing
 
@@ -8,10 +9,13 @@ extension EndToEndTests {
     /// serve`. From the first 401 it discovers the server's RFC 9728 metadata and the tenant's,
     /// registers itself (RFC 7591, registration open), signs alice in through the real login and
     /// consent pages with PKCE and `resource`, calls a tool, and on `add_note`, which needs
-    /// `notes:write`, follows the 403 step-up to a token with that scope.
+    /// `notes:write`, follows the 403 step-up to a token with that scope. Then the same SDK
+    /// client, given a `client_metadata_url`, identifies itself by a client ID metadata document
+    /// the test serves over https on loopback (the development setting on, its certificate
+    /// trusted through TESSERA_OUTBOUND_CA_FILE) and does it all again without registering.
     @Suite("MCP server example", .serialized)
     struct MCPServerTests {
-        @Test func theMCPSDKRegistersSignsInCallsAToolAndStepsUp() async throws {
+        @Test func theMCPSDKRegistersOrNamesItsMetadataDocumentSignsInCallsAToolAndStepsUp() async throws {
             let directory = try makeTemporaryDirectory()
             let password = UserDelegationTests.password
             func cli(_ arguments: [String], stdin: String? = nil) throws {
@@ -25,14 +29,34 @@ extension EndToEndTests {
             try cli(["scope", "create", "--tenant", "notes", "notes:write", "--description", "Add notes"])
             try cli(
                 ["user", "create", "--tenant", "notes", "--username", "alice", "--password-stdin"], stdin: password)
-            try cli(["tenant", "settings", "notes", "--set", "registration=open"])
+            try cli([
+                "tenant", "settings", "notes", "--set", "registration=open", "--set",
+                "client_id_metadata_documents=true",
+            ])
             try cli(["registration", "policy", "set", "--tenant", "notes", "--scope", "notes:read"])
             try cli([
                 "resource", "create", "--tenant", "notes", "--identifier", resource, "--name", "Notes MCP", "--scope",
                 "notes:read", "--scope", "notes:write",
             ])
-            let server = try await TesseraServerProcess.start(in: directory)
+            let documentURL = Mutex("")
+            let documents = try await LoopbackTLSServer { request in
+                let id = documentURL.withLock { $0 }
+                guard request.target == "/agents/mcp-client.json" else { return .init(status: 404, body: "") }
+                return .json(
+                    """
+                    {"client_id":"\(id)","client_name":"mcp SDK agent","redirect_uris":["http://127.0.0.1:53682/callback"],
+                    "grant_types":["authorization_code","refresh_token"],"response_types":["code"],
+                    "token_endpoint_auth_method":"none"}
+                    """, headers: [("Cache-Control", "max-age=600")])
+            }
+            documentURL.withLock { $0 = documents.url + "/agents/mcp-client.json" }
+            let caFile = directory.appendingPathComponent("documents-ca.pem")
+            try Data(documents.certificatePEM).write(to: caFile)
+            let server = try await TesseraServerProcess.start(
+                in: directory,
+                environment: ["TESSERA_OUTBOUND_ALLOW_LOOPBACK": "1", "TESSERA_OUTBOUND_CA_FILE": caFile.path])
             defer { Task { await server.stop() } }
+            defer { Task { await documents.stop() } }
             let issuer = "\(server.baseURL)/t/notes"
 
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -70,6 +94,26 @@ extension EndToEndTests {
             let clients = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [[String: Any]] ?? []
             #expect(clients.map { $0["client_id"] as? String } == [clientID], "\(listed.stdout) \(listed.stderr)")
             #expect(clients.first?["verified"] as? Bool == false)
+
+            // The same SDK client, identified by its metadata document: no registration this time.
+            let documentID = documents.url + "/agents/mcp-client.json"
+            let second = try Interop.python("mcp_client.py", [resource, "alice", password, documentID])
+            #expect(second.status == 0, "\(second.stderr.suffix(3_000)) \(server.output.suffix(2_000))")
+            let viaDocument = second.json()
+            #expect(viaDocument["client_id"] as? String == documentID)
+            #expect(viaDocument["add_note"] as? [String] == ["added: buy tea"])
+            #expect((viaDocument["authorizations"] as? [[String: Any]])?.count == 2, "\(viaDocument)")
+            #expect((viaDocument["final_scope"] as? String)?.split(separator: " ").contains("notes:write") == true)
+            #expect(documents.received.contains { $0.target == "/agents/mcp-client.json" })
+            let fromDocuments = try TesseraBinary.run(
+                ["client", "list", "--tenant", "notes", "--origin", "metadata_document", "--json"], in: directory)
+            let documented =
+                (try? JSONSerialization.jsonObject(with: Data(fromDocuments.stdout.utf8))) as? [[String: Any]] ?? []
+            #expect(documented.map { $0["client_id"] as? String } == [documentID], "\(fromDocuments.stdout)")
+            #expect(
+                try TesseraBinary.run(
+                    ["client", "list", "--tenant", "notes", "--origin", "registration", "--json"], in: directory
+                ).stdout.contains(clientID))
         }
     }
 }

@@ -5,7 +5,10 @@ flow with PKCE and `resource` (RFC 8707) through Tessera's real login and consen
 by a requests session), calls a tool, and on a tool that needs more scope follows the 403
 `insufficient_scope` step-up and calls it again. Prints one JSON object.
 
-Usage: mcp_client.py MCP_URL USERNAME PASSWORD
+With CLIENT_METADATA_URL the SDK identifies itself by that client ID metadata document
+instead of registering, where the authorization server says it supports them.
+
+Usage: mcp_client.py MCP_URL USERNAME PASSWORD [CLIENT_METADATA_URL]
 """
 import asyncio
 import json
@@ -43,6 +46,7 @@ class Memory:
 
 async def main() -> int:
     url, username, password = sys.argv[1:4]
+    client_metadata_url = sys.argv[4] if len(sys.argv) > 4 else None
     browser = requests.Session()
     visits: list[dict] = []
     pending: list[AuthorizationCodeResult] = []
@@ -66,7 +70,8 @@ async def main() -> int:
         client_metadata=OAuthClientMetadata(
             client_name="mcp SDK client", redirect_uris=[CALLBACK], grant_types=["authorization_code", "refresh_token"],
             response_types=["code"], token_endpoint_auth_method="none"),
-        storage=storage, redirect_handler=redirect_handler, callback_handler=callback_handler)
+        storage=storage, redirect_handler=redirect_handler, callback_handler=callback_handler,
+        client_metadata_url=client_metadata_url)
     result: dict = {}
     import httpx2
     async with httpx2.AsyncClient(auth=provider, timeout=30) as http:

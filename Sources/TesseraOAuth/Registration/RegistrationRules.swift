@@ -48,7 +48,7 @@ struct RegistrationRules: Sendable {
         let grants = try grantTypes(metadata)
         try checkResponseTypes(metadata, grants: grants)
         let redirectURIs = try metadata.redirectURIs.map { uri throws(OAuthError) in try Self.redirectURI(uri) }
-        let scopes = try scopes(metadata, grants: grants)
+        let scopes = try scopes(metadata, grants: grants, source: source)
         try Self.checkDescription(metadata.described)
         var jwks = metadata.jwks
         switch source {
@@ -177,10 +177,17 @@ struct RegistrationRules: Sendable {
     /// in its answer; a client that asks for a scope it cannot have gets the rest (MCP clients
     /// add `offline_access` on their own, for instance). Nothing left of what it asked for is
     /// a refusal. `offline_access` (OIDC Core §11) comes with the `refresh_token` grant.
-    private func scopes(_ metadata: ClientMetadata, grants: [GrantType]) throws(OAuthError) -> ScopeSet {
+    /// A registration without `scope` gets the policy's scopes, `offline_access` only when asked
+    /// for; a metadata document without one gets it with the `refresh_token` grant, since no
+    /// registration response can tell the document's client what it was given instead.
+    private func scopes(_ metadata: ClientMetadata, grants: [GrantType], source: Source) throws(OAuthError) -> ScopeSet
+    {
         var allowed = Set(policy.scopes).intersection(tenantScopes)
         if grants.contains(.refreshToken), tenantScopes.contains("offline_access") { allowed.insert("offline_access") }
-        guard let text = metadata.scope else { return ScopeSet(allowed.subtracting(["offline_access"])) }
+        guard let text = metadata.scope else {
+            if case .metadataDocument = source { return ScopeSet(allowed) }
+            return ScopeSet(allowed.subtracting(["offline_access"]))
+        }
         let requested: ScopeSet
         do {
             requested = try ScopeSet(parsing: text)
