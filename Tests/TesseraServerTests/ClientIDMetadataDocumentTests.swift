@@ -133,7 +133,27 @@ struct ClientIDMetadataDocumentTests {
                 let body = try tokens.jsonObject()
                 let claims = try Self.payload(of: try #require(body["access_token"] as? String))
                 #expect(claims["client_id"] as? String == id)
-                #expect(body["refresh_token"] is String)
+                let refresh = try #require(body["refresh_token"] as? String)
+
+                // The account page lists the agent with where it lives; removing it ends its
+                // refresh tokens at once.
+                let account = try await browser.get("/t/acme/account")
+                #expect(account.text.contains("Notes Agent"))
+                #expect(
+                    account.text.contains("An app at 127.0.0.1, not verified by Acme"), "\(account.text.suffix(1_500))")
+                let removed = try await browser.post(
+                    "/t/acme/account/revoke",
+                    ["csrf_token": try account.input("csrf_token"), "client_id": try account.input("client_id")])
+                #expect(removed.status == .seeOther)
+                let refreshed = try await http.execute(
+                    uri: "/t/acme/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(
+                        string: FormBody.encode([
+                            "grant_type": "refresh_token", "refresh_token": refresh, "client_id": id,
+                        ])))
+                #expect(refreshed.status == .badRequest, "\(refreshed.text)")
+                #expect(try refreshed.jsonObject()["error"] as? String == "invalid_grant")
+                #expect(!(try await browser.get("/t/acme/account")).text.contains("Notes Agent"))
             }
             // Stored once, as a client of origin metadata_document, audited; fetched once within max-age.
             let stored = try #require(try await runtime.store.client(tenantID: runtime.acmeID(), id: id))

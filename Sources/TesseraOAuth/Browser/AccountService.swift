@@ -20,6 +20,11 @@ public struct AccountService: Sendable {
         public let clientID: String
         public let clientName: String
         public let scope: String
+        /// Where an app no administrator made lives (an agent that registered itself or is
+        /// named by its metadata document), as the consent page showed it; nil for the tenant's own.
+        public var host: String? = nil
+        /// No administrator vouched for it.
+        public var unverified = false
     }
 
     /// The signed-in user and their apps; nil when the account no longer exists or is disabled.
@@ -29,8 +34,15 @@ public struct AccountService: Sendable {
         }
         var apps: [App] = []
         for consent in try await store.consents(tenantID: tenant.id, userID: userID) {
-            let name = try await clients.client(tenantID: tenant.id, id: consent.clientID)?.name ?? consent.clientID
-            apps.append(App(clientID: consent.clientID, clientName: name, scope: consent.scopes.description))
+            let client = try await clients.client(tenantID: tenant.id, id: consent.clientID)
+            var app = App(
+                clientID: consent.clientID, clientName: client?.name ?? consent.clientID,
+                scope: consent.scopes.description)
+            if let client, client.origin != .admin {
+                app.host = AuthorizationFlow.host(of: client)
+                app.unverified = !client.verified
+            }
+            apps.append(app)
         }
         return (user, apps)
     }

@@ -140,6 +140,7 @@ enum PageTemplates {
         {{^apps}}<p class="muted">None: you have not allowed any app yet.</p>{{/apps}}
         {{#apps}}<div class="app">
         <strong>{{clientName}}</strong>
+        {{#host}}<div class="muted">An app at {{host}}{{#unverified}}, not verified by {{tenantName}}{{/unverified}}</div>{{/host}}
         <div class="muted">{{scope}}</div>
         <form method="post" action="{{revokeAction}}">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">

@@ -73,6 +73,7 @@ struct AccountRoutes {
                     [
                         "clientName": $0.clientName, "clientID": $0.clientID, "scope": $0.scope, "csrfToken": csrf,
                         "revokeAction": page.tenant.issuer + AccountPaths.revokeConsent,
+                        "host": $0.host ?? false, "unverified": $0.unverified,
                     ] as [String: Any]
                 },
             ]
