@@ -466,6 +466,41 @@ struct ClientRegistrationTests {
 
     /// The admin API's side (the CLI's is the same `Administration`): initial access tokens
     /// issued once and listed without their value, the policy read with its ETag and replaced
+    /// The admin API's protected resources: created, listed, deleted by the identifier
+    /// percent-encoded as one path segment; an unknown one is 404, and a deleted one is no
+    /// longer an audience any client may ask for.
+    @Test func theAdminAPIRegistersListsAndDeletesProtectedResources() async throws {
+        try await ServerFixture.withRuntime(.sqlite) { runtime in
+            let fixture = try await Self.tenant(runtime, mode: "open")
+            let (admin, secret) = try await runtime.administration.createClient(
+                in: fixture.tenant, .init(name: "Admin", grants: ["client_credentials"], scopes: ["tessera:admin"]),
+                actor: "test")
+            try await ServerFixture.withClient(runtime) { http in
+                let token = try await AdminAPITests.token(
+                    http, "acme", .init(id: admin.id, secret: try #require(secret)))
+                let base = "/t/acme/admin/v1"
+                let identifier = "https://mcp.example/notes"
+                let created = try await AdminAPITests.call(
+                    http, .post, base + "/resources", token: token,
+                    json: #"{"identifier": "https://mcp.example/notes", "name": "Notes", "scopes": ["orders:read"]}"#)
+                #expect(created.status == .created, "\(created.text)")
+                let listed = try await AdminAPITests.call(http, .get, base + "/resources", token: token)
+                #expect(listed.text.contains(identifier))
+                let encoded = try #require(identifier.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+                let missing = try await AdminAPITests.call(
+                    http, .delete, base + "/resources/https%3A%2F%2Fnowhere.example", token: token)
+                #expect(missing.status == .notFound, "\(missing.text)")
+                let deleted = try await AdminAPITests.call(http, .delete, base + "/resources/" + encoded, token: token)
+                #expect(deleted.status == .noContent, "\(deleted.text)")
+                let after = try await AdminAPITests.call(http, .get, base + "/resources", token: token)
+                #expect(!after.text.contains(identifier))
+                let audit = try await runtime.store.auditEvents(tenantID: fixture.tenant.id, after: nil, limit: 100)
+                #expect(audit.contains { $0.action == .resourceDelete && $0.target == identifier })
+                #expect(try await runtime.store.tenant(slug: fixture.tenant.slug)?.resources.isEmpty == true)
+            }
+        }
+    }
+
     /// under If-Match, a registered client verified, and an administrator's refused.
     @Test func theAdminAPIIssuesTokensReplacesThePolicyAndVerifiesClients() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in

@@ -6,10 +6,25 @@ import TesseraStore
 // tenant, so every instance's cache of it knows them and a change reaches all within a second.
 
 extension Administration {
+    /// The tenant's resources as stored: the caller's copy of the tenant may come from an
+    /// instance's cache, which the change feed refreshes within a second, and an administrator
+    /// reads what they just wrote.
+    public func resources(of tenant: Tenant) async throws -> [ProtectedResource] {
+        try await stored(tenant).resources
+    }
+
+    private func stored(_ tenant: Tenant) async throws -> Tenant {
+        guard let stored = try await store.tenant(slug: tenant.slug), stored.id == tenant.id else {
+            throw AdministrationError.unknownTenant(tenant.slug.rawValue)
+        }
+        return stored
+    }
+
     /// Registers `identifier` with the scopes it accepts, each one the tenant has.
     public func createResource(
-        in tenant: Tenant, identifier: String, name: String?, scopes: [String], actor: String, requestID: String? = nil
+        in cached: Tenant, identifier: String, name: String?, scopes: [String], actor: String, requestID: String? = nil
     ) async throws -> ProtectedResource {
+        let tenant = try await stored(cached)
         let identifier = try ProtectedResource.validateIdentifier(identifier)
         guard !tenant.resources.contains(where: { $0.identifier == identifier }) else {
             throw AdministrationError.duplicate("resource '\(identifier)'")
@@ -35,10 +50,11 @@ extension Administration {
     }
 
     public func deleteResource(
-        in tenant: Tenant, identifier: String, actor: String, requestID: String? = nil
+        in cached: Tenant, identifier: String, actor: String, requestID: String? = nil
     ) async throws {
+        let tenant = try await stored(cached)
         guard tenant.resources.contains(where: { $0.identifier == identifier }) else {
-            throw ValidationError(field: "identifier", "the tenant has no resource '\(identifier.prefix(200))'")
+            throw AdministrationError.unknownResource(identifier)
         }
         var updated = tenant
         updated.resources.removeAll { $0.identifier == identifier }

@@ -146,8 +146,7 @@ extension Administration {
             actor: actor, requestID: requestID)
     }
 
-    func save(_ tenant: Tenant, _ record: AuditRecord, actor: String, requestID: String?) async throws -> Tenant
-    {
+    func save(_ tenant: Tenant, _ record: AuditRecord, actor: String, requestID: String?) async throws -> Tenant {
         try await saveNextVersion(
             tenant, in: tenant.id, [record], feed: (.tenant, ""), actor: actor, requestID: requestID
         ) {

@@ -5,6 +5,7 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
     case unknownUser(String)
     case unknownIdentityProvider(String)
     case unknownRegistrationToken(String)
+    case unknownResource(String)
     /// A client asked for a scope the tenant does not have (answered like invalid input).
     case unknownScope(String)
     case duplicate(String)
@@ -19,6 +20,7 @@ public enum AdministrationError: Error, Equatable, Sendable, CustomStringConvert
         case .unknownUser(let id): "no user '\(id)' in this tenant"
         case .unknownIdentityProvider(let slug): "no identity provider '\(slug)' in this tenant"
         case .unknownRegistrationToken(let id): "no initial access token '\(id)' in this tenant"
+        case .unknownResource(let identifier): "no protected resource '\(identifier.prefix(200))' in this tenant"
         case .unknownScope(let name): "this tenant has no scope '\(name)'"
         case .duplicate(let what): "\(what) already exists"
         case .tenantDisabled(let slug): "tenant '\(slug)' is disabled"

@@ -70,8 +70,8 @@ extension AdminRoutes {
                 successStatus: 200, responseSchema: "ResourcePage", query: ["limit", "cursor"]
             ) { call in
                 let page = try PageRequest(call.request)
-                return call.json(
-                    page.page(ofAll: call.tenant.resources, key: \.identifier) { ResourceRepresentation($0) })
+                let resources = try await call.administration.resources(of: call.tenant)
+                return call.json(page.page(ofAll: resources, key: \.identifier) { ResourceRepresentation($0) })
             },
             AdminRoute(
                 method: .post, path: "/resources", area: .clients, operationID: "createResource",
@@ -83,6 +83,20 @@ extension AdminRoutes {
                     in: call.tenant, identifier: body.identifier, name: body.name, scopes: body.scopes ?? [],
                     actor: call.actor, requestID: call.requestID)
                 return call.json(ResourceRepresentation(resource), status: .created)
+            },
+            AdminRoute(
+                method: .delete, path: "/resources/{identifier}", area: .clients, operationID: "deleteResource",
+                summary:
+                    "Remove a protected resource, named by its identifier percent-encoded as one path segment; tokens already issued for it stay valid until they expire",
+                successStatus: 204, responseSchema: nil
+            ) { call in
+                let encoded = try call.parameter("identifier")
+                guard let identifier = encoded.removingPercentEncoding else {
+                    throw AdministrationError.unknownResource(encoded)
+                }
+                try await call.administration.deleteResource(
+                    in: call.tenant, identifier: identifier, actor: call.actor, requestID: call.requestID)
+                return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             },
         ]
     }

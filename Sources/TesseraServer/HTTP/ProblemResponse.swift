@@ -111,7 +111,8 @@ struct ProblemResponse: Error, Sendable {
             )
         case let error as AdministrationError:
             switch error {
-            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider, .unknownRegistrationToken:
+            case .unknownTenant, .unknownClient, .unknownUser, .unknownIdentityProvider, .unknownRegistrationToken,
+                .unknownResource:
                 return .notFound(error.description)
             case .unknownScope:
                 return ProblemResponse(
