@@ -121,14 +121,8 @@ struct ClientIDMetadataDocumentTests {
                 #expect(consent.text.contains("no administrator has verified it"))
                 let page = try await fixture.signIn(browser, url: Self.authorizeURL(id, verifier: verifier))
                 let code = try #require(try page.redirectQuery()["code"], "\(page.text.prefix(500))")
-                let tokens = try await http.execute(
-                    uri: "/t/acme/token", method: .post,
-                    headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(
-                        string: FormBody.encode([
-                            "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-                            "redirect_uri": Self.redirectURI, "client_id": id,
-                        ])))
+                let tokens = try await ClientRegistrationTests.redeemPublic(
+                    http, code: code, verifier: verifier, redirectURI: Self.redirectURI, clientID: id)
                 #expect(tokens.status == .ok, "\(tokens.text)")
                 let body = try tokens.jsonObject()
                 let claims = try Self.payload(of: try #require(body["access_token"] as? String))

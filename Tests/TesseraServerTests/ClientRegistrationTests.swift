@@ -55,6 +55,29 @@ struct ClientRegistrationTests {
         try await runtime.store.registeredClientCount(tenantID: fixture.tenant.id)
     }
 
+    /// A token of a fresh admin client of `fixture`'s tenant, for the admin API.
+    static func adminToken(
+        _ runtime: TesseraRuntime, _ fixture: DelegationFixture, _ http: any TestClientProtocol
+    ) async throws -> String {
+        let (admin, secret) = try await runtime.administration.createClient(
+            in: fixture.tenant, .init(name: "Admin", grants: ["client_credentials"], scopes: ["tessera:admin"]),
+            actor: "test")
+        return try await AdminAPITests.token(http, "acme", .init(id: admin.id, secret: try #require(secret)))
+    }
+
+    /// A public client's code redeemed at acme's token endpoint with its PKCE verifier.
+    static func redeemPublic(
+        _ http: any TestClientProtocol, code: String, verifier: String, redirectURI: String, clientID: String
+    ) async throws -> TestResponse {
+        try await http.execute(
+            uri: "/t/acme/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(
+                string: FormBody.encode([
+                    "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+                    "redirect_uri": redirectURI, "client_id": clientID,
+                ])))
+    }
+
     /// The `error` of a refusal, after checking its status.
     static func error(_ response: TestResponse, status: HTTPResponse.Status) throws -> String? {
         #expect(response.status == status, "\(response.text)")
@@ -128,14 +151,8 @@ struct ClientRegistrationTests {
                 #expect(consent.text.contains("no administrator has verified it"), "\(consent.text.prefix(800))")
                 let page = try await fixture.signIn(browser, url: authorize)
                 let code = try #require(try page.redirectQuery()["code"], "\(page.text.prefix(500))")
-                let tokens = try await http.execute(
-                    uri: "/t/acme/token", method: .post,
-                    headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(
-                        string: FormBody.encode([
-                            "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-                            "redirect_uri": "http://127.0.0.1:5555/cb", "client_id": clientID,
-                        ])))
+                let tokens = try await Self.redeemPublic(
+                    http, code: code, verifier: verifier, redirectURI: "http://127.0.0.1:5555/cb", clientID: clientID)
                 #expect(tokens.status == .ok, "\(tokens.text)")
                 // The token's issuance counts as a use (the purge of unused clients reads it).
                 let used = try await runtime.store.client(tenantID: fixture.tenant.id, id: clientID)
@@ -472,12 +489,8 @@ struct ClientRegistrationTests {
     @Test func theAdminAPIRegistersListsAndDeletesProtectedResources() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             let fixture = try await Self.tenant(runtime, mode: "open")
-            let (admin, secret) = try await runtime.administration.createClient(
-                in: fixture.tenant, .init(name: "Admin", grants: ["client_credentials"], scopes: ["tessera:admin"]),
-                actor: "test")
             try await ServerFixture.withClient(runtime) { http in
-                let token = try await AdminAPITests.token(
-                    http, "acme", .init(id: admin.id, secret: try #require(secret)))
+                let token = try await Self.adminToken(runtime, fixture, http)
                 let base = "/t/acme/admin/v1"
                 let identifier = "https://mcp.example/notes"
                 let created = try await AdminAPITests.call(
@@ -505,12 +518,8 @@ struct ClientRegistrationTests {
     @Test func theAdminAPIIssuesTokensReplacesThePolicyAndVerifiesClients() async throws {
         try await ServerFixture.withRuntime(.sqlite) { runtime in
             let fixture = try await Self.tenant(runtime, mode: "initial_access_token")
-            let (admin, secret) = try await runtime.administration.createClient(
-                in: fixture.tenant, .init(name: "Admin", grants: ["client_credentials"], scopes: ["tessera:admin"]),
-                actor: "test")
             try await ServerFixture.withClient(runtime) { http in
-                let token = try await AdminAPITests.token(
-                    http, "acme", .init(id: admin.id, secret: try #require(secret)))
+                let token = try await Self.adminToken(runtime, fixture, http)
                 let base = "/t/acme/admin/v1"
                 let created = try await AdminAPITests.call(
                     http, .post, base + "/registration-tokens", token: token, json: #"{"uses": 2, "ttl": 600}"#)
