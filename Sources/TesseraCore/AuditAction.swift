@@ -24,6 +24,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case userDisable = "user.disable"
     case userEnable = "user.enable"
     case userPasswordReset = "user.password.reset"
+    case userRoleAdd = "user.role.add"
+    case userRoleRemove = "user.role.remove"
 
     case keyRotate = "key.rotate"
     case keyRevoke = "key.revoke"

@@ -13,6 +13,8 @@ public struct User: Sendable, Equatable {
     /// A bcrypt (`$2b$…`) or scrypt (`$scrypt$…`) hash; the plain password is never kept.
     public var passwordHash: String
     public var status: Status
+    /// What the person may administer at the tenant, sorted, without repeats.
+    public var roles: [AdminRole] = []
     /// Bumped on every change: the admin API's ETag.
     public var version: Int
     public let createdAt: Date

@@ -191,6 +191,8 @@ public struct UserRepresentation: AdminRepresentation, Sendable {
     public let tenant: String
     public let username: String
     public let status: String
+    /// docs/admin-roles.md: what the person may administer here.
+    public let roles: [String]
     public let createdAt: Date
 
     public init(_ user: User, tenant: TenantSlug) {
@@ -198,17 +200,19 @@ public struct UserRepresentation: AdminRepresentation, Sendable {
         self.tenant = tenant.rawValue
         username = user.username
         status = user.status.rawValue
+        roles = user.roles.map(\.rawValue)
         createdAt = user.createdAt
     }
 
     enum CodingKeys: String, SchemaKey {
-        case id, tenant, username, status
+        case id, tenant, username, status, roles
         case createdAt = "created_at"
 
         var schema: MemberSchema {
             switch self {
             case .id, .tenant, .username: .text
             case .status: .string(values: User.Status.allCases.map(\.rawValue))
+            case .roles: .array(.string(values: AdminRole.allCases.map(\.rawValue)))
             case .createdAt: .dateTime
             }
         }

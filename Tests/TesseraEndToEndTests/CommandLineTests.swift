@@ -58,6 +58,17 @@ extension EndToEndTests {
                 stdin: "correct horse battery staple\n")
             #expect(user.status == 0, "\(user.stderr)")
             #expect((try json(user) as? [String: Any])?["username"] as? String == "alice")
+            // INTERFACE.md's role command: granted, shown, withdrawn; an unknown role named.
+            let granted = try run(
+                ["user", "role", "add", "--tenant", "acme", "--username", "alice", "--role", "admin:keys", "--json"])
+            #expect((try json(granted) as? [String: Any])?["roles"] as? [String] == ["admin:keys"], "\(granted.stderr)")
+            let withdrawn = try run(
+                ["user", "role", "remove", "--tenant", "acme", "--username", "alice", "--role", "admin:keys", "--json"])
+            #expect((try json(withdrawn) as? [String: Any])?["roles"] as? [String] == [], "\(withdrawn.stderr)")
+            let unknownRole = try run([
+                "user", "role", "add", "--tenant", "acme", "--username", "alice", "--role", "root",
+            ])
+            #expect(unknownRole.status != 0 && unknownRole.stderr.contains("is not a role"), "\(unknownRole.stderr)")
 
             let tenants = try #require(try json(try run(["tenant", "list", "--json"])) as? [[String: Any]])
             #expect(tenants.compactMap { $0["slug"] as? String } == ["acme", "system"])

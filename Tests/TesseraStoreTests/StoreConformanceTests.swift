@@ -357,7 +357,7 @@ struct PostgresMigrationTests {
                 "0011_authentication_context.sql", "0012_passkeys.sql", "0013_sessions.sql",
                 "0014_identity_providers.sql", "0015_key_lines.sql", "0016_refresh_authentication.sql",
                 "0017_family_access_tokens.sql", "0018_bounded_storage.sql", "0020_cluster.sql",
-                "0021_registration.sql", "0022_protected_resources.sql",
+                "0021_registration.sql", "0022_protected_resources.sql", "0023_admin_roles.sql",
             ])
         for store in stores { await store.close() }
     }

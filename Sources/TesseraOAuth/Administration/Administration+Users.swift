@@ -48,13 +48,32 @@ extension Administration {
 
     /// Disables or enables a user, or resets their password. Disabling revokes nothing by
     /// itself: their refresh tokens stop working at the next use (the grants check the user).
+    /// `roles`, when given, replaces the user's roles (docs/admin-roles.md); each role added or
+    /// removed is its own audit line.
     public func updateUser(
-        in tenant: Tenant, id: String, status: User.Status?, password: String?, expectedVersion: Int?, actor: String,
-        requestID: String? = nil
+        in tenant: Tenant, id: String, status: User.Status?, password: String?, roles: [AdminRole]? = nil,
+        expectedVersion: Int?, actor: String, requestID: String? = nil
     ) async throws -> User {
         if let password { try User.validatePassword(password) }
         var user = try await user(in: tenant, id: id)
         try Self.check(expectedVersion, current: user.version)
+        var records: [AuditRecord] = []
+        if let roles {
+            let wanted = Array(Set(roles)).sorted()
+            for role in wanted where !user.roles.contains(role) {
+                records.append(
+                    AuditRecord(
+                        action: .userRoleAdd, target: Self.target(user),
+                        details: AuditDetails().strings("role", [role.rawValue])))
+            }
+            for role in user.roles where !wanted.contains(role) {
+                records.append(
+                    AuditRecord(
+                        action: .userRoleRemove, target: Self.target(user),
+                        details: AuditDetails().strings("role", [role.rawValue])))
+            }
+            user.roles = wanted
+        }
         var actions: [AuditAction] = []
         if let status, status != user.status {
             user.status = status
@@ -64,12 +83,22 @@ extension Administration {
             user.passwordHash = try await passwords.hash(password)
             actions.append(.userPasswordReset)
         }
-        let records = (actions.isEmpty ? [.userUpdate] : actions).map {
+        records += (actions.isEmpty && records.isEmpty ? [.userUpdate] : actions).map {
             AuditRecord(action: $0, target: Self.target(user))
         }
         return try await saveNextVersion(user, in: tenant.id, records, actor: actor, requestID: requestID) {
             operations, saved in try await operations.updateUser(saved)
         }
+    }
+
+    /// Grants (`granted`) or withdraws one role: the CLI's `tessera user role add|remove`.
+    public func changeRole(
+        _ role: AdminRole, granted: Bool, of user: User, in tenant: Tenant, actor: String, requestID: String? = nil
+    ) async throws -> User {
+        let roles = granted ? user.roles + [role] : user.roles.filter { $0 != role }
+        return try await updateUser(
+            in: tenant, id: Self.target(user), status: nil, password: nil, roles: roles,
+            expectedVersion: user.version, actor: actor, requestID: requestID)
     }
 
     /// The apps the user has allowed, in no particular order.

@@ -28,13 +28,13 @@ public struct UserTokenIssuer: Sendable {
         }
 
         public let user: User
-        public let scopes: ScopeSet
+        public var scopes: ScopeSet
         public let requestedAudience: [String]
         public let authTime: Date
         public let nonce: String?
         public let family: Family
         /// RFC 6749 §6: a refresh narrowed to fewer scopes still rotates to a token of the full grant.
-        public let refreshScopes: ScopeSet
+        public var refreshScopes: ScopeSet
         public let refreshAudience: [String]
         /// RFC 9449 §5: the key a rotated family is already bound to; its new token keeps it.
         public let refreshBinding: String?
@@ -71,6 +71,12 @@ public struct UserTokenIssuer: Sendable {
         _ grant: Grant, client: Client, tenant: TenantContext, proof: DPoPProof? = nil,
         confirmation: Confirmation? = nil, operations: any StoreOperations
     ) async throws -> Issued {
+        // docs/admin-roles.md: a person's token carries an admin scope only while they hold its
+        // role, whatever the client may ask for; a refresh after a role was withdrawn loses it.
+        var grant = grant
+        grant.scopes = ScopeSet(grant.scopes.sorted.filter { AdminRole.permits($0, roles: grant.user.roles) })
+        grant.refreshScopes = ScopeSet(
+            grant.refreshScopes.sorted.filter { AdminRole.permits($0, roles: grant.user.roles) })
         let audience = try AudiencePolicy.audience(
             requested: grant.requestedAudience, client: client, issuer: tenant.issuer,
             resources: tenant.tenant.resources)

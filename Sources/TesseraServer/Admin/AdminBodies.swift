@@ -226,14 +226,19 @@ struct UserUpdateBody: AdminBody, Sendable {
 
     let status: User.Status?
     let password: String?
+    let roles: [AdminRole]?
 
     enum CodingKeys: String, SchemaKey {
-        case status, password
+        case status, password, roles
 
         var schema: MemberSchema {
             switch self {
             case .status: .string(values: User.Status.allCases.map(\.rawValue))
             case .password: .string(length: User.minimumPasswordLength...Int.max)
+            case .roles:
+                .described(
+                    .array(.string(values: AdminRole.allCases.map(\.rawValue))),
+                    "replaces the user's admin roles (needs tessera:admin); docs/admin-roles.md")
             }
         }
 

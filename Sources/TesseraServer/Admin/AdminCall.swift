@@ -33,6 +33,8 @@ struct AdminCall: Sendable {
     let context: TenantRequestContext
     /// `client:<id>` of the admin token, as the audit log records it.
     let actor: String
+    /// The token's scopes: granting roles needs `tessera:admin` itself.
+    let scopes: Set<String>
     let services: AdminServices
 
     /// RFC 6750 bearer token of this tenant (signature, issuer, expiry, revocation), meant for
@@ -76,7 +78,12 @@ struct AdminCall: Sendable {
         if area == .tenants, tenant.slug != .system {
             throw ProblemResponse.notFound("tenants are managed in the system tenant")
         }
-        return AdminCall(request: request, context: context, actor: "client:\(claims.clientID)", services: services)
+        // docs/admin-roles.md: a person's token (the console's) is recorded as the person,
+        // through the client; a client's own token as the client.
+        let actor =
+            claims.sub == claims.clientID
+            ? "client:\(claims.clientID)" : "user:\(claims.sub) via client:\(claims.clientID)"
+        return AdminCall(request: request, context: context, actor: actor, scopes: scopes, services: services)
     }
 
     /// The tenant whose admin API is called: every operation works on it alone.

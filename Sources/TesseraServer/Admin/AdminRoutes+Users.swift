@@ -64,15 +64,20 @@ extension AdminRoutes {
             },
             AdminRoute(
                 method: .patch, path: "/users/{user_id}", area: .users, operationID: "updateUser",
-                summary: "Disable or enable a user, or reset their password; needs If-Match",
+                summary: "Disable or enable a user, reset their password, or replace their admin roles; needs If-Match",
                 requestSchema: "UserUpdate", successStatus: 200, responseSchema: "User", returnsETag: true,
                 requiresIfMatch: true
             ) { call in
                 let version = try call.requiredVersion()
                 let body = try await call.body(UserUpdateBody.self)
+                // Roles are the right to administer: an admin of one area must not grant itself all.
+                if body.roles != nil, !call.scopes.contains("tessera:admin") {
+                    throw ProblemResponse.forbidden("tessera:admin")
+                }
                 let user = try await call.administration.updateUser(
                     in: call.tenant, id: try call.parameter("user_id"), status: body.status, password: body.password,
-                    expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor, requestID: call.requestID
+                    roles: body.roles, expectedVersion: version.map { Int($0) ?? -1 }, actor: call.actor,
+                    requestID: call.requestID
                 )
                 return call.json(UserRepresentation(user, tenant: call.tenant.slug), etag: String(user.version))
             },

@@ -5,25 +5,26 @@ extension SQLExecutor {
     public func insertUser(_ user: User) async throws {
         try await execute(
             """
-            INSERT INTO users (tenant_id, id, username, password_hash, status, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO users (tenant_id, id, username, password_hash, status, version, created_at, updated_at, roles)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
             [
                 .uuid(user.tenantID), .uuid(user.id), .text(user.username), .text(user.passwordHash),
                 .text(user.status.rawValue), .int(user.version), .date(user.createdAt), .date(user.updatedAt),
+                .text(user.rolesColumn),
             ])
     }
 
     public func updateUser(_ user: User) async throws {
         let rows = try await execute(
             """
-            UPDATE users SET password_hash = $3, status = $4, version = $5, updated_at = $6
+            UPDATE users SET password_hash = $3, status = $4, version = $5, updated_at = $6, roles = $8
             WHERE tenant_id = $1 AND id = $2 AND version = $7
             RETURNING id
             """,
             [
                 .uuid(user.tenantID), .uuid(user.id), .text(user.passwordHash), .text(user.status.rawValue),
-                .int(user.version), .date(user.updatedAt), .int(user.version - 1),
+                .int(user.version), .date(user.updatedAt), .int(user.version - 1), .text(user.rolesColumn),
             ])
         guard !rows.isEmpty else {
             throw StoreError.conflict("user \(user.id) is missing or was changed since version \(user.version - 1)")
@@ -60,5 +61,12 @@ extension User {
             passwordHash: try row.string("password_hash"), status: status, version: try row.int("version"),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
+        // Space-separated role names; one this version does not know is corruption, not a grant.
+        for name in try row.string("roles").split(separator: " ") {
+            guard let role = AdminRole(rawValue: String(name)) else { throw StoreError.corrupt("user \(id) roles") }
+            roles.append(role)
+        }
     }
+
+    var rolesColumn: String { roles.map(\.rawValue).joined(separator: " ") }
 }

@@ -34,7 +34,8 @@ struct ScopeCommand: AsyncParsableCommand {
 
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client", abstract: "Manage a tenant's clients.", subcommands: [Create.self, Update.self, List.self])
+        commandName: "client", abstract: "Manage a tenant's clients.",
+        subcommands: [Create.self, Update.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -189,7 +190,7 @@ extension AuthenticationContext: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage a tenant's users.", subcommands: [Create.self, MFA.self])
+        commandName: "user", abstract: "Manage a tenant's users.", subcommands: [Create.self, MFA.self, Role.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
